@@ -1,0 +1,21 @@
+# embed_sql.cmake - turns core/sql/NNN_name.sql into a C table of migrations
+# (run at build time), so an installed rapportd needs no SQL files beside it.
+# Usage: cmake -DSQL_DIR=... -DOUT=... -P embed_sql.cmake
+file(GLOB sql_files ${SQL_DIR}/*.sql)
+list(SORT sql_files)
+set(body "/* Generated from core/sql by embed_sql.cmake; do not edit. */\n#include \"migrate.h\"\n\n")
+set(table "const rp_migration rp_migrations[] = {\n")
+set(index 0)
+foreach(f ${sql_files})
+  get_filename_component(name ${f} NAME_WE)
+  string(REGEX MATCH "^[0-9]+" version ${name})
+  math(EXPR version "${version}")
+  file(READ ${f} hex HEX)
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
+  string(APPEND body "static const char sql_${index}[] = {${bytes} 0x00};\n")
+  string(APPEND table "    {${version}, \"${name}\", sql_${index}},\n")
+  math(EXPR index "${index} + 1")
+endforeach()
+string(APPEND table "};\nconst size_t rp_migrations_count = ${index};\n")
+file(WRITE ${OUT}.tmp "${body}\n${table}")
+execute_process(COMMAND ${CMAKE_COMMAND} -E copy_if_different ${OUT}.tmp ${OUT})

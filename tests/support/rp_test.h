@@ -1,0 +1,74 @@
+/*
+ * rp_test.h - the harness every test that needs the real things links:
+ * a real PostgreSQL (from RAPPORT_TEST_DATABASE), a real rapportd process with
+ * real plugin .so files, and real ZeroMQ sockets. Nothing here is a mock.
+ *
+ * RAPPORT_TEST_DATABASE is a libpq conninfo of a server where the tests may
+ * create databases (scripts/pg.sh start prints one). A test that needs it and
+ * finds it unset fails with a message saying how to get one.
+ */
+#ifndef RP_TEST_H
+#define RP_TEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <libpq-fe.h>
+
+/* The base conninfo; exits the test with a clear message when unset. */
+const char *rp_test_pg_base(void);
+
+/* Drops and creates database `name` (unique per test!) and returns a malloc'd
+ * conninfo for it. */
+char *rp_test_create_db(const char *name);
+
+/* Connects or fails the test with libpq's message. */
+PGconn *rp_test_connect(const char *conninfo);
+
+/* Runs SQL that must succeed; returns the first column of the first row as a
+ * malloc'd string ("" when no rows, NULL for SQL NULL). */
+char *rp_test_sql(PGconn *db, const char *sql);
+int64_t rp_test_sql_int(PGconn *db, const char *sql);
+
+/* Paths inside the build tree. */
+const char *rp_test_rapportd_path(void);
+const char *rp_test_rapportctl_path(void);
+const char *rp_test_plugin_dir(void);
+
+/* A rapportd child process on free loopback ports. */
+typedef struct rp_test_daemon {
+    int pid;
+    char ingress[64];
+    char publish[64];
+    char replay[64];
+    char http[64];          /* host:port */
+    char *conninfo;
+    char log_path[256];     /* the daemon's stderr */
+} rp_test_daemon;
+
+/* Starts rapportd with --database=conninfo, free ports, and the extra
+ * arguments (NULL-terminated list, e.g. "--plugins=example", "--clock=event").
+ * Waits until /health answers 200 or fails the test (printing the log). */
+rp_test_daemon *rp_test_daemon_start(const char *conninfo, const char *const *extra_args);
+
+/* Sends `signal` (SIGTERM, SIGKILL) and waits; returns the exit status as
+ * waitpid encodes it. Frees the daemon. */
+int rp_test_daemon_stop(rp_test_daemon *daemon, int signal);
+
+/* Publishes one request frame built from JSON (one object or an array) over
+ * a REQ socket and returns the reply decoded to JSON text (malloc'd), e.g.
+ * [{"id":"e1","status":"accepted"}]. NULL on timeout (5 s). */
+char *rp_test_publish_json(const rp_test_daemon *daemon, const char *json);
+
+/* Waits until every plugin's progress has reached the last accepted event and
+ * no timer is due (by the daemon's clock), or fails after timeout_ms. */
+void rp_test_wait_idle(PGconn *db, int timeout_ms);
+
+/* Reads derived events from the replay endpoint from seq `from`, returns them
+ * as a JSON array text (malloc'd). */
+char *rp_test_replay_json(const rp_test_daemon *daemon, uint64_t from, unsigned limit);
+
+/* Fails the current test with a message (works under cmocka and plain main). */
+void rp_test_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+#endif

@@ -260,6 +260,13 @@ typedef struct rp_host_api {
     void (*set_state)(rp_ctx *ctx, void *state);
     void *(*state)(rp_ctx *ctx);
 
+    /* In on_events (a run of several events), call before emitting or
+     * setting timers on behalf of one event of the run: the event's tenant,
+     * customer/org, id (as "cause") and time become the scope. Without it the
+     * host picks the run's event whose customer/org matches the emit's, else
+     * the run's last event. */
+    void (*scope_event)(rp_ctx *ctx, const rp_event *event);
+
     /* Appended in later minors go below this line. */
 } rp_host_api;
 

@@ -1,5 +1,5 @@
 /*
- * limits.h - every bound the broker enforces, by name.
+ * rp_limits.h - every bound the broker enforces, by name.
  *
  * Each field is a configuration key in the [limits] section of rapport.conf
  * (and a --limits.<name> flag). Defaults are in rp_limits_defaults(). Whatever

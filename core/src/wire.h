@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "limits.h"
+#include "rp_limits.h"
 
 struct rp_type_registry;
 

@@ -18,7 +18,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "limits.h"
+#include "rp_limits.h"
 
 typedef enum rp_clock_mode {
     RP_CLOCK_WALL = 0,   /* now = system time */

@@ -16,7 +16,7 @@ typedef enum rp_level {
     RP_DEBUG = 0,
     RP_INFO,
     RP_WARN,
-    RP_ERROR
+    RP_ERR      /* not RP_ERROR: that is the plugin ABI's return code */
 } rp_level;
 
 bool rp_log_configure(const char *format, const char *level);

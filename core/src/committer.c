@@ -1,0 +1,361 @@
+/*
+ * committer.c - the committer thread: makes accepted events durable.
+ *
+ * It takes every queued request (up to limits.commit_batch_events events) and
+ * commits them in ONE transaction, because PostgreSQL's per-transaction cost
+ * dominates everything else (FIELD-NOTES.md):
+ *
+ *   BEGIN
+ *   UPDATE ingest_head ... RETURNING pos     -- reserve n positions; the row
+ *                                           -- lock orders commits, so readers
+ *                                           -- of "pos > last" never skip one
+ *   COPY ingest_stage FROM STDIN            -- the batch, into a temp table
+ *   INSERT INTO events SELECT ... ON CONFLICT (tenant, id) DO NOTHING
+ *          RETURNING pos                    -- which rows were new
+ *   COMMIT                                  -- synchronous_commit = on
+ *
+ * Only after COMMIT returns does any event become "accepted"; rows that the
+ * INSERT skipped are "duplicate". If anything fails, every event of the group
+ * is answered "retry" (never "accepted") and the connection is re-established
+ * with back-off; a retry of an event that did commit comes back "duplicate".
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+#include "broker.h"
+#include "copy_text.h"
+#include "db.h"
+#include "ingress_internal.h"
+#include "log.h"
+#include "request_queue.h"
+
+typedef struct committer {
+    rp_broker *broker;
+    PGconn *db;
+    void *replies;           /* PUSH to the ingress thread */
+    rp_copy_buffer copy;
+} committer;
+
+static const char *STAGE_DDL =
+    "CREATE TEMP TABLE IF NOT EXISTS ingest_stage (LIKE events INCLUDING DEFAULTS) "
+    "ON COMMIT DELETE ROWS";
+
+static bool connect_db(committer *c)
+{
+    rp_broker *b = c->broker;
+    c->db = rp_db_connect_retry(b->cfg->database, "committer", b->cfg->db_backoff_min_ms,
+                                b->cfg->db_backoff_max_ms, &b->stopping);
+    if (!c->db)
+        return false;
+    char err[512];
+    if (!rp_db_run(c->db, STAGE_DDL, err, sizeof err)) {
+        rp_log(RP_ERR, "committer", "cannot create staging table", "error=\"%s\"", err);
+        PQfinish(c->db);
+        c->db = NULL;
+        return false;
+    }
+    atomic_store(&b->db_up, true);
+    rp_metrics_db_up(true);
+    rp_log(RP_INFO, "committer", "database connected", NULL);
+    return true;
+}
+
+/* A first occurrence of (tenant, id) in this group is staged; later ones are
+ * duplicates of it. Small groups: a linear check against a hash table would
+ * be faster for huge groups, but groups are bounded by commit_batch_events. */
+typedef struct staged_event {
+    rp_wire_event *ev;
+    uint64_t hash;
+} staged_event;
+
+static uint64_t key_hash(const rp_wire_event *ev)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (const char *p = ev->tenant; *p; p++)
+        h = (h ^ (uint8_t)*p) * 1099511628211ULL;
+    h = (h ^ 0xff) * 1099511628211ULL;
+    for (size_t i = 0; i < ev->id_len; i++)
+        h = (h ^ (uint8_t)ev->id[i]) * 1099511628211ULL;
+    return h;
+}
+
+typedef struct staging {
+    staged_event *rows;
+    size_t count;
+    uint64_t *slots;         /* open-addressing table of row index + 1 */
+    size_t slot_count;
+} staging;
+
+static bool same_key(const rp_wire_event *a, const rp_wire_event *b)
+{
+    return a->id_len == b->id_len && memcmp(a->id, b->id, a->id_len) == 0 &&
+           strcmp(a->tenant, b->tenant) == 0;
+}
+
+/* Returns false if ev duplicates an earlier event of the group. */
+static bool stage_first_occurrence(staging *s, rp_wire_event *ev)
+{
+    uint64_t h = key_hash(ev);
+    size_t mask = s->slot_count - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+        if (!s->slots[i]) {
+            s->rows[s->count] = (staged_event){ev, h};
+            s->slots[i] = ++s->count;
+            return true;
+        }
+        staged_event *other = &s->rows[s->slots[i] - 1];
+        if (other->hash == h && same_key(other->ev, ev))
+            return false;
+    }
+}
+
+static size_t total_pending(rp_request *reqs)
+{
+    size_t n = 0;
+    for (rp_request *r = reqs; r; r = r->next)
+        n += r->pending;
+    return n;
+}
+
+static bool build_staging(staging *s, rp_request *reqs, size_t pending)
+{
+    s->count = 0;
+    s->slot_count = 16;
+    while (s->slot_count < pending * 2)
+        s->slot_count *= 2;
+    s->rows = malloc(pending * sizeof *s->rows);
+    s->slots = calloc(s->slot_count, sizeof *s->slots);
+    if (!s->rows || !s->slots)
+        return false;
+    for (rp_request *r = reqs; r; r = r->next)
+        for (size_t i = 0; i < r->wire.count; i++) {
+            rp_wire_event *ev = &r->wire.events[i];
+            if (ev->status != RP_STATUS_PENDING)
+                continue;
+            if (!stage_first_occurrence(s, ev))
+                ev->status = RP_STATUS_DUPLICATE;
+        }
+    return true;
+}
+
+static void free_staging(staging *s)
+{
+    free(s->rows);
+    free(s->slots);
+}
+
+static void copy_row(rp_copy_buffer *buf, const rp_wire_event *ev, int64_t pos)
+{
+    rp_copy_text(buf, ev->tenant, strlen(ev->tenant));
+    rp_copy_text(buf, ev->id, ev->id_len);
+    rp_copy_int(buf, pos);
+    rp_copy_int(buf, ev->partition);
+    rp_copy_text(buf, ev->type, strlen(ev->type));
+    rp_copy_int(buf, ev->ts_ms);
+    rp_copy_text_or_null(buf, ev->customer);
+    rp_copy_text_or_null(buf, ev->org);
+    rp_copy_bytea(buf, ev->data, ev->data_len);
+    rp_copy_end_row(buf);
+}
+
+static int64_t reserve_positions(committer *c, size_t n, int64_t max_ts, char *err, size_t errlen)
+{
+    char count[32], ts[32];
+    snprintf(count, sizeof count, "%zu", n);
+    snprintf(ts, sizeof ts, "%" PRId64, max_ts);
+    const char *params[] = {count, ts};
+    PGresult *res = rp_db_query(c->db,
+        "UPDATE ingest_head SET pos = pos + $1::bigint, "
+        "max_ts_ms = greatest(coalesce(max_ts_ms, $2::bigint), $2::bigint) RETURNING pos",
+        2, params, err, errlen);
+    if (!res)
+        return -1;
+    int64_t last = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+    PQclear(res);
+    return last - (int64_t)n + 1;
+}
+
+/* Marks staged rows accepted when the INSERT returned their position,
+ * duplicate otherwise. Positions are base + index, so a bitmap suffices. */
+static void apply_inserted(staging *s, PGresult *res, int64_t base)
+{
+    uint8_t *inserted = calloc(s->count ? s->count : 1, 1);
+    for (int i = 0; inserted && i < PQntuples(res); i++) {
+        int64_t pos = strtoll(PQgetvalue(res, i, 0), NULL, 10);
+        if (pos >= base && pos < base + (int64_t)s->count)
+            inserted[pos - base] = 1;
+    }
+    for (size_t i = 0; i < s->count; i++)
+        s->rows[i].ev->status = (inserted && inserted[i]) ? RP_STATUS_ACCEPTED : RP_STATUS_DUPLICATE;
+    free(inserted);
+}
+
+static bool run_copy(committer *c, staging *s, int64_t base, char *err, size_t errlen)
+{
+    rp_copy_reset(&c->copy);
+    for (size_t i = 0; i < s->count; i++)
+        copy_row(&c->copy, s->rows[i].ev, base + (int64_t)i);
+    return rp_copy_send(c->db,
+        "COPY ingest_stage (tenant, id, pos, partition, type, ts_ms, customer, org, data) FROM STDIN",
+        &c->copy, err, errlen);
+}
+
+static bool commit_group(committer *c, staging *s, char *err, size_t errlen)
+{
+    int64_t max_ts = INT64_MIN;
+    for (size_t i = 0; i < s->count; i++)
+        if (s->rows[i].ev->ts_ms > max_ts)
+            max_ts = s->rows[i].ev->ts_ms;
+    if (!rp_db_run(c->db, "BEGIN", err, errlen))
+        return false;
+    int64_t base = reserve_positions(c, s->count, max_ts, err, errlen);
+    bool ok = base >= 0 && run_copy(c, s, base, err, errlen);
+    PGresult *res = NULL;
+    if (ok) {
+        res = rp_db_query(c->db,
+            "INSERT INTO events (tenant, id, pos, partition, type, ts_ms, customer, org, data) "
+            "SELECT tenant, id, pos, partition, type, ts_ms, customer, org, data FROM ingest_stage "
+            "ON CONFLICT (tenant, id) DO NOTHING RETURNING pos", 0, NULL, err, errlen);
+        ok = res != NULL;
+    }
+    if (ok)
+        ok = rp_db_run(c->db, "COMMIT", err, errlen);
+    else
+        rp_db_run(c->db, "ROLLBACK", NULL, 0);
+    if (ok) {
+        apply_inserted(s, res, base);
+        rp_clock_observe(&c->broker->clock, max_ts);
+    }
+    PQclear(res);
+    return ok;
+}
+
+static void mark_group_retry(rp_request *reqs, const char *error)
+{
+    for (rp_request *r = reqs; r; r = r->next)
+        for (size_t i = 0; i < r->wire.count; i++) {
+            rp_wire_event *ev = &r->wire.events[i];
+            if (ev->status == RP_STATUS_PENDING || ev->status == RP_STATUS_DUPLICATE ||
+                ev->status == RP_STATUS_ACCEPTED) {
+                ev->status = RP_STATUS_RETRY;
+                ev->reject_reason = "db_error";
+                snprintf(ev->error, sizeof ev->error, "not committed (%s); retry later", error);
+            }
+        }
+}
+
+static void hand_back(committer *c, rp_request *reqs)
+{
+    while (reqs) {
+        rp_request *next = reqs->next;
+        reqs->next = NULL;
+        zmq_send(c->replies, &reqs, sizeof reqs, 0);
+        reqs = next;
+    }
+}
+
+static void process_group(committer *c, rp_request *reqs)
+{
+    size_t pending = total_pending(reqs);
+    staging s = {0};
+    char err[512] = "";
+    bool ok = build_staging(&s, reqs, pending);
+    if (!ok)
+        snprintf(err, sizeof err, "out of memory staging %zu events", pending);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    if (ok)
+        ok = commit_group(c, &s, err, sizeof err);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (ok) {
+        rp_metrics_batch(pending, (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+        rp_notify_bump(&c->broker->events_committed);
+    } else {
+        rp_log(RP_WARN, "committer", "group not committed; answering retry", "events=%zu error=\"%s\"",
+               pending, err);
+        mark_group_retry(reqs, err);
+        if (rp_db_broken(c->db) || PQtransactionStatus(c->db) != PQTRANS_IDLE) {
+            atomic_store(&c->broker->db_up, false);
+            rp_metrics_db_up(false);
+        }
+    }
+    free_staging(&s);
+    hand_back(c, reqs);
+}
+
+/* Reconnects if needed; while the database is away, answers queued requests
+ * with "retry" so no client waits on a dead connection. */
+static void ensure_db(committer *c)
+{
+    if (c->db && !rp_db_broken(c->db) && atomic_load(&c->broker->db_up))
+        return;
+    if (c->db)
+        PQfinish(c->db);
+    c->db = NULL;
+    atomic_store(&c->broker->db_up, false);
+    rp_metrics_db_up(false);
+    /* Exponential back-off between db_backoff_min_ms and db_backoff_max_ms,
+     * so a long outage costs the server one attempt every few seconds. */
+    int64_t backoff_ms = c->broker->cfg->db_backoff_min_ms;
+    while (!c->db && !atomic_load(&c->broker->ingress_paused)) {
+        rp_request *reqs = rp_request_queue_take(c->broker->queue, SIZE_MAX, 0);
+        if (reqs) {
+            mark_group_retry(reqs, "database unavailable");
+            hand_back(c, reqs);
+        }
+        char err[512];
+        c->db = rp_db_connect(c->broker->cfg->database, "committer", err, sizeof err);
+        if (c->db && !rp_db_run(c->db, STAGE_DDL, err, sizeof err)) {
+            PQfinish(c->db);
+            c->db = NULL;
+        }
+        if (!c->db) {
+            rp_log(RP_WARN, "committer", "database unavailable, retrying", "in_ms=%" PRId64 " error=\"%s\"",
+                   backoff_ms, err);
+            rp_sleep_ms(backoff_ms, NULL);
+            backoff_ms = backoff_ms * 2 > c->broker->cfg->db_backoff_max_ms ? c->broker->cfg->db_backoff_max_ms
+                                                                             : backoff_ms * 2;
+        }
+    }
+    if (c->db) {
+        atomic_store(&c->broker->db_up, true);
+        rp_metrics_db_up(true);
+        rp_log(RP_INFO, "committer", "database reconnected", NULL);
+    }
+}
+
+void *rp_committer_main(void *arg)
+{
+    rp_broker *b = arg;
+    committer c = {.broker = b};
+    c.replies = zmq_socket(b->zmq, ZMQ_PUSH);
+    zmq_connect(c.replies, RP_INGRESS_REPLIES_ENDPOINT);
+    rp_copy_init(&c.copy);
+    if (connect_db(&c)) {
+        while (true) {
+            /* Once the ingress has stopped reading, nothing new can arrive:
+             * drain what is queued, then stop. */
+            bool paused = atomic_load(&b->ingress_paused);
+            rp_request *reqs = rp_request_queue_take(b->queue, b->cfg->limits.commit_batch_events,
+                                                     paused ? 0 : 100);
+            if (reqs) {
+                ensure_db(&c);
+                process_group(&c, reqs);
+            } else if (paused) {
+                break;
+            } else if (!atomic_load(&b->db_up) || rp_db_broken(c.db)) {
+                ensure_db(&c);
+            }
+        }
+    }
+    atomic_store(&b->committer_done, true);
+    rp_copy_free(&c.copy);
+    if (c.db)
+        PQfinish(c.db);
+    zmq_close(c.replies);
+    rp_log(RP_INFO, "committer", "stopped", NULL);
+    return NULL;
+}

@@ -1,0 +1,379 @@
+/*
+ * host_api.c - the rp_host_api table every plugin receives.
+ *
+ * Each function works on the rp_ctx of the calling plugin; the scope fields
+ * of the ctx (tenant, customer, partition, cause, now) are set by the worker
+ * before each callback. Errors from the database mark the callback as failed
+ * (ctx->failed) so the worker rolls back even if the plugin forgets to.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "localtime.h"
+#include "log.h"
+#include "partition.h"
+#include "plugin_host.h"
+#include "view.h"
+
+static rp_level level_of(rp_log_level level)
+{
+    switch (level) {
+    case RP_LOG_DEBUG: return RP_DEBUG;
+    case RP_LOG_WARN: return RP_WARN;
+    case RP_LOG_ERROR: return RP_ERR;
+    default: return RP_INFO;
+    }
+}
+
+static void api_log(rp_ctx *ctx, rp_log_level level, const char *fmt, ...)
+{
+    if (!rp_log_enabled(level_of(level)))
+        return;
+    char message[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof message, fmt, ap);
+    va_end(ap);
+    rp_log(level_of(level), "plugin", message, "plugin=%s", ctx->host->name);
+}
+
+static void api_fail(rp_ctx *ctx, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(ctx->error, sizeof ctx->error, fmt, ap);
+    va_end(ap);
+    ctx->failed = true;
+}
+
+static void fail_db(rp_ctx *ctx, const char *what, const char *message)
+{
+    if (ctx->failed)
+        return;
+    snprintf(ctx->error, sizeof ctx->error, "%s: %s", what, message ? message : "database error");
+    char *nl = strchr(ctx->error, '\n');
+    if (nl)
+        *nl = '\0';
+    ctx->failed = true;
+}
+
+/* ---------------------------------------------------------------- config */
+
+static const rp_config_value *value_of(rp_ctx *ctx, const char *key)
+{
+    return rp_plugin_config(ctx->host, NULL, key);
+}
+
+static const char *api_config_string(rp_ctx *ctx, const char *key)
+{
+    const rp_config_value *v = value_of(ctx, key);
+    return v ? v->text : NULL;
+}
+
+static int64_t api_config_int(rp_ctx *ctx, const char *key)
+{
+    const rp_config_value *v = value_of(ctx, key);
+    return v ? v->as_int : 0;
+}
+
+static double api_config_double(rp_ctx *ctx, const char *key)
+{
+    const rp_config_value *v = value_of(ctx, key);
+    return v ? v->as_double : 0.0;
+}
+
+static bool api_config_bool(rp_ctx *ctx, const char *key)
+{
+    const rp_config_value *v = value_of(ctx, key);
+    return v && v->as_int != 0;
+}
+
+static const char *api_config_tenant_string(rp_ctx *ctx, const char *tenant, const char *key)
+{
+    const rp_config_value *v = rp_plugin_config(ctx->host, tenant, key);
+    return v ? v->text : NULL;
+}
+
+static int64_t api_now_ms(rp_ctx *ctx)
+{
+    return ctx->scope.now_ms;
+}
+
+/* ---------------------------------------------------------------- SQL */
+
+struct rp_rows {
+    PGresult *res;
+};
+
+static bool flush_before_statement(rp_ctx *ctx)
+{
+    char err[512];
+    if (rp_fx_flush_deferred(&ctx->fx, ctx->db, err, sizeof err))
+        return true;
+    fail_db(ctx, "deferred statement failed", err);
+    return false;
+}
+
+static int64_t api_db_exec(rp_ctx *ctx, const char *sql, int nparams, const char *const *params)
+{
+    if (ctx->failed || !flush_before_statement(ctx))
+        return -1;
+    PGresult *res = PQexecParams(ctx->db, sql, nparams, NULL, params, NULL, NULL, 0);
+    ExecStatusType status = PQresultStatus(res);
+    int64_t affected = -1;
+    if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK)
+        affected = strtoll(PQcmdTuples(res), NULL, 10);
+    else
+        fail_db(ctx, "statement failed", PQresultErrorMessage(res));
+    PQclear(res);
+    return affected;
+}
+
+static rp_rows *api_db_query(rp_ctx *ctx, const char *sql, int nparams, const char *const *params)
+{
+    if (ctx->failed || !flush_before_statement(ctx))
+        return NULL;
+    PGresult *res = PQexecParams(ctx->db, sql, nparams, NULL, params, NULL, NULL, 0);
+    ExecStatusType status = PQresultStatus(res);
+    if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
+        fail_db(ctx, "query failed", PQresultErrorMessage(res));
+        PQclear(res);
+        return NULL;
+    }
+    rp_rows *rows = malloc(sizeof *rows);
+    if (!rows) {
+        PQclear(res);
+        fail_db(ctx, "query failed", "out of memory");
+        return NULL;
+    }
+    rows->res = res;
+    return rows;
+}
+
+static int api_db_defer(rp_ctx *ctx, const char *sql, int nparams, const char *const *params)
+{
+    if (ctx->failed)
+        return RP_ERROR;
+    if (!rp_fx_defer(&ctx->fx, sql, nparams, params)) {
+        fail_db(ctx, "defer failed", "out of memory");
+        return RP_ERROR;
+    }
+    return RP_OK;
+}
+
+static int api_rows_count(const rp_rows *rows)
+{
+    return rows ? PQntuples(rows->res) : 0;
+}
+
+static const char *api_rows_value(const rp_rows *rows, int row, int col)
+{
+    if (!rows || row < 0 || col < 0 || row >= PQntuples(rows->res) || col >= PQnfields(rows->res))
+        return NULL;
+    if (PQgetisnull(rows->res, row, col))
+        return NULL;
+    return PQgetvalue(rows->res, row, col);
+}
+
+static void api_rows_free(rp_rows *rows)
+{
+    if (!rows)
+        return;
+    PQclear(rows->res);
+    free(rows);
+}
+
+/* ---------------------------------------------------------------- scope */
+
+void rp_ctx_scope_event(rp_ctx *ctx, const rp_event *ev)
+{
+    ctx->scope.tenant = ev->tenant;
+    ctx->scope.customer = ev->customer;
+    ctx->scope.org = ev->org;
+    ctx->scope.cause = ev->id;
+    ctx->scope.partition = ev->partition;
+    if (ctx->host->broker->clock.mode == RP_CLOCK_EVENT)
+        ctx->scope.now_ms = ev->ts_ms;
+}
+
+static void api_scope_event(rp_ctx *ctx, const rp_event *ev)
+{
+    if (!ev)
+        return;
+    rp_ctx_scope_event(ctx, ev);
+    ctx->scope_set = true;
+}
+
+static bool same_text(const char *a, const char *b)
+{
+    return a && b && strcmp(a, b) == 0;
+}
+
+/* A plugin handling a run without scope_event(): attribute the effect to the
+ * run's latest event of the named customer/org, else to the run's last event. */
+static void infer_scope(rp_ctx *ctx, const char *customer, const char *org)
+{
+    if (ctx->scope_set || ctx->run_count == 0)
+        return;
+    const rp_event *chosen = ctx->run[ctx->run_count - 1];
+    for (size_t i = ctx->run_count; i-- > 0;) {
+        const rp_event *ev = ctx->run[i];
+        if ((customer && same_text(ev->customer, customer)) || (org && same_text(ev->org, org))) {
+            chosen = ev;
+            break;
+        }
+    }
+    rp_ctx_scope_event(ctx, chosen);
+}
+
+/* ---------------------------------------------------------------- emit, timers */
+
+static bool valid_name(const char *s)
+{
+    return s && *s && strlen(s) <= 128;
+}
+
+static int api_emit(rp_ctx *ctx, const char *type, const char *customer, const char *org,
+                    const uint8_t *data, size_t len)
+{
+    const rp_limits *limits = &ctx->host->broker->cfg->limits;
+    rp_view view = rp_view_of(data, len);
+    if (!valid_name(type)) {
+        api_fail(ctx, "emit: type must be a non-empty string of at most 128 bytes");
+        return RP_ERROR;
+    }
+    if (rp_view_kind_of(view) != RP_VIEW_MAP || view.len != len) {
+        api_fail(ctx, "emit %s: data must be exactly one msgpack map (%zu bytes given)", type, len);
+        return RP_ERROR;
+    }
+    if (len > limits->emit_max_bytes) {
+        api_fail(ctx, "emit %s: data of %zu bytes exceeds limits.emit_max_bytes=%zu", type, len,
+                 limits->emit_max_bytes);
+        return RP_ERROR;
+    }
+    if (ctx->fx.emit_count >= limits->max_emits_per_txn) {
+        api_fail(ctx, "emit %s: more than limits.max_emits_per_txn=%zu derived events in one transaction",
+                 type, limits->max_emits_per_txn);
+        return RP_ERROR;
+    }
+    infer_scope(ctx, customer, org);
+    if (!ctx->scope.tenant) {
+        api_fail(ctx, "emit %s: only allowed while handling an event or a timer", type);
+        return RP_ERROR;
+    }
+    bool explicit_scope = customer || org;
+    if (!rp_fx_emit(&ctx->fx, type, ctx->scope.tenant,
+                    explicit_scope ? customer : ctx->scope.customer,
+                    explicit_scope ? org : ctx->scope.org, ctx->scope.cause,
+                    ctx->scope.now_ms, data, len)) {
+        api_fail(ctx, "emit %s: out of memory", type);
+        return RP_ERROR;
+    }
+    return RP_OK;
+}
+
+static uint32_t partition_for(rp_ctx *ctx, const char *tenant, const char *scope_key)
+{
+    return rp_partition_of(tenant, strlen(tenant), scope_key, scope_key ? strlen(scope_key) : 0,
+                           ctx->host->broker->cfg->partitions);
+}
+
+static int api_timer_set(rp_ctx *ctx, const char *tenant, const char *key, int64_t due_ms,
+                         const char *customer, const char *org, const uint8_t *payload, size_t len)
+{
+    if (!valid_name(tenant) || !key || !*key || strlen(key) > 512) {
+        api_fail(ctx, "timer_set: tenant and key must be non-empty (key at most 512 bytes)");
+        return RP_ERROR;
+    }
+    if (len > ctx->host->broker->cfg->limits.emit_max_bytes) {
+        api_fail(ctx, "timer_set %s: payload of %zu bytes exceeds limits.emit_max_bytes", key, len);
+        return RP_ERROR;
+    }
+    infer_scope(ctx, customer, org);
+    uint32_t partition;
+    if (customer)
+        partition = partition_for(ctx, tenant, customer);
+    else if (org)
+        partition = partition_for(ctx, tenant, org);
+    else if (ctx->scope.tenant && strcmp(tenant, ctx->scope.tenant) == 0) {
+        partition = ctx->scope.partition;
+        customer = ctx->scope.customer;
+        org = ctx->scope.org;
+    } else
+        partition = partition_for(ctx, tenant, NULL);
+    if (!rp_fx_timer_set(&ctx->fx, tenant, key, partition, due_ms, customer, org,
+                         payload ? payload : (const uint8_t *)"", payload ? len : 0)) {
+        api_fail(ctx, "timer_set %s: out of memory", key);
+        return RP_ERROR;
+    }
+    return RP_OK;
+}
+
+static int api_timer_cancel(rp_ctx *ctx, const char *tenant, const char *key)
+{
+    if (!valid_name(tenant) || !key || !*key) {
+        api_fail(ctx, "timer_cancel: tenant and key must be non-empty");
+        return RP_ERROR;
+    }
+    if (!rp_fx_timer_cancel(&ctx->fx, tenant, key)) {
+        api_fail(ctx, "timer_cancel %s: out of memory", key);
+        return RP_ERROR;
+    }
+    return RP_OK;
+}
+
+static uint32_t api_partition_of(rp_ctx *ctx, const char *tenant, const char *scope_key)
+{
+    return partition_for(ctx, tenant ? tenant : "default", scope_key && *scope_key ? scope_key : NULL);
+}
+
+static void api_set_state(rp_ctx *ctx, void *state)
+{
+    ctx->state = state;
+}
+
+static void *api_state(rp_ctx *ctx)
+{
+    return ctx->state;
+}
+
+const rp_host_api rp_host_api_table = {
+    .struct_size = sizeof(rp_host_api),
+    .abi_major = RP_ABI_MAJOR,
+    .abi_minor = RP_ABI_MINOR,
+    .log = api_log,
+    .fail = api_fail,
+    .config_string = api_config_string,
+    .config_int = api_config_int,
+    .config_double = api_config_double,
+    .config_bool = api_config_bool,
+    .config_duration_ms = api_config_int,
+    .config_tenant_string = api_config_tenant_string,
+    .now_ms = api_now_ms,
+    .db_exec = api_db_exec,
+    .db_query = api_db_query,
+    .db_defer = api_db_defer,
+    .rows_count = api_rows_count,
+    .rows_value = api_rows_value,
+    .rows_free = api_rows_free,
+    .emit = api_emit,
+    .timer_set = api_timer_set,
+    .timer_cancel = api_timer_cancel,
+    .partition_of = api_partition_of,
+    .view_kind = rp_view_kind_of,
+    .view_get = rp_view_get,
+    .view_count = rp_view_count,
+    .view_at = rp_view_at,
+    .view_str = rp_view_str,
+    .view_int = rp_view_int,
+    .view_double = rp_view_double,
+    .view_bool = rp_view_bool,
+    .view_strcpy = rp_view_strcpy,
+    .to_local = rp_tz_to_local,
+    .from_local = rp_tz_from_local,
+    .set_state = api_set_state,
+    .state = api_state,
+    .scope_event = api_scope_event,
+};

@@ -1,0 +1,97 @@
+/*
+ * plugin_host.h - a loaded plugin and everything the host keeps for it.
+ *
+ *   plugin_loader.c  dlopen, ABI check, config validation, schema, init
+ *   host_api.c       the rp_host_api table handed to the plugin
+ *   txn_effects.c    what a transaction buffers: deferred SQL, derived
+ *                    events, timer changes; written just before COMMIT
+ *   worker.c         the plugin's thread: fetch, dispatch, commit, retry
+ *   dead_letter.c    giving up on an event or timer, and operator retries
+ */
+#ifndef RP_PLUGIN_HOST_H
+#define RP_PLUGIN_HOST_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <libpq-fe.h>
+
+#include "rapport/plugin.h"
+#include "broker.h"
+#include "txn_effects.h"
+
+typedef struct rp_config_value {
+    const rp_config_key *spec;
+    char *tenant;              /* NULL for the plugin-wide value */
+    char *text;
+    int64_t as_int;            /* INT, BOOL (0/1), DURATION (ms) */
+    double as_double;
+} rp_config_value;
+
+/* The handler's view of "where we are": set before each callback. */
+typedef struct rp_scope_state {
+    const char *tenant;
+    const char *customer;
+    const char *org;
+    const char *cause;         /* event id, or "timer:<key>" */
+    uint32_t partition;
+    int64_t now_ms;
+} rp_scope_state;
+
+struct rp_ctx {
+    struct rp_plugin_host *host;
+    PGconn *db;                /* the worker's connection; in a transaction during callbacks */
+    rp_scope_state scope;
+    const rp_event *const *run;  /* the run being handled by on_events */
+    size_t run_count;
+    bool scope_set;              /* scope_event() was called during this run */
+    rp_txn_effects fx;
+    bool failed;
+    char error[512];
+    void *state;               /* the plugin's, via set_state */
+};
+
+typedef struct rp_plugin_host {
+    rp_broker *broker;
+    void *dl;
+    const rp_plugin *desc;
+    char *path;
+    const char *name;          /* desc->name */
+
+    rp_config_value *values;
+    size_t value_count;
+
+    char *subscribed_array;    /* "{purchase,refund}" as a text[] parameter */
+    char *partitions_array;    /* "{0,1,...}" partitions this process serves */
+    uint32_t partition_count;
+
+    rp_ctx ctx;
+    pthread_t thread;
+    bool thread_started;
+    bool initialised;
+} rp_plugin_host;
+
+extern const rp_host_api rp_host_api_table;
+
+/* Loads and checks the plugin at path (or NAME resolved in cfg->plugin_dir).
+ * Does not touch the database. NULL with a precise err on any refusal. */
+rp_plugin_host *rp_plugin_load(rp_broker *broker, const char *name_or_path, char *err, size_t errlen);
+
+/* Runs the plugin's schema_sql and creates its progress rows, then init(). */
+bool rp_plugin_prepare(rp_plugin_host *host, PGconn *db, char *err, size_t errlen);
+
+/* Calls shutdown(); never dlcloses (a thread of the plugin's may still run). */
+void rp_plugin_unload(rp_plugin_host *host);
+
+/* Config lookup for host_api.c. */
+const rp_config_value *rp_plugin_config(const rp_plugin_host *host, const char *tenant, const char *key);
+
+/* Sets ctx->scope from one event (the clock follows the event in event mode). */
+void rp_ctx_scope_event(rp_ctx *ctx, const rp_event *ev);
+
+/* The worker thread. */
+void *rp_worker_main(void *host);
+
+bool rp_plugin_subscribes(const rp_plugin_host *host, const char *type);
+
+#endif

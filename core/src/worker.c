@@ -1,0 +1,272 @@
+/*
+ * worker.c - a plugin's worker thread.
+ *
+ * Loop: fetch the next events after the plugin's progress in every partition
+ * it serves (one query), plus its due timers (one query); run them through
+ * the plugin in one transaction (dispatch.c) that also writes the plugin's
+ * effects and its new progress; repeat. When a transaction fails because of
+ * the plugin, the worker switches to careful mode: one item per transaction,
+ * so the failing item is found, retried up to max_tries times with back-off,
+ * and then dead-lettered (dead_letter.c) while the plugin moves on.
+ *
+ * Progress commits with the effects, so a crash at any instant either keeps
+ * both or neither: each event's effects are applied exactly once.
+ */
+#include <endian.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "log.h"
+#include "worker.h"
+
+#define MIN_PER_PARTITION 16
+
+static const char *FETCH_EVENTS_SQL =
+    "SELECT e.partition, e.pos, e.tenant, e.id, e.type, e.ts_ms, e.customer, e.org, "
+    "       CASE WHEN e.type = ANY($2::text[]) THEN e.data END "
+    "FROM plugin_progress p "
+    "CROSS JOIN LATERAL (SELECT * FROM events e WHERE e.partition = p.partition AND e.pos > p.pos "
+    "                    ORDER BY e.pos LIMIT $3) e "
+    "WHERE p.plugin = $1 AND p.partition = ANY($4::int[]) "
+    "ORDER BY e.partition, e.pos";
+
+static const char *FETCH_TIMERS_SQL =
+    "SELECT tenant, key, partition, due_ms, customer, org, payload FROM timers "
+    "WHERE plugin = $1 AND partition = ANY($2::int[]) AND due_ms <= $3 "
+    "ORDER BY due_ms LIMIT $4";
+
+int64_t rp_worker_clock_bound(const rp_worker *w)
+{
+    return rp_clock_now(&w->broker->clock);
+}
+
+/* Binary-format column readers (libpq NUL-terminates every value). */
+static int64_t col_int8(const PGresult *res, int row, int col)
+{
+    uint64_t v;
+    memcpy(&v, PQgetvalue(res, row, col), 8);
+    return (int64_t)be64toh(v);
+}
+
+static int32_t col_int4(const PGresult *res, int row, int col)
+{
+    uint32_t v;
+    memcpy(&v, PQgetvalue(res, row, col), 4);
+    return (int32_t)be32toh(v);
+}
+
+static const char *col_text(const PGresult *res, int row, int col)
+{
+    return PQgetisnull(res, row, col) ? NULL : PQgetvalue(res, row, col);
+}
+
+void rp_worker_event_from_row(const PGresult *res, int r, rp_event *ev)
+{
+    memset(ev, 0, sizeof *ev);
+    ev->struct_size = sizeof *ev;
+    ev->partition = (uint32_t)col_int4(res, r, 0);
+    ev->pos = col_int8(res, r, 1);
+    ev->tenant = col_text(res, r, 2);
+    ev->id = col_text(res, r, 3);
+    ev->type = col_text(res, r, 4);
+    ev->ts_ms = col_int8(res, r, 5);
+    ev->customer = col_text(res, r, 6);
+    ev->org = col_text(res, r, 7);
+    ev->data.ptr = (const uint8_t *)PQgetvalue(res, r, 8);
+    ev->data.len = (size_t)PQgetlength(res, r, 8);
+}
+
+static void batch_free(rp_batch *b)
+{
+    PQclear(b->events_res);
+    PQclear(b->timers_res);
+    free(b->events);
+    free(b->subscribed);
+    free(b->groups);
+    memset(b, 0, sizeof *b);
+}
+
+static bool build_groups(rp_batch *b, size_t per_partition_limit)
+{
+    b->groups = calloc(b->count ? b->count : 1, sizeof *b->groups);
+    if (!b->groups)
+        return false;
+    for (size_t i = 0; i < b->count; i++) {
+        rp_batch_group *g = b->group_count ? &b->groups[b->group_count - 1] : NULL;
+        if (!g || g->partition != b->events[i].partition) {
+            g = &b->groups[b->group_count++];
+            *g = (rp_batch_group){.partition = b->events[i].partition, .first = i, .max_ts = INT64_MIN};
+        }
+        g->count++;
+        if (b->events[i].ts_ms > g->max_ts)
+            g->max_ts = b->events[i].ts_ms;
+    }
+    for (size_t i = 0; i < b->group_count; i++)
+        b->groups[i].more = b->groups[i].count >= per_partition_limit;
+    return true;
+}
+
+static bool read_events(rp_batch *b, PGresult *res, size_t per_partition_limit)
+{
+    b->events_res = res;
+    b->count = (size_t)PQntuples(res);
+    b->events = calloc(b->count ? b->count : 1, sizeof *b->events);
+    b->subscribed = calloc(b->count ? b->count : 1, sizeof *b->subscribed);
+    if (!b->events || !b->subscribed)
+        return false;
+    for (size_t i = 0; i < b->count; i++) {
+        rp_worker_event_from_row(res, (int)i, &b->events[i]);
+        b->subscribed[i] = !PQgetisnull(res, (int)i, 8);
+    }
+    return build_groups(b, per_partition_limit);
+}
+
+/* Fetches events and due timers; false on a database error. */
+static bool fetch(rp_worker *w, rp_batch *b)
+{
+    rp_plugin_host *h = w->host;
+    char per[24], bound[24], limit[24];
+    snprintf(per, sizeof per, "%zu", w->per_partition_limit);
+    snprintf(bound, sizeof bound, "%" PRId64, rp_worker_clock_bound(w));
+    snprintf(limit, sizeof limit, "%zu", w->broker->cfg->limits.plugin_batch_events);
+    const char *ev_params[] = {h->name, h->subscribed_array, per, h->partitions_array};
+    PGresult *res = PQexecParams(w->db, FETCH_EVENTS_SQL, 4, NULL, ev_params, NULL, NULL, 1);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        rp_log(RP_WARN, "worker", "fetching events failed", "plugin=%s error=\"%s\"", h->name,
+               PQresultErrorMessage(res));
+        PQclear(res);
+        return false;
+    }
+    if (!read_events(b, res, w->per_partition_limit))
+        return false;
+    const char *t_params[] = {h->name, h->partitions_array, bound, limit};
+    b->timers_res = PQexecParams(w->db, FETCH_TIMERS_SQL, 4, NULL, t_params, NULL, NULL, 1);
+    if (PQresultStatus(b->timers_res) != PGRES_TUPLES_OK) {
+        rp_log(RP_WARN, "worker", "fetching timers failed", "plugin=%s error=\"%s\"", h->name,
+               PQresultErrorMessage(b->timers_res));
+        return false;
+    }
+    return true;
+}
+
+/* Spread the batch over the partitions that had backlog last time. */
+static void adapt_per_partition(rp_worker *w, const rp_batch *b)
+{
+    size_t batch = w->broker->cfg->limits.plugin_batch_events;
+    size_t busy = 0;
+    for (size_t i = 0; i < b->group_count; i++)
+        busy += b->groups[i].more;
+    size_t per = batch / (busy ? busy : (b->group_count ? b->group_count : 1));
+    w->per_partition_limit = per < MIN_PER_PARTITION ? MIN_PER_PARTITION : per;
+}
+
+static bool same_item(const rp_item_ref *a, const rp_item_ref *b)
+{
+    if (!a->valid || !b->valid || a->is_timer != b->is_timer)
+        return false;
+    if (a->is_timer)
+        return strcmp(a->tenant, b->tenant) == 0 && strcmp(a->key, b->key) == 0;
+    return a->partition == b->partition && a->pos == b->pos;
+}
+
+static void describe_item(const rp_item_ref *item, char *out, size_t len)
+{
+    if (item->is_timer)
+        snprintf(out, len, "timer tenant=%s key=%s", item->tenant, item->key);
+    else
+        snprintf(out, len, "event partition=%u pos=%" PRId64, item->partition, item->pos);
+}
+
+/* Careful mode: the failing item is retried alone; after max_tries it is
+ * handed to dispatch as the dead-letter target. */
+static void on_plugin_failure(rp_worker *w, const rp_item_ref *first, size_t items)
+{
+    rp_plugin_host *h = w->host;
+    if (w->careful_remaining == 0) {
+        w->careful_remaining = items > 0 ? items : 1;
+        rp_log(RP_WARN, "worker", "plugin failed on a batch; retrying item by item",
+               "plugin=%s items=%zu error=\"%s\"", h->name, items, h->ctx.error);
+        return;
+    }
+    if (same_item(&w->failing, first))
+        w->failing_tries++;
+    else {
+        w->failing = *first;
+        w->failing_tries = 1;
+    }
+    char what[600];
+    describe_item(first, what, sizeof what);
+    rp_log(RP_WARN, "worker", "plugin failed", "plugin=%s item=\"%s\" try=%u max_tries=%u error=\"%s\"",
+           h->name, what, w->failing_tries, w->broker->cfg->max_tries, h->ctx.error);
+    rp_sleep_ms(50 * (int64_t)w->failing_tries, &w->broker->stop_workers);
+}
+
+static bool ensure_connection(rp_worker *w)
+{
+    if (w->db && !rp_db_broken(w->db))
+        return true;
+    if (w->db)
+        PQfinish(w->db);
+    w->db = rp_db_connect_retry(w->broker->cfg->database, w->host->name, w->broker->cfg->db_backoff_min_ms,
+                                w->broker->cfg->db_backoff_max_ms, &w->broker->stop_workers);
+    w->host->ctx.db = w->db;
+    return w->db != NULL;
+}
+
+/* One round: fetch + one transaction. Returns the outcome. */
+static rp_txn_outcome run_round(rp_worker *w)
+{
+    rp_batch batch = {0};
+    if (!fetch(w, &batch)) {
+        batch_free(&batch);
+        return RP_TXN_DB_FAILED;
+    }
+    bool careful = w->careful_remaining > 0;
+    bool give_up = careful && w->failing.valid && w->failing_tries >= w->broker->cfg->max_tries;
+    rp_item_ref first = {0};
+    size_t items = 0;
+    rp_txn_outcome outcome = rp_dispatch(w, &batch, careful ? 1 : SIZE_MAX,
+                                         give_up ? &w->failing : NULL, w->host->ctx.error, &first, &items);
+    if (outcome == RP_TXN_PLUGIN_FAILED)
+        on_plugin_failure(w, &first, items);
+    else if (outcome == RP_TXN_COMMITTED) {
+        if (careful) {
+            /* Whatever committed - the failing item on a retry, or its dead
+             * letter - the failure is behind us. */
+            w->careful_remaining--;
+            w->failing = (rp_item_ref){0};
+            w->failing_tries = 0;
+        }
+        adapt_per_partition(w, &batch);
+    }
+    batch_free(&batch);
+    return outcome;
+}
+
+void *rp_worker_main(void *arg)
+{
+    rp_plugin_host *h = arg;
+    rp_worker w = {.host = h, .broker = h->broker};
+    w.per_partition_limit = h->broker->cfg->limits.plugin_batch_events / (h->partition_count ? h->partition_count : 1);
+    if (w.per_partition_limit < MIN_PER_PARTITION)
+        w.per_partition_limit = MIN_PER_PARTITION;
+    rp_log(RP_INFO, "worker", "started", "plugin=%s partitions=%u", h->name, h->partition_count);
+    while (!atomic_load(&w.broker->stop_workers)) {
+        if (!ensure_connection(&w))
+            break;
+        rp_dead_letter_process_retries(&w);
+        rp_txn_outcome outcome = run_round(&w);
+        if (outcome == RP_TXN_IDLE)
+            rp_notify_wait(&w.broker->events_committed, &w.seen_generation, w.broker->cfg->idle_poll_ms);
+        else if (outcome == RP_TXN_DB_FAILED)
+            rp_sleep_ms(w.broker->cfg->db_backoff_min_ms, &w.broker->stop_workers);
+    }
+    if (w.db)
+        PQfinish(w.db);
+    h->ctx.db = NULL;
+    rp_log(RP_INFO, "worker", "stopped", "plugin=%s", h->name);
+    return NULL;
+}

@@ -1,0 +1,190 @@
+/*
+ * example.c - the smallest useful Rapport plugin, written to be copied.
+ *
+ * It counts events per customer and type in the table example_counts and
+ * shows the three things every real plugin does:
+ *
+ *   1. batch work: a run of events becomes ONE upsert (unnest of arrays), not
+ *      one statement per event, so it keeps up with the broker;
+ *   2. derived events: the first event ever seen from a customer emits
+ *      `example.first_seen` (only when the upsert really inserted the row, so
+ *      a retried transaction never emits twice);
+ *   3. durable timers: with follow_up set (e.g. "7d"), each purchase sets a
+ *      timer that fires once, in the customer's partition, and emits
+ *      `example.follow_up`.
+ *
+ * Everything it does runs inside the transaction the host commits together
+ * with the plugin's progress: effects happen exactly once.
+ */
+#include <limits.h>
+#include <msgpack.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "rapport/plugin.h"
+
+static const rp_host_api *api;
+
+static const char *const subscribes[] = {"customer.upsert", "purchase", "refund", "contact", NULL};
+
+static const rp_config_key config[] = {
+    {"follow_up", RP_CONFIG_DURATION, "0s",
+     "after each purchase, emit example.follow_up this long after it (0s = off)"},
+    {NULL, 0, NULL, NULL},
+};
+
+static const char *const schema[] = {
+    "CREATE TABLE IF NOT EXISTS example_counts ("
+    " tenant text NOT NULL, customer text NOT NULL, type text NOT NULL,"
+    " partition integer NOT NULL, count bigint NOT NULL, last_ts_ms bigint NOT NULL,"
+    " PRIMARY KEY (tenant, customer, type))",
+    NULL,
+};
+
+static int init(rp_ctx *ctx, const rp_host_api *host)
+{
+    api = host;
+    api->log(ctx, RP_LOG_INFO, "example plugin ready");
+    return RP_OK;
+}
+
+/* Appends one element to a PostgreSQL array literal being built in buf. */
+static void append_element(char *buf, size_t size, size_t *len, const char *value)
+{
+    *len += (size_t)snprintf(buf + *len, *len < size ? size - *len : 0, "%s\"", *len > 1 ? "," : "");
+    for (const char *p = value; *p && *len + 3 < size; p++) {
+        if (*p == '"' || *p == '\\')
+            buf[(*len)++] = '\\';
+        buf[(*len)++] = *p;
+    }
+    *len += (size_t)snprintf(buf + *len, *len < size ? size - *len : 0, "\"");
+}
+
+static int emit_first_seen(rp_ctx *ctx, const rp_event *ev)
+{
+    msgpack_sbuffer sbuf;
+    msgpack_sbuffer_init(&sbuf);
+    msgpack_packer pk;
+    msgpack_packer_init(&pk, &sbuf, msgpack_sbuffer_write);
+    msgpack_pack_map(&pk, 1);
+    msgpack_pack_str(&pk, 10);
+    msgpack_pack_str_body(&pk, "first_type", 10);
+    msgpack_pack_str(&pk, strlen(ev->type));
+    msgpack_pack_str_body(&pk, ev->type, strlen(ev->type));
+    api->scope_event(ctx, ev);
+    int rc = api->emit(ctx, "example.first_seen", NULL, NULL, (const uint8_t *)sbuf.data, sbuf.size);
+    msgpack_sbuffer_destroy(&sbuf);
+    return rc;
+}
+
+/* Customers with no row yet, among those in the run: one query per run. */
+static int emit_new_customers(rp_ctx *ctx, const rp_event *const *events, size_t count, const char *customers)
+{
+    const char *params[] = {events[0]->tenant, customers};
+    rp_rows *rows = api->db_query(ctx,
+        "SELECT c FROM unnest($2::text[]) AS c WHERE NOT EXISTS "
+        "(SELECT 1 FROM example_counts WHERE tenant = $1 AND customer = c)", 2, params);
+    if (!rows)
+        return RP_ERROR;
+    int rc = RP_OK;
+    for (int r = 0; r < api->rows_count(rows) && rc == RP_OK; r++) {
+        const char *customer = api->rows_value(rows, r, 0);
+        for (size_t i = 0; i < count; i++)
+            if (strcmp(events[i]->customer, customer) == 0) {
+                rc = emit_first_seen(ctx, events[i]);
+                break;
+            }
+    }
+    api->rows_free(rows);
+    return rc;
+}
+
+static int set_follow_up(rp_ctx *ctx, const rp_event *ev)
+{
+    int64_t delay = api->config_duration_ms(ctx, "follow_up");
+    if (delay <= 0 || strcmp(ev->type, "purchase") != 0)
+        return RP_OK;
+    char key[300];
+    snprintf(key, sizeof key, "follow_up:%s", ev->id);
+    api->scope_event(ctx, ev);
+    return api->timer_set(ctx, ev->tenant, key, ev->ts_ms + delay, ev->customer, NULL,
+                          (const uint8_t *)ev->id, strlen(ev->id));
+}
+
+/* The run may mix tenants; this example handles it tenant by tenant. */
+static int on_events(rp_ctx *ctx, const rp_event *const *events, size_t count)
+{
+    size_t start = 0;
+    while (start < count) {
+        size_t end = start;
+        while (end < count && strcmp(events[end]->tenant, events[start]->tenant) == 0)
+            end++;
+        static char customers[1 << 20], types[1 << 16 << 4], ts[1 << 18];
+        size_t lc = 1, lt = 1, ls = 1;
+        customers[0] = types[0] = ts[0] = '{';
+        for (size_t i = start; i < end; i++) {
+            char ts_text[24];
+            snprintf(ts_text, sizeof ts_text, "%lld", (long long)events[i]->ts_ms);
+            append_element(customers, sizeof customers - 2, &lc, events[i]->customer);
+            append_element(types, sizeof types - 2, &lt, events[i]->type);
+            append_element(ts, sizeof ts - 2, &ls, ts_text);
+        }
+        memcpy(customers + lc, "}", 2);
+        memcpy(types + lt, "}", 2);
+        memcpy(ts + ls, "}", 2);
+        if (emit_new_customers(ctx, events + start, end - start, customers) != RP_OK)
+            return RP_ERROR;
+        char partitions_sql[] =
+            "INSERT INTO example_counts AS c (tenant, customer, type, partition, count, last_ts_ms) "
+            "SELECT $1, customer, type, $5::int, count(*), max(ts) "
+            "FROM unnest($2::text[], $3::text[], $4::bigint[]) AS u(customer, type, ts) "
+            "GROUP BY customer, type "
+            "ON CONFLICT (tenant, customer, type) DO UPDATE SET count = c.count + excluded.count, "
+            "last_ts_ms = greatest(c.last_ts_ms, excluded.last_ts_ms)";
+        char partition[16];
+        snprintf(partition, sizeof partition, "%u", events[start]->partition);
+        const char *params[] = {events[start]->tenant, customers, types, ts, partition};
+        if (api->db_exec(ctx, partitions_sql, 5, params) < 0)
+            return RP_ERROR;
+        for (size_t i = start; i < end; i++)
+            if (set_follow_up(ctx, events[i]) != RP_OK)
+                return RP_ERROR;
+        start = end;
+    }
+    return RP_OK;
+}
+
+static int on_timer(rp_ctx *ctx, const rp_timer *timer)
+{
+    /* The payload is the purchase's id; the derived event names it. */
+    msgpack_sbuffer sbuf;
+    msgpack_sbuffer_init(&sbuf);
+    msgpack_packer pk;
+    msgpack_packer_init(&pk, &sbuf, msgpack_sbuffer_write);
+    msgpack_pack_map(&pk, 1);
+    msgpack_pack_str(&pk, 8);
+    msgpack_pack_str_body(&pk, "purchase", 8);
+    msgpack_pack_str(&pk, timer->payload.len);
+    msgpack_pack_str_body(&pk, timer->payload.ptr, timer->payload.len);
+    int rc = api->emit(ctx, "example.follow_up", NULL, NULL, (const uint8_t *)sbuf.data, sbuf.size);
+    msgpack_sbuffer_destroy(&sbuf);
+    return rc;
+}
+
+static const rp_plugin descriptor = {
+    RP_PLUGIN_INIT_HEADER,
+    .name = "example",
+    .version = "1.0.0",
+    .description = "Counts events per customer and type; the plugin to copy when writing your own.",
+    .subscribes = subscribes,
+    .config = config,
+    .schema_sql = schema,
+    .init = init,
+    .on_events = on_events,
+    .on_timer = on_timer,
+};
+
+RP_EXPORT const rp_plugin *rapport_plugin_entry(void)
+{
+    return &descriptor;
+}

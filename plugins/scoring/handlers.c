@@ -1,0 +1,269 @@
+/*
+ * handlers.c - one function per subscribed event type, turning the event's
+ * data into evidence (evidence.c) and then re-evaluating the customer
+ * (evaluate.c). Bad or missing optional fields never fail an event: they
+ * only withhold the evidence they would have given (the wire engine has
+ * already validated required fields and types).
+ *
+ * Referrals are credited to the referrer, who may live in another partition:
+ * the handler sets a durable timer scoped to the referrer, so the credit is
+ * applied in the referrer's own partition, in order with their events.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "evaluate.h"
+#include "handlers.h"
+
+static double data_double(const rp_host_api *api, const rp_event *ev, const char *key, double dflt)
+{
+    double v;
+    return api->view_double(api->view_get(ev->data, key), &v) && isfinite(v) ? v : dflt;
+}
+
+static bool deal_hash(const rp_host_api *api, const rp_event *ev, uint64_t *hash)
+{
+    const char *s;
+    size_t len;
+    if (!api->view_str(api->view_get(ev->data, "deal_id"), &s, &len) || len == 0)
+        return false;
+    *hash = sc_deal_hash(s, len);
+    return true;
+}
+
+void sc_track_stats(sc_tenant_ctx *t, sc_cust *c)
+{
+    sc_tenant_stats d = {0};
+    sc_stats_update(&c->ev, &d);
+    double *st = &t->stats.n, *acc = &t->delta.n;
+    const double *dv = &d.n;
+    for (int i = 0; i < 5; i++) {
+        st[i] += dv[i];
+        acc[i] += dv[i];
+    }
+}
+
+static void untrack_stats(sc_tenant_ctx *t, sc_cust *c)
+{
+    if (c->ev.stat_in <= 0)
+        return;
+    double d[5] = {-1, -c->ev.stat_f, -c->ev.stat_f * c->ev.stat_f,
+                   -c->ev.stat_m, -c->ev.stat_m * c->ev.stat_m};
+    double *st = &t->stats.n, *acc = &t->delta.n;
+    for (int i = 0; i < 5; i++) {
+        st[i] += d[i];
+        acc[i] += d[i];
+    }
+}
+
+/* A timer on the referrer: "ref:<referrer>:<referee>:<kind>". */
+static bool credit_referrer(rp_ctx *ctx, const rp_host_api *api, const sc_tenant_ctx *t,
+                            const char *referrer, const char *referee, const char *kind,
+                            int64_t due_ms)
+{
+    char key[400];
+    int n = snprintf(key, sizeof key, "ref:%s:%s:%s", kind, referrer, referee);
+    if (n < 0 || (size_t)n >= sizeof key) {
+        api->log(ctx, RP_LOG_WARN, "referral %s -> %s: ids too long for a timer key, not credited",
+                 referrer, referee);
+        return true;
+    }
+    static const uint8_t empty_map = 0x80;
+    return api->timer_set(ctx, t->s->tenant, key, due_ms, referrer, NULL, &empty_map, 1) == RP_OK;
+}
+
+static bool on_purchase(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t, sc_cust *c,
+                        const rp_event *ev, bool *first)
+{
+    double amount = data_double(api, ev, "amount", 0);
+    double list_price = data_double(api, ev, "list_price", -1);
+    double discount = data_double(api, ev, "discount", -1);
+    *first = sc_on_purchase(&c->ev, (double)ev->ts_ms, amount, list_price, discount,
+                            t->promos, t->npromos, &t->s->params);
+    if (*first && c->referred_by[0])
+        return credit_referrer(ctx, api, t, c->referred_by, c->customer, "converted", ev->ts_ms);
+    return true;
+}
+
+static bool on_referral(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t, sc_cust *c,
+                        const rp_event *ev)
+{
+    char referrer[128];
+    if (!api->view_strcpy(api->view_get(ev->data, "referrer"), referrer, sizeof referrer)
+        || !referrer[0] || strcmp(referrer, c->customer) == 0) {
+        api->log(ctx, RP_LOG_WARN, "referral %s: data.referrer missing, too long (max 127) or "
+                 "the referee itself; ignored", ev->id);
+        return true;
+    }
+    if (c->referred_by[0])
+        return true; /* a friend is referred once: the first referrer gets the credit */
+    snprintf(c->referred_by, sizeof c->referred_by, "%s", referrer);
+    bool ok = credit_referrer(ctx, api, t, referrer, c->customer, "made", ev->ts_ms);
+    if (ok && c->ev.first_purchase_ms > 0)
+        ok = credit_referrer(ctx, api, t, referrer, c->customer, "converted", ev->ts_ms);
+    return ok;
+}
+
+static void on_pin(rp_ctx *ctx, const rp_host_api *api, sc_cust *c, const rp_event *ev, int64_t now_ms)
+{
+    char tier[32];
+    int64_t until = 0;
+    sc_tier pin = api->view_strcpy(api->view_get(ev->data, "tier"), tier, sizeof tier)
+        ? sc_tier_parse(tier) : SC_TIER_NONE;
+    if (pin == SC_TIER_NONE || !api->view_int(api->view_get(ev->data, "until_ms"), &until)) {
+        api->log(ctx, RP_LOG_WARN, "customer.tier_pinned %s: data.tier must be one of vip, key, "
+                 "ordinary, small, potential and data.until_ms an integer; ignored", ev->id);
+        return;
+    }
+    if (until <= now_ms) {
+        /* A pin that is already over releases any current pin. */
+        if (c->pinned != SC_TIER_NONE)
+            c->pinned_until_ms = now_ms;
+        return;
+    }
+    c->pinned = pin;
+    c->pinned_until_ms = until;
+    if (!api->view_strcpy(api->view_get(ev->data, "reason"), c->pin_reason, sizeof c->pin_reason))
+        c->pin_reason[0] = '\0';
+}
+
+static bool on_erase(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t, sc_cust *c)
+{
+    const char *params[] = {t->s->tenant, c->customer};
+    char key[160];
+    sc_recheck_key(c->customer, key, sizeof key);
+    untrack_stats(t, c);
+    sc_cust_reset(c);
+    return api->db_defer(ctx, "DELETE FROM scoring_customers WHERE tenant = $1 AND customer = $2",
+                         2, params) == RP_OK
+        && api->db_defer(ctx, "DELETE FROM scoring_tier_history WHERE tenant = $1 AND customer = $2",
+                         2, params) == RP_OK
+        && api->timer_cancel(ctx, t->s->tenant, key) == RP_OK;
+}
+
+static bool is_type(const rp_event *ev, const char *type)
+{
+    return strcmp(ev->type, type) == 0;
+}
+
+/* Evidence from the event; false only on a host failure. */
+static bool apply(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t, sc_cust *c,
+                  const rp_event *ev, int64_t now_ms, const char **cause, bool *waive)
+{
+    const sc_params *p = &t->s->params;
+    double ts = (double)ev->ts_ms;
+    uint64_t h;
+    bool b;
+    if (is_type(ev, "purchase"))
+        return on_purchase(ctx, api, t, c, ev, waive);
+    if (is_type(ev, "refund"))
+        sc_on_refund(&c->ev, ts, data_double(api, ev, "amount", 0), p);
+    else if (is_type(ev, "complaint.opened"))
+        sc_on_complaint(&c->ev, ts, p);
+    else if (is_type(ev, "complaint.resolved")) {
+        if (api->view_bool(api->view_get(ev->data, "cooperative"), &b))
+            sc_on_cooperation(&c->ev, ts, b, p);
+    } else if (is_type(ev, "contact")) {
+        const char *dir;
+        size_t len;
+        bool inbound = api->view_str(api->view_get(ev->data, "direction"), &dir, &len)
+            && len == 7 && memcmp(dir, "inbound", 7) == 0;
+        if (!inbound)
+            sc_on_care(&c->ev, ts, p);
+    } else if (is_type(ev, "care.done"))
+        sc_on_care(&c->ev, ts, p);
+    else if (is_type(ev, "deal.opened")) {
+        if (deal_hash(api, ev, &h))
+            sc_on_deal_opened(&c->ev, ts, h);
+    } else if (is_type(ev, "deal.won") || is_type(ev, "deal.lost")) {
+        if (deal_hash(api, ev, &h))
+            sc_on_deal_closed(&c->ev, ts, h, is_type(ev, "deal.won"), p);
+    } else if (is_type(ev, "suggestion"))
+        sc_on_suggestion(&c->ev, ts, p);
+    else if (is_type(ev, "survey.response") || is_type(ev, "activity.attended"))
+        sc_on_cooperation(&c->ev, ts, true, p);
+    else if (is_type(ev, "referral"))
+        return on_referral(ctx, api, t, c, ev);
+    else if (is_type(ev, "customer.tier_pinned")) {
+        on_pin(ctx, api, c, ev, now_ms);
+        *cause = "pin";
+    }
+    return true;
+}
+
+static bool on_promo(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t, const rp_event *ev)
+{
+    char id[128], partition[16], starts[24], ends[24], depth[40];
+    int64_t s, e;
+    double d;
+    if (!api->view_strcpy(api->view_get(ev->data, "promo_id"), id, sizeof id)
+        || !api->view_int(api->view_get(ev->data, "starts_ms"), &s)
+        || !api->view_int(api->view_get(ev->data, "ends_ms"), &e) || e <= s) {
+        api->log(ctx, RP_LOG_WARN, "market.competitor_promo %s: needs promo_id (max 127 chars) and "
+                 "integer starts_ms < ends_ms; ignored", ev->id);
+        return true;
+    }
+    bool has_depth = api->view_double(api->view_get(ev->data, "depth"), &d) && isfinite(d);
+    snprintf(partition, sizeof partition, "%u", ev->partition);
+    snprintf(starts, sizeof starts, "%lld", (long long)s);
+    snprintf(ends, sizeof ends, "%lld", (long long)e);
+    snprintf(depth, sizeof depth, "%.17g", d);
+    const char *params[] = {t->s->tenant, id, partition, starts, ends, has_depth ? depth : NULL};
+    sc_tenant_add_promo(t, s, e);
+    return api->db_defer(ctx,
+        "INSERT INTO scoring_promos (tenant, promo_id, partition, starts_ms, ends_ms, depth)"
+        " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (tenant, promo_id) DO UPDATE SET"
+        " starts_ms = EXCLUDED.starts_ms, ends_ms = EXCLUDED.ends_ms, depth = EXCLUDED.depth",
+        6, params) == RP_OK;
+}
+
+bool sc_handle_event(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t,
+                     const rp_event *ev, int64_t now_ms, bool *refit)
+{
+    if (is_type(ev, "scoring.refit")) {
+        *refit = true;
+        return true;
+    }
+    if (is_type(ev, "market.competitor_promo"))
+        return on_promo(ctx, api, t, ev);
+    if (!ev->customer)
+        return true;
+    bool added;
+    sc_cust *c = sc_tenant_cust(t, ev->customer, ev->partition, &added);
+    if (!c) {
+        api->fail(ctx, "scoring: out of memory for customer %s", ev->customer);
+        return false;
+    }
+    c->partition = ev->partition;
+    if (is_type(ev, "customer.erase"))
+        return on_erase(ctx, api, t, c);
+    if (is_type(ev, "customer.upsert") && c->tier != SC_TIER_NONE)
+        return true; /* profile data is not evidence; only place new customers */
+    const char *cause = ev->type;
+    bool waive = false;
+    if (!apply(ctx, api, t, c, ev, now_ms, &cause, &waive))
+        return false;
+    sc_track_stats(t, c);
+    return sc_evaluate(ctx, api, t, c, now_ms, cause, waive);
+}
+
+bool sc_handle_customer_timer(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t,
+                              const rp_timer *timer, sc_cust *c, int64_t now_ms)
+{
+    const char *cause = "recheck";
+    if (strncmp(timer->key, "ref:made:", 9) == 0) {
+        sc_on_referral_made(&c->ev, (double)timer->due_ms, &t->s->params);
+        cause = "referral";
+    } else if (strncmp(timer->key, "ref:converted:", 14) == 0) {
+        sc_on_referral_converted(&c->ev, (double)timer->due_ms, &t->s->params);
+        cause = "referral";
+    } else {
+        if (!c->exists)
+            return true; /* erased since the timer was set */
+        c->next_check_ms = 0; /* this timer has fired */
+        sc_account_promos(&c->ev, (double)now_ms, t->promos, t->npromos, &t->s->params);
+    }
+    sc_track_stats(t, c);
+    return sc_evaluate(ctx, api, t, c, now_ms, cause, false);
+}

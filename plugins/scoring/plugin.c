@@ -1,0 +1,220 @@
+/*
+ * plugin.c - the scoring plugin: customer value from seed 003's nine
+ * criteria, the seed-004 pyramid of tiers moved both ways, the core value
+ * group's monthly movement, and BG/NBD churn risk.
+ *
+ * This file is the glue: the descriptor, and the orchestration of a run.
+ * A run is split into stretches of one tenant; for each stretch the working
+ * set (tenant aggregates, promotions, every customer the stretch touches)
+ * is loaded with a few queries, events are applied in order in memory, and
+ * everything is written back with one deferred statement per table.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "handlers.h"
+#include "refit.h"
+#include "schema.h"
+#include "settings.h"
+#include "store.h"
+
+#define SETTINGS_CACHE 32
+
+/* on_events/on_timer receive no API pointer: the host's table, kept from
+ * init (it is a static table of the host, valid for the process). */
+static const rp_host_api *host_api;
+
+typedef struct scoring_state {
+    const rp_host_api *api;
+    sc_settings cache[SETTINGS_CACHE];
+    int cached;
+    int next_victim;
+} scoring_state;
+
+static const char *const subscribes[] = {
+    "customer.upsert", "customer.erase", "purchase", "refund", "contact", "care.done",
+    "deal.opened", "deal.won", "deal.lost", "complaint.opened", "complaint.resolved",
+    "suggestion", "survey.response", "activity.attended", "referral",
+    "market.competitor_promo", "customer.tier_pinned", "scoring.refit", NULL,
+};
+
+static const rp_data_field refit_fields[] = {{NULL, 0, false}};
+
+static const rp_event_type event_types[] = {
+    {"scoring.refit", RP_SCOPE_TENANT, refit_fields},
+    {NULL, 0, NULL},
+};
+
+/* The tenant's settings, parsed once and cached (config does not change
+ * while the daemon runs). NULL after api->fail on a bad value. */
+static const sc_settings *settings_for(rp_ctx *ctx, scoring_state *st, const char *tenant)
+{
+    for (int i = 0; i < st->cached; i++)
+        if (strcmp(st->cache[i].tenant, tenant) == 0)
+            return &st->cache[i];
+    int slot = st->cached < SETTINGS_CACHE ? st->cached++ : st->next_victim++ % SETTINGS_CACHE;
+    char err[256];
+    if (strlen(tenant) >= sizeof st->cache[slot].tenant
+        || !sc_settings_load(ctx, st->api, tenant, &st->cache[slot], err, sizeof err)) {
+        st->cache[slot].tenant[0] = '\0';
+        st->api->fail(ctx, "scoring: configuration for tenant %s: %s", tenant,
+                      strlen(tenant) >= sizeof st->cache[slot].tenant ? "tenant id too long" : err);
+        return NULL;
+    }
+    return &st->cache[slot];
+}
+
+static int init(rp_ctx *ctx, const rp_host_api *api)
+{
+    scoring_state *st = calloc(1, sizeof *st);
+    if (!st) {
+        api->fail(ctx, "scoring: out of memory");
+        return RP_ERROR;
+    }
+    st->api = api;
+    host_api = api;
+    api->set_state(ctx, st);
+    /* Validate the plugin-wide values now, so a bad default stops the start. */
+    sc_settings probe;
+    char err[256];
+    if (!sc_settings_load(ctx, api, "", &probe, err, sizeof err)) {
+        api->fail(ctx, "scoring: %s", err);
+        return RP_ERROR;
+    }
+    return RP_OK;
+}
+
+static bool has_type(const rp_event *const *events, size_t n, const char *type)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(events[i]->type, type) == 0)
+            return true;
+    return false;
+}
+
+/* Promotions are needed from the earliest exposure any customer of the
+ * stretch has not accounted yet. */
+static bool load_promos_for(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t,
+                            const rp_event *const *events, size_t n)
+{
+    int64_t since = events[0]->ts_ms;
+    for (size_t i = 0; i < t->ncust; i++)
+        if (t->custs[i].exists && t->custs[i].ev.promo_seen_ms > 0
+            && (int64_t)t->custs[i].ev.promo_seen_ms < since)
+            since = (int64_t)t->custs[i].ev.promo_seen_ms;
+    for (size_t i = 0; i < n; i++)
+        if (events[i]->ts_ms < since)
+            since = events[i]->ts_ms;
+    return sc_store_load_promos(ctx, api, t, since);
+}
+
+static int64_t eval_now(const rp_host_api *api, rp_ctx *ctx, const rp_event *ev)
+{
+    int64_t now = api->now_ms(ctx);
+    return ev->ts_ms > now ? ev->ts_ms : now;
+}
+
+static bool run_tenant(rp_ctx *ctx, scoring_state *st, const rp_event *const *events, size_t n)
+{
+    const rp_host_api *api = st->api;
+    const sc_settings *s = settings_for(ctx, st, events[0]->tenant);
+    if (!s)
+        return false;
+    sc_tenant_ctx t;
+    sc_tenant_init(&t, s);
+    bool ok = sc_store_load_tenant(ctx, api, &t);
+    for (size_t i = 0; ok && i < n; i++) {
+        bool added;
+        if (events[i]->customer && !sc_tenant_cust(&t, events[i]->customer, events[i]->partition, &added)) {
+            api->fail(ctx, "scoring: out of memory loading customers of tenant %s", s->tenant);
+            ok = false;
+        }
+    }
+    ok = ok && sc_store_load_customers(ctx, api, &t);
+    if (ok && has_type(events, n, "purchase"))
+        ok = load_promos_for(ctx, api, &t, events, n);
+    bool refit = false;
+    int64_t now = 0;
+    for (size_t i = 0; ok && i < n; i++) {
+        api->scope_event(ctx, events[i]);
+        now = eval_now(api, ctx, events[i]);
+        ok = sc_handle_event(ctx, api, &t, events[i], now, &refit);
+    }
+    ok = ok && sc_store_save(ctx, api, &t, now);
+    ok = ok && sc_refit_ensure_scheduled(ctx, api, &t, now);
+    if (ok && refit)
+        ok = sc_refit(ctx, api, &t, now);
+    sc_tenant_free(&t);
+    return ok;
+}
+
+static int on_events(rp_ctx *ctx, const rp_event *const *events, size_t count)
+{
+    scoring_state *st = host_api->state(ctx);
+    for (size_t i = 0; i < count;) {
+        size_t j = i + 1;
+        while (j < count && strcmp(events[j]->tenant, events[i]->tenant) == 0)
+            j++;
+        if (!run_tenant(ctx, st, events + i, j - i))
+            return RP_ERROR;
+        i = j;
+    }
+    return RP_OK;
+}
+
+static int on_timer(rp_ctx *ctx, const rp_timer *timer)
+{
+    scoring_state *st = host_api->state(ctx);
+    const rp_host_api *api = host_api;
+    const sc_settings *s = settings_for(ctx, st, timer->tenant);
+    if (!s)
+        return RP_ERROR;
+    int64_t now = api->now_ms(ctx);
+    sc_tenant_ctx t;
+    sc_tenant_init(&t, s);
+    bool ok = sc_store_load_tenant(ctx, api, &t);
+    if (ok && strcmp(timer->key, SC_REFIT_TIMER) == 0) {
+        ok = sc_refit(ctx, api, &t, now);
+    } else if (ok && timer->customer) {
+        bool added;
+        sc_cust *c = sc_tenant_cust(&t, timer->customer, timer->partition, &added);
+        ok = c && sc_store_load_customers(ctx, api, &t);
+        if (ok && c->exists && c->ev.promo_seen_ms > 0)
+            ok = sc_store_load_promos(ctx, api, &t, (int64_t)c->ev.promo_seen_ms);
+        ok = ok && sc_handle_customer_timer(ctx, api, &t, timer, c, now);
+        ok = ok && sc_store_save(ctx, api, &t, now);
+        ok = ok && sc_refit_ensure_scheduled(ctx, api, &t, now);
+        if (!c)
+            api->fail(ctx, "scoring: out of memory for timer %s", timer->key);
+    }
+    sc_tenant_free(&t);
+    return ok ? RP_OK : RP_ERROR;
+}
+
+static void shutdown_plugin(rp_ctx *ctx)
+{
+    free(host_api->state(ctx));
+    host_api->set_state(ctx, NULL);
+}
+
+static const rp_plugin descriptor = {
+    RP_PLUGIN_INIT_HEADER,
+    .name = "scoring",
+    .version = "1.0.0",
+    .description = "customer value (seed 003's nine criteria), tiers both ways, core-group "
+                   "movement, BG/NBD churn risk",
+    .subscribes = subscribes,
+    .config = sc_config_keys,
+    .event_types = event_types,
+    .schema_sql = sc_schema_sql,
+    .init = init,
+    .on_events = on_events,
+    .on_timer = on_timer,
+    .shutdown = shutdown_plugin,
+};
+
+RP_EXPORT const rp_plugin *rapport_plugin_entry(void)
+{
+    return &descriptor;
+}

@@ -1,0 +1,81 @@
+/*
+ * store.h - the in-memory working set of one run for one tenant, and its
+ * trips to PostgreSQL: one query loads the tenant's aggregates, one loads
+ * every customer the run touches, and one statement writes them all back
+ * (plus the tenant's aggregate deltas), so a run costs a handful of round
+ * trips however many events it holds.
+ */
+#ifndef SCORING_STORE_H
+#define SCORING_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rapport/plugin.h"
+#include "bgnbd.h"
+#include "evidence.h"
+#include "settings.h"
+#include "tiers.h"
+
+typedef struct sc_cust {
+    char *customer;
+    uint32_t partition;
+    bool exists;              /* a row is stored */
+    bool dirty;               /* must be written back */
+    sc_evidence ev;
+    double sub[SC_CRITERIA];
+    double sub_at_change[SC_CRITERIA];   /* sub-scores at the last tier change */
+    double score;             /* NAN when no criterion is known */
+    int confidence;
+    sc_tier tier;             /* SC_TIER_NONE: never placed */
+    int64_t tier_since_ms;
+    int64_t updated_ms;
+    double p_alive, expected; /* NAN when unknown */
+    char risk[24];
+    sc_tier pinned;           /* SC_TIER_NONE: no pin */
+    int64_t pinned_until_ms;
+    char pin_reason[128];
+    char referred_by[128];
+    int64_t next_check_ms;    /* due time of the customer's re-check timer */
+} sc_cust;
+
+typedef struct sc_tenant_ctx {
+    const sc_settings *s;
+    sc_tenant_stats stats;    /* as loaded, plus this run's changes */
+    sc_tenant_stats delta;    /* this run's changes, written at the end */
+    bool have_params;
+    sc_bgnbd params;
+    bool params_row;          /* scoring_bgnbd_params has a row */
+    sc_promo *promos;         /* sorted by starts_ms */
+    size_t npromos, promo_cap;
+    bool promos_loaded;
+    sc_cust *custs;
+    size_t ncust, cust_cap;
+    int32_t *slots;           /* open-addressing index into custs */
+    size_t nslots;
+} sc_tenant_ctx;
+
+void sc_tenant_init(sc_tenant_ctx *t, const sc_settings *s);
+void sc_tenant_free(sc_tenant_ctx *t);
+
+/* Finds or adds a customer (fresh state when added). NULL if out of memory. */
+sc_cust *sc_tenant_cust(sc_tenant_ctx *t, const char *customer, uint32_t partition, bool *added);
+
+/* Resets a customer to a fresh, never-stored state (after customer.erase). */
+void sc_cust_reset(sc_cust *c);
+
+bool sc_store_load_tenant(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t);
+/* Loads the stored rows of the customers added with sc_tenant_cust so far. */
+bool sc_store_load_customers(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t);
+/* Promotions ending after since_ms. */
+bool sc_store_load_promos(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t, int64_t since_ms);
+void sc_tenant_add_promo(sc_tenant_ctx *t, int64_t starts_ms, int64_t ends_ms);
+
+/* Writes dirty customers and the stats delta (deferred, one statement each). */
+bool sc_store_save(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t, int64_t now_ms);
+
+/* Parses a float8[] literal into exactly n values (NULL -> NAN, missing -> 0). */
+void sc_parse_float_array(const char *text, double *out, size_t n);
+
+#endif

@@ -67,6 +67,15 @@ bool rp_db_broken(PGconn *db)
     return !db || PQstatus(db) != CONNECTION_OK;
 }
 
+/* Server notices ("relation already exists, skipping") go to the debug log
+ * instead of libpq's default of raw lines on stderr. */
+static void log_notice(void *role, const char *message)
+{
+    char text[512];
+    copy_error(text, sizeof text, message);
+    rp_log(RP_DEBUG, (const char *)role, "server notice", "notice=\"%s\"", text);
+}
+
 PGconn *rp_db_connect(const char *conninfo, const char *role, char *err, size_t errlen)
 {
     PGconn *db = PQconnectdb(conninfo ? conninfo : "");
@@ -75,6 +84,7 @@ PGconn *rp_db_connect(const char *conninfo, const char *role, char *err, size_t 
         PQfinish(db);
         return NULL;
     }
+    PQsetNoticeProcessor(db, log_notice, (void *)role);
     char setup[256];
     /* synchronous_commit must be on: an "accepted" ack promises durability. */
     snprintf(setup, sizeof setup,

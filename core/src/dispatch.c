@@ -23,6 +23,7 @@
 
 typedef struct progress_entry {
     uint32_t partition;
+    int64_t from_pos;       /* what the progress was when the batch was read */
     int64_t pos;
 } progress_entry;
 
@@ -40,13 +41,13 @@ typedef struct txn_state {
     const rp_event **run;   /* scratch: pointers of one run */
 } txn_state;
 
-static void note_progress(txn_state *s, uint32_t partition, int64_t pos)
+static void note_progress(txn_state *s, const rp_batch_group *g, int64_t pos)
 {
-    if (s->progress_count && s->progress[s->progress_count - 1].partition == partition) {
+    if (s->progress_count && s->progress[s->progress_count - 1].partition == g->partition) {
         s->progress[s->progress_count - 1].pos = pos;
         return;
     }
-    s->progress[s->progress_count++] = (progress_entry){partition, pos};
+    s->progress[s->progress_count++] = (progress_entry){g->partition, g->from_pos, pos};
 }
 
 static void note_first(txn_state *s, const rp_item_ref *item)
@@ -138,9 +139,11 @@ static void fire_timer(txn_state *s, rp_timer_entry *t)
     callback_failed(s, rc);
 }
 
+/* A stop request (SIGTERM) ends the transaction after the current callback:
+ * what is done commits, the rest waits for the next start. */
 static bool budget_left(const txn_state *s)
 {
-    return !s->stop && s->items < s->max_items &&
+    return !s->stop && !atomic_load(&s->w->broker->stop_workers) && s->items < s->max_items &&
            s->timers_fired < s->w->broker->cfg->limits.plugin_batch_events;
 }
 
@@ -188,13 +191,13 @@ static void dispatch_events(txn_state *s, const rp_batch_group *g, size_t *next,
                 s->items++;
                 if (!rp_dead_letter_record(s->w, &ref, ev, NULL, s->dead_error, s->w->failing_tries))
                     s->failed = s->stop = true;
-                note_progress(s, g->partition, ev->pos);
+                note_progress(s, g, ev->pos);
                 (*next)++;
                 return;
             }
             s->run[count++] = ev;
         }
-        note_progress(s, g->partition, ev->pos);
+        note_progress(s, g, ev->pos);
         (*next)++;
     }
     if (count) {
@@ -276,27 +279,40 @@ static void dispatch_all(txn_state *s)
     }
 }
 
+/* Compare-and-set: each partition's progress must still be what it was
+ * when the batch was read, or another worker has applied these events and
+ * this transaction must not commit. */
 static bool write_progress(txn_state *s, char *err, size_t errlen)
 {
     if (s->progress_count == 0)
         return true;
-    rp_pg_array parts, positions;
+    rp_pg_array parts, from, positions;
     rp_pg_array_init(&parts);
+    rp_pg_array_init(&from);
     rp_pg_array_init(&positions);
     for (size_t i = 0; i < s->progress_count; i++) {
         rp_pg_array_int(&parts, s->progress[i].partition);
+        rp_pg_array_int(&from, s->progress[i].from_pos);
         rp_pg_array_int(&positions, s->progress[i].pos);
     }
-    const char *params[] = {s->w->host->name, rp_pg_array_finish(&parts), rp_pg_array_finish(&positions)};
+    const char *params[] = {s->w->host->name, rp_pg_array_finish(&parts), rp_pg_array_finish(&from),
+                            rp_pg_array_finish(&positions)};
     PGresult *res = rp_db_query(s->w->db,
         "UPDATE plugin_progress p SET pos = v.pos, updated_at = now() "
-        "FROM unnest($2::int[], $3::bigint[]) AS v(partition, pos) "
-        "WHERE p.plugin = $1 AND p.partition = v.partition",
-        3, params, err, errlen);
+        "FROM unnest($2::int[], $3::bigint[], $4::bigint[]) AS v(partition, from_pos, pos) "
+        "WHERE p.plugin = $1 AND p.partition = v.partition AND p.pos = v.from_pos",
+        4, params, err, errlen);
     rp_pg_array_free(&parts);
+    rp_pg_array_free(&from);
     rp_pg_array_free(&positions);
+    bool ok = res && strtoull(PQcmdTuples(res), NULL, 10) == s->progress_count;
+    if (res && !ok) {
+        snprintf(err, errlen, "progress of plugin %s moved during the transaction (another worker?); "
+                 "rolled back", s->w->host->name);
+        rp_log(RP_ERR, "worker", "progress conflict; transaction rolled back", "plugin=%s", s->w->host->name);
+    }
     PQclear(res);
-    return res != NULL;
+    return ok;
 }
 
 static rp_txn_outcome finish(txn_state *s)
@@ -305,9 +321,17 @@ static rp_txn_outcome finish(txn_state *s)
     rp_ctx *ctx = &w->host->ctx;
     char err[512] = "";
     size_t emitted = 0;
-    bool ok = !s->failed && write_progress(s, err, sizeof err) &&
-              rp_fx_write(&ctx->fx, w->db, w->host->name, &emitted, err, sizeof err) &&
-              rp_db_run(w->db, "COMMIT", err, sizeof err);
+    /* The plugin's own deferred statements first, so that a failure among
+     * them is charged to the plugin; a progress conflict is not its fault. */
+    bool ok = !s->failed && rp_fx_flush_deferred(&ctx->fx, w->db, err, sizeof err);
+    if (ok && !write_progress(s, err, sizeof err)) {
+        if (!rp_db_broken(w->db))
+            rp_db_run(w->db, "ROLLBACK", NULL, 0);
+        rp_fx_reset(&ctx->fx);
+        return RP_TXN_DB_FAILED;
+    }
+    ok = ok && rp_fx_write(&ctx->fx, w->db, w->host->name, &emitted, err, sizeof err) &&
+         rp_db_run(w->db, "COMMIT", err, sizeof err);
     if (!ok) {
         bool plugin_fault = s->failed || (!rp_db_broken(w->db) && err[0]);
         if (!s->failed && err[0]) {

@@ -121,7 +121,7 @@ static void answer_replay(publisher *p, uint64_t from, uint64_t limit, msgpack_s
     snprintf(limit_text, sizeof limit_text, "%" PRIu64, limit);
     const char *params[] = {from_text, limit_text};
     PGresult *res = PQexecParams(p->db,
-        "SELECT seq, frame, (SELECT seq FROM outbox_head) FROM outbox WHERE seq >= $1 ORDER BY seq LIMIT $2",
+        "SELECT seq, frame FROM outbox WHERE seq >= $1 ORDER BY seq LIMIT $2",
         2, NULL, params, NULL, NULL, 1);
     int64_t head = outbox_head(p);
     if (PQresultStatus(res) != PGRES_TUPLES_OK || head < 0) {

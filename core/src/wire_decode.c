@@ -151,19 +151,26 @@ static bool text_field(rp_view v, const char *name, size_t max, decode_ctx *c, r
     return *out != NULL || reject(ev, "internal", "out of arena space");
 }
 
-/* The id is read first, and echoed even when it breaks a rule, so that a
- * rejection names the event whenever the id is a string at all. */
-static bool read_id(const event_keys *k, decode_ctx *c, rp_wire_event *ev)
+/* The id is copied before anything else is checked, and echoed even when
+ * it or the event breaks a rule, so that a rejection names the event
+ * whenever the id is a string at all. */
+static void copy_id(rp_view event, decode_ctx *c, rp_wire_event *ev)
+{
+    const char *s;
+    size_t n;
+    if (rp_view_str(rp_view_get(event, "id"), &s, &n)) {
+        ev->id = arena_copy(c->strings, s, n);
+        ev->id_len = n;
+    }
+}
+
+static bool check_id(const event_keys *k, decode_ctx *c, rp_wire_event *ev)
 {
     const char *s;
     size_t n;
     if (!k->id.ptr)
         return reject(ev, "missing_field", "id: is required (a string of 1..%zu bytes, the idempotency key)",
                       c->limits->max_id_bytes);
-    if (rp_view_str(k->id, &s, &n)) {
-        ev->id = arena_copy(c->strings, s, n);
-        ev->id_len = n;
-    }
     return text_check(k->id, "id", c->limits->max_id_bytes, ev, &s, &n);
 }
 
@@ -214,8 +221,9 @@ static bool read_data(rp_view v, const rp_type_spec *type, decode_ctx *c, rp_wir
     }
     if (rp_view_kind_of(v) != RP_VIEW_MAP)
         return reject(ev, "bad_field", "data: must be a map");
-    if (!rp_check_data(type, v, ev->error, sizeof ev->error))
-        return reject(ev, "bad_data", "%s", ev->error);
+    char why[RP_WIRE_ERROR_MAX];
+    if (!rp_check_data(type, v, why, sizeof why))
+        return reject(ev, "bad_data", "%s", why);
     ev->data = (const uint8_t *)arena_copy(c->strings, v.ptr, v.len);
     ev->data_len = v.len;
     return ev->data != NULL || reject(ev, "internal", "out of arena space");
@@ -252,10 +260,12 @@ static void decode_event(rp_view view, decode_ctx *c, rp_wire_event *ev)
         reject(ev, "not_a_map", "an event must be a msgpack map");
         return;
     }
-    if (!collect_keys(view, &k, ev) || !read_id(&k, c, ev))
+    copy_id(view, c, ev);
+    if (!collect_keys(view, &k, ev) || !check_id(&k, c, ev))
         return;
-    if (!rp_mp_within_limits(view.ptr, view.len, c->limits, ev->error, sizeof ev->error)) {
-        reject(ev, "limit_exceeded", "%s", ev->error);
+    char why[RP_WIRE_ERROR_MAX];
+    if (!rp_mp_within_limits(view.ptr, view.len, c->limits, why, sizeof why)) {
+        reject(ev, "limit_exceeded", "%s", why);
         return;
     }
     const rp_type_spec *type = read_type(k.type, c, ev);

@@ -26,7 +26,7 @@
 
 static const char *FETCH_EVENTS_SQL =
     "SELECT e.partition, e.pos, e.tenant, e.id, e.type, e.ts_ms, e.customer, e.org, "
-    "       CASE WHEN e.type = ANY($2::text[]) THEN e.data END "
+    "       CASE WHEN e.type = ANY($2::text[]) THEN e.data END, p.pos "
     "FROM plugin_progress p "
     "CROSS JOIN LATERAL (SELECT * FROM events e WHERE e.partition = p.partition AND e.pos > p.pos "
     "                    ORDER BY e.pos LIMIT $3) e "
@@ -89,7 +89,7 @@ static void batch_free(rp_batch *b)
     memset(b, 0, sizeof *b);
 }
 
-static bool build_groups(rp_batch *b, size_t per_partition_limit)
+static bool build_groups(rp_batch *b, const PGresult *res, size_t per_partition_limit)
 {
     b->groups = calloc(b->count ? b->count : 1, sizeof *b->groups);
     if (!b->groups)
@@ -98,7 +98,8 @@ static bool build_groups(rp_batch *b, size_t per_partition_limit)
         rp_batch_group *g = b->group_count ? &b->groups[b->group_count - 1] : NULL;
         if (!g || g->partition != b->events[i].partition) {
             g = &b->groups[b->group_count++];
-            *g = (rp_batch_group){.partition = b->events[i].partition, .first = i, .max_ts = INT64_MIN};
+            *g = (rp_batch_group){.partition = b->events[i].partition, .first = i, .max_ts = INT64_MIN,
+                                  .from_pos = col_int8(res, (int)i, 9)};
         }
         g->count++;
         if (b->events[i].ts_ms > g->max_ts)
@@ -121,7 +122,7 @@ static bool read_events(rp_batch *b, PGresult *res, size_t per_partition_limit)
         rp_worker_event_from_row(res, (int)i, &b->events[i]);
         b->subscribed[i] = !PQgetisnull(res, (int)i, 8);
     }
-    return build_groups(b, per_partition_limit);
+    return build_groups(b, res, per_partition_limit);
 }
 
 /* Fetches events and due timers; false on a database error. */
@@ -204,16 +205,43 @@ static void on_plugin_failure(rp_worker *w, const rp_item_ref *first, size_t ite
     rp_sleep_ms(50 * (int64_t)w->failing_tries, &w->broker->stop_workers);
 }
 
+/* One worker per plugin per database: a session advisory lock keyed by the
+ * plugin's name. A second rapportd started by mistake on the same database
+ * waits here instead of applying events twice; the lock goes with the
+ * connection, so a killed broker releases it at once. */
+static bool take_plugin_lock(rp_worker *w)
+{
+    const char *params[] = {w->host->name};
+    char err[256];
+    PGresult *res = rp_db_query(w->db, "SELECT pg_try_advisory_lock(hashtext('rapport.plugin'), hashtext($1))",
+                                1, params, err, sizeof err);
+    bool locked = res && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+    PQclear(res);
+    if (!locked)
+        rp_log(RP_WARN, "worker", "another rapportd serves this plugin on this database; waiting",
+               "plugin=%s", w->host->name);
+    return locked;
+}
+
 static bool ensure_connection(rp_worker *w)
 {
-    if (w->db && !rp_db_broken(w->db))
-        return true;
-    if (w->db)
-        PQfinish(w->db);
-    w->db = rp_db_connect_retry(w->broker->cfg->database, w->host->name, w->broker->cfg->db_backoff_min_ms,
-                                w->broker->cfg->db_backoff_max_ms, &w->broker->stop_workers);
-    w->host->ctx.db = w->db;
-    return w->db != NULL;
+    while (!(w->db && !rp_db_broken(w->db))) {
+        if (w->db)
+            PQfinish(w->db);
+        w->db = rp_db_connect_retry(w->broker->cfg->database, w->host->name, w->broker->cfg->db_backoff_min_ms,
+                                    w->broker->cfg->db_backoff_max_ms, &w->broker->stop_workers);
+        w->host->ctx.db = w->db;
+        if (!w->db)
+            return false;
+        if (!take_plugin_lock(w)) {
+            PQfinish(w->db);
+            w->db = w->host->ctx.db = NULL;
+            rp_sleep_ms(w->broker->cfg->db_backoff_max_ms, &w->broker->stop_workers);
+            if (atomic_load(&w->broker->stop_workers))
+                return false;
+        }
+    }
+    return true;
 }
 
 /* One round: fetch + one transaction. Returns the outcome. */

@@ -28,6 +28,7 @@ typedef struct rp_batch_group {
     size_t first, count;
     bool more;              /* the partition has events beyond this batch */
     int64_t max_ts;
+    int64_t from_pos;       /* the plugin's progress when the batch was read */
 } rp_batch_group;
 
 typedef struct rp_batch {

@@ -9,6 +9,7 @@
  * Every test event is numbered and accounted for.
  */
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>

@@ -4,6 +4,7 @@
  * --help-plugin documents a plugin's keys.
  */
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>

@@ -5,6 +5,7 @@
  * that goes away and comes back.
  */
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -192,7 +193,7 @@ static void overload_answers_retry_instead_of_queueing(void **state)
     int linger = 0;
     zmq_setsockopt(first, ZMQ_LINGER, &linger, sizeof linger);
     zmq_connect(first, d->ingress);
-    static const char event[] = "\x84\xa2id\xa2o1\xa4type\xaecustomer.erase\xa2ts\x05\xa8" "customer\xa1x";
+    static const char event[] = "\x84\xa2" "id\xa2" "o1\xa4" "type\xae" "customer.erase\xa2" "ts\x05\xa8" "customer\xa1" "x";
     zmq_send(first, event, sizeof event - 1, 0);   /* occupies the whole queue */
     struct timespec pause = {0, 300000000};
     nanosleep(&pause, NULL);

@@ -23,6 +23,8 @@
 
 #include "mpjson.h"
 
+static void kill_leftover_daemons(void);
+
 void rp_test_fail(const char *fmt, ...)
 {
     va_list ap;
@@ -80,6 +82,7 @@ int64_t rp_test_sql_int(PGconn *db, const char *sql)
 
 char *rp_test_create_db(const char *name)
 {
+    kill_leftover_daemons();     /* a new test begins: earlier daemons are orphans */
     PGconn *db = rp_test_connect(rp_test_pg_base());
     char sql[512];
     snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS \"%s\" WITH (FORCE)", name);
@@ -150,6 +153,36 @@ static void dump_log(const char *path)
     fclose(f);
 }
 
+/* Daemons still running. A test that fails jumps out before stopping its
+ * daemon; such leftovers are killed when the next test creates its database
+ * and at exit, so they never serve another test's database. */
+#define MAX_LIVE_DAEMONS 16
+static pid_t live_daemons[MAX_LIVE_DAEMONS];
+
+static void kill_leftover_daemons(void)
+{
+    for (int i = 0; i < MAX_LIVE_DAEMONS; i++)
+        if (live_daemons[i] > 0) {
+            kill(live_daemons[i], SIGKILL);
+            waitpid(live_daemons[i], NULL, 0);
+            live_daemons[i] = 0;
+        }
+}
+
+static void track_daemon(pid_t pid, bool alive)
+{
+    static bool registered;
+    if (!registered) {
+        atexit(kill_leftover_daemons);
+        registered = true;
+    }
+    for (int i = 0; i < MAX_LIVE_DAEMONS; i++)
+        if (alive ? live_daemons[i] == 0 : live_daemons[i] == pid) {
+            live_daemons[i] = alive ? pid : 0;
+            return;
+        }
+}
+
 rp_test_daemon *rp_test_daemon_start(const char *conninfo, const char *const *extra_args)
 {
     rp_test_daemon *d = calloc(1, sizeof *d);
@@ -183,6 +216,7 @@ rp_test_daemon *rp_test_daemon_start(const char *conninfo, const char *const *ex
         _exit(127);
     }
     d->pid = pid;
+    track_daemon(pid, true);
     for (int waited = 0; waited < 30000; waited += 50) {
         if (health_ok(d->http))
             return d;
@@ -199,6 +233,7 @@ rp_test_daemon *rp_test_daemon_start(const char *conninfo, const char *const *ex
 
 int rp_test_daemon_stop(rp_test_daemon *d, int sig)
 {
+    track_daemon(d->pid, false);
     kill(d->pid, sig);
     int status = 0;
     for (int waited = 0; waited < 60000; waited += 20) {

@@ -1,0 +1,103 @@
+/*
+ * localtime.c - IANA time-zone arithmetic with ICU's ucal (localtime.h).
+ *
+ * A calendar is opened per call: ucal_open on a cached zone is cheap next to
+ * the SQL a plugin runs per event, and per-call calendars need no locking.
+ * Wall times that do not exist (spring-forward gap) move forward by the gap
+ * (UCAL_WALLTIME_NEXT_VALID); ambiguous ones (fall-back) take the first,
+ * earlier, instant (UCAL_WALLTIME_FIRST). Both are set explicitly.
+ */
+#include "localtime.h"
+
+#include <string.h>
+#include <unicode/ucal.h>
+#include <unicode/ustring.h>
+
+#define ZONE_ID_MAX 128
+
+static bool zone_to_uchars(const char *tz, UChar *out, int32_t cap)
+{
+    if (!tz || !*tz || strlen(tz) >= (size_t)cap)
+        return false;
+    UErrorCode status = U_ZERO_ERROR;
+    u_strFromUTF8(out, cap, NULL, tz, -1, &status);
+    return U_SUCCESS(status);
+}
+
+bool rp_tz_is_valid(const char *tz)
+{
+    UChar zone[ZONE_ID_MAX], canonical[ZONE_ID_MAX];
+    if (!zone_to_uchars(tz, zone, ZONE_ID_MAX))
+        return false;
+    UErrorCode status = U_ZERO_ERROR;
+    UBool is_system = false;
+    ucal_getCanonicalTimeZoneID(zone, -1, canonical, ZONE_ID_MAX, &is_system, &status);
+    return U_SUCCESS(status) && is_system;
+}
+
+static UCalendar *open_calendar(const char *tz)
+{
+    UChar zone[ZONE_ID_MAX];
+    if (!rp_tz_is_valid(tz) || !zone_to_uchars(tz, zone, ZONE_ID_MAX))
+        return NULL;
+    UErrorCode status = U_ZERO_ERROR;
+    UCalendar *cal = ucal_open(zone, -1, "en_US@calendar=gregorian", UCAL_GREGORIAN, &status);
+    if (U_FAILURE(status)) {
+        if (cal)
+            ucal_close(cal);
+        return NULL;
+    }
+    /* Proleptic Gregorian: no Julian switch in 1582 for old dates. */
+    ucal_setGregorianChange(cal, -8.64e15, &status);
+    ucal_setAttribute(cal, UCAL_REPEATED_WALL_TIME, UCAL_WALLTIME_FIRST);
+    ucal_setAttribute(cal, UCAL_SKIPPED_WALL_TIME, UCAL_WALLTIME_NEXT_VALID);
+    return cal;
+}
+
+bool rp_tz_to_local(const char *tz, int64_t utc_ms, rp_local_time *out)
+{
+    UCalendar *cal = open_calendar(tz);
+    if (!cal)
+        return false;
+    UErrorCode status = U_ZERO_ERROR;
+    ucal_setMillis(cal, (UDate)utc_ms, &status);
+    out->year = ucal_get(cal, UCAL_EXTENDED_YEAR, &status);
+    out->month = ucal_get(cal, UCAL_MONTH, &status) + 1;
+    out->day = ucal_get(cal, UCAL_DATE, &status);
+    out->hour = ucal_get(cal, UCAL_HOUR_OF_DAY, &status);
+    out->minute = ucal_get(cal, UCAL_MINUTE, &status);
+    out->second = ucal_get(cal, UCAL_SECOND, &status);
+    out->weekday = ucal_get(cal, UCAL_DAY_OF_WEEK, &status) - UCAL_SUNDAY;
+    out->utc_offset_s = (ucal_get(cal, UCAL_ZONE_OFFSET, &status) +
+                         ucal_get(cal, UCAL_DST_OFFSET, &status)) / 1000;
+    ucal_close(cal);
+    return U_SUCCESS(status);
+}
+
+static int days_in_month(int year, int month)
+{
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    return month == 2 && leap ? 29 : days[month - 1];
+}
+
+/* The calendar stays lenient: ICU applies UCAL_SKIPPED_WALL_TIME only then
+ * (a strict calendar refuses gap times), so the date is checked here. */
+bool rp_tz_from_local(const char *tz, int year, int month, int day, int hour, int minute, int64_t *utc_ms)
+{
+    if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, month) ||
+        hour < 0 || hour > 23 || minute < 0 || minute > 59)
+        return false;
+    UCalendar *cal = open_calendar(tz);
+    if (!cal)
+        return false;
+    UErrorCode status = U_ZERO_ERROR;
+    ucal_clear(cal);
+    ucal_setDateTime(cal, year, month - 1, day, hour, minute, 0, &status);
+    UDate when = ucal_getMillis(cal, &status);
+    ucal_close(cal);
+    if (U_FAILURE(status))
+        return false;
+    *utc_ms = (int64_t)when;
+    return true;
+}

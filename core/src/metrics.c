@@ -1,0 +1,315 @@
+/*
+ * metrics.c - Prometheus counters and histograms (metrics.h) and the
+ * embedded HTTP server for /metrics and /health (libmicrohttpd).
+ *
+ * Hot paths pay one relaxed atomic add per counter. Labelled counters
+ * (reasons, plugins) intern their label in a small fixed table under a
+ * mutex the first time a label is seen; afterwards lookups are lock-free
+ * reads of slots that are never moved or freed.
+ */
+#include "metrics.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LABELS_MAX 64
+#define LABEL_LEN 64
+
+typedef struct labelled {
+    _Atomic int used;
+    char names[LABELS_MAX][LABEL_LEN];
+    _Atomic uint64_t counts[LABELS_MAX];
+    _Atomic uint64_t other;
+} labelled;
+
+static pthread_mutex_t intern_lock = PTHREAD_MUTEX_INITIALIZER;
+static labelled outcomes[RP_OUTCOME_COUNT];
+static labelled dead_letters;
+static _Atomic uint64_t derived_total;
+static _Atomic int db_up_gauge;
+
+static const double BATCH_BOUNDS[] = {1, 10, 100, 1000, 5000};
+static const double COMMIT_BOUNDS[] = {0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1};
+#define BATCH_BUCKETS (sizeof BATCH_BOUNDS / sizeof BATCH_BOUNDS[0])
+#define COMMIT_BUCKETS (sizeof COMMIT_BOUNDS / sizeof COMMIT_BOUNDS[0])
+
+typedef struct histogram {
+    _Atomic uint64_t buckets[8];   /* per bound, not cumulative; +Inf = count */
+    _Atomic uint64_t count;
+    _Atomic uint64_t sum_micro;    /* sum scaled by 1e6, so it stays an integer */
+} histogram;
+
+static histogram batch_hist, commit_hist;
+
+static rp_metrics_extra_fn extra_fn;
+static void *extra_user;
+
+static void count_label(labelled *l, const char *label)
+{
+    if (!label || !*label)
+        label = "none";
+    int used = atomic_load(&l->used);
+    for (int i = 0; i < used; i++)
+        if (strncmp(l->names[i], label, LABEL_LEN - 1) == 0) {
+            atomic_fetch_add_explicit(&l->counts[i], 1, memory_order_relaxed);
+            return;
+        }
+    pthread_mutex_lock(&intern_lock);
+    used = atomic_load(&l->used);
+    int slot = -1;
+    for (int i = 0; i < used && slot < 0; i++)
+        if (strncmp(l->names[i], label, LABEL_LEN - 1) == 0)
+            slot = i;
+    if (slot < 0 && used < LABELS_MAX) {
+        slot = used;
+        snprintf(l->names[slot], LABEL_LEN, "%s", label);
+        atomic_store(&l->used, used + 1);
+    }
+    pthread_mutex_unlock(&intern_lock);
+    if (slot >= 0)
+        atomic_fetch_add_explicit(&l->counts[slot], 1, memory_order_relaxed);
+    else
+        atomic_fetch_add_explicit(&l->other, 1, memory_order_relaxed);
+}
+
+void rp_metrics_event(rp_outcome outcome, const char *reason)
+{
+    if (outcome < RP_OUTCOME_COUNT)
+        count_label(&outcomes[outcome], reason);
+}
+
+static void observe(histogram *h, const double *bounds, size_t n, double value)
+{
+    size_t i = 0;
+    while (i < n && value > bounds[i])
+        i++;
+    if (i < n)
+        atomic_fetch_add_explicit(&h->buckets[i], 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&h->count, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&h->sum_micro, (uint64_t)(value * 1e6), memory_order_relaxed);
+}
+
+void rp_metrics_batch(size_t events, double commit_seconds)
+{
+    observe(&batch_hist, BATCH_BOUNDS, BATCH_BUCKETS, (double)events);
+    observe(&commit_hist, COMMIT_BOUNDS, COMMIT_BUCKETS, commit_seconds);
+}
+
+void rp_metrics_dead_letter(const char *plugin)
+{
+    count_label(&dead_letters, plugin);
+}
+
+void rp_metrics_derived(size_t count)
+{
+    atomic_fetch_add_explicit(&derived_total, count, memory_order_relaxed);
+}
+
+void rp_metrics_db_up(bool up)
+{
+    atomic_store(&db_up_gauge, up ? 1 : 0);
+}
+
+void rp_metrics_set_extra(rp_metrics_extra_fn fn, void *user)
+{
+    extra_fn = fn;
+    extra_user = user;
+}
+
+/* ------------------------------------------------------------ exposition */
+
+/* Label values: backslash, double quote and newline escaped. */
+static void write_label_value(FILE *out, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '\\' || *s == '"')
+            fprintf(out, "\\%c", *s);
+        else if (*s == '\n')
+            fputs("\\n", out);
+        else
+            fputc(*s, out);
+    }
+}
+
+static const char *const OUTCOME_NAMES[] = {"accepted", "duplicate", "rejected", "retry"};
+
+static void write_events(FILE *out)
+{
+    fputs("# HELP rapport_events_total Ingress events by outcome and reason.\n"
+          "# TYPE rapport_events_total counter\n", out);
+    for (int o = 0; o < RP_OUTCOME_COUNT; o++) {
+        labelled *l = &outcomes[o];
+        int used = atomic_load(&l->used);
+        for (int i = 0; i < used; i++) {
+            fprintf(out, "rapport_events_total{outcome=\"%s\",reason=\"", OUTCOME_NAMES[o]);
+            write_label_value(out, l->names[i]);
+            fprintf(out, "\"} %llu\n", (unsigned long long)atomic_load(&l->counts[i]));
+        }
+        if (atomic_load(&l->other))
+            fprintf(out, "rapport_events_total{outcome=\"%s\",reason=\"other\"} %llu\n", OUTCOME_NAMES[o],
+                    (unsigned long long)atomic_load(&l->other));
+    }
+}
+
+static void write_histogram(FILE *out, const char *name, const char *help, histogram *h,
+                            const double *bounds, size_t n)
+{
+    fprintf(out, "# HELP %s %s\n# TYPE %s histogram\n", name, help, name);
+    uint64_t cumulative = 0;
+    for (size_t i = 0; i < n; i++) {
+        cumulative += atomic_load(&h->buckets[i]);
+        fprintf(out, "%s_bucket{le=\"%g\"} %llu\n", name, bounds[i], (unsigned long long)cumulative);
+    }
+    fprintf(out, "%s_bucket{le=\"+Inf\"} %llu\n", name, (unsigned long long)atomic_load(&h->count));
+    fprintf(out, "%s_sum %.6f\n", name, (double)atomic_load(&h->sum_micro) / 1e6);
+    fprintf(out, "%s_count %llu\n", name, (unsigned long long)atomic_load(&h->count));
+}
+
+void rp_metrics_write(FILE *out)
+{
+    write_events(out);
+    write_histogram(out, "rapport_batch_events", "Events per ingest transaction.", &batch_hist,
+                    BATCH_BOUNDS, BATCH_BUCKETS);
+    write_histogram(out, "rapport_commit_seconds", "Ingest transaction latency.", &commit_hist,
+                    COMMIT_BOUNDS, COMMIT_BUCKETS);
+    fputs("# HELP rapport_dead_letters_total Events or timers a plugin gave up on.\n"
+          "# TYPE rapport_dead_letters_total counter\n", out);
+    int used = atomic_load(&dead_letters.used);
+    for (int i = 0; i < used; i++) {
+        fputs("rapport_dead_letters_total{plugin=\"", out);
+        write_label_value(out, dead_letters.names[i]);
+        fprintf(out, "\"} %llu\n", (unsigned long long)atomic_load(&dead_letters.counts[i]));
+    }
+    fprintf(out, "# HELP rapport_derived_events_total Derived events committed to the outbox.\n"
+                 "# TYPE rapport_derived_events_total counter\nrapport_derived_events_total %llu\n",
+            (unsigned long long)atomic_load(&derived_total));
+    fprintf(out, "# HELP rapport_db_up Whether the ingest connection to PostgreSQL is up.\n"
+                 "# TYPE rapport_db_up gauge\nrapport_db_up %d\n", atomic_load(&db_up_gauge));
+    if (extra_fn)
+        extra_fn(out, extra_user);
+}
+
+/* ------------------------------------------------------------ HTTP */
+
+struct rp_http {
+    struct MHD_Daemon *daemon;
+    rp_health_fn health;
+    void *user;
+};
+
+static enum MHD_Result respond(struct MHD_Connection *conn, unsigned status, const char *type,
+                               char *body, size_t len)
+{
+    struct MHD_Response *response = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+    if (!response) {
+        free(body);
+        return MHD_NO;
+    }
+    MHD_add_response_header(response, "Content-Type", type);
+    enum MHD_Result rc = MHD_queue_response(conn, status, response);
+    MHD_destroy_response(response);
+    return rc;
+}
+
+static enum MHD_Result respond_text(struct MHD_Connection *conn, unsigned status, const char *text)
+{
+    char *body = strdup(text);
+    return body ? respond(conn, status, "text/plain; charset=utf-8", body, strlen(body)) : MHD_NO;
+}
+
+static enum MHD_Result serve_metrics(struct MHD_Connection *conn)
+{
+    char *body = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&body, &len);
+    if (!out)
+        return MHD_NO;
+    rp_metrics_write(out);
+    fclose(out);
+    return respond(conn, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", body, len);
+}
+
+static enum MHD_Result serve_health(rp_http *http, struct MHD_Connection *conn)
+{
+    char reason[256] = "";
+    if (!http->health || http->health(http->user, reason, sizeof reason))
+        return respond_text(conn, MHD_HTTP_OK, "ok\n");
+    char text[300];
+    snprintf(text, sizeof text, "unhealthy: %s\n", reason);
+    return respond_text(conn, MHD_HTTP_SERVICE_UNAVAILABLE, text);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
+{
+    rp_http *http = cls;
+    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+        return respond_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET\n");
+    if (strcmp(url, "/metrics") == 0)
+        return serve_metrics(conn);
+    if (strcmp(url, "/health") == 0)
+        return serve_health(http, conn);
+    return respond_text(conn, MHD_HTTP_NOT_FOUND, "not found; try /metrics or /health\n");
+}
+
+static bool parse_listen(const char *listen, struct sockaddr_in *addr)
+{
+    const char *colon = strrchr(listen, ':');
+    if (!colon)
+        return false;
+    char host[64];
+    size_t host_len = (size_t)(colon - listen);
+    if (host_len == 0 || host_len >= sizeof host)
+        return false;
+    memcpy(host, listen, host_len);
+    host[host_len] = '\0';
+    char *end;
+    long port = strtol(colon + 1, &end, 10);
+    if (*end || port < 0 || port > 65535)
+        return false;
+    memset(addr, 0, sizeof *addr);
+    addr->sin_family = AF_INET;
+    addr->sin_port = htons((uint16_t)port);
+    return inet_pton(AF_INET, host, &addr->sin_addr) == 1;
+}
+
+rp_http *rp_http_start(const char *listen, rp_health_fn health, void *user, char *err, size_t errlen)
+{
+    struct sockaddr_in addr;
+    if (!listen || !parse_listen(listen, &addr)) {
+        snprintf(err, errlen, "http: \"%s\" is not IPv4-ADDRESS:PORT", listen ? listen : "");
+        return NULL;
+    }
+    rp_http *http = calloc(1, sizeof *http);
+    if (!http) {
+        snprintf(err, errlen, "http: out of memory");
+        return NULL;
+    }
+    http->health = health;
+    http->user = user;
+    http->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+                                    on_request, http, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+                                    MHD_OPTION_CONNECTION_LIMIT, (unsigned)32,
+                                    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10, MHD_OPTION_END);
+    if (!http->daemon) {
+        snprintf(err, errlen, "http: cannot listen on %s (port in use?)", listen);
+        free(http);
+        return NULL;
+    }
+    return http;
+}
+
+void rp_http_stop(rp_http **http)
+{
+    if (!http || !*http)
+        return;
+    MHD_stop_daemon((*http)->daemon);
+    free(*http);
+    *http = NULL;
+}

@@ -213,7 +213,7 @@ static bool span_of_object(const uint8_t *buf, size_t len, size_t *end, char *er
                     len, depth - 1);
             return false;
         }
-        mp_header h;
+        mp_header h = {0};
         int got = read_header(buf + pos, len - pos, &h);
         if (got < 0) {
             set_err(err, errlen, "invalid msgpack: byte 0x%02zx at offset %zu is never used",

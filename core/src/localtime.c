@@ -4,7 +4,8 @@
  * A calendar is opened per call: ucal_open on a cached zone is cheap next to
  * the SQL a plugin runs per event, and per-call calendars need no locking.
  * Wall times that do not exist (spring-forward gap) move forward by the gap
- * (UCAL_WALLTIME_NEXT_VALID); ambiguous ones (fall-back) take the first,
+ * (UCAL_WALLTIME_LAST: read in the offset before the gap, so 01:30 in a
+ * 01:00-02:00 gap becomes 02:30); ambiguous ones (fall-back) take the first,
  * earlier, instant (UCAL_WALLTIME_FIRST). Both are set explicitly.
  */
 #include "localtime.h"
@@ -50,7 +51,7 @@ static UCalendar *open_calendar(const char *tz)
     /* Proleptic Gregorian: no Julian switch in 1582 for old dates. */
     ucal_setGregorianChange(cal, -8.64e15, &status);
     ucal_setAttribute(cal, UCAL_REPEATED_WALL_TIME, UCAL_WALLTIME_FIRST);
-    ucal_setAttribute(cal, UCAL_SKIPPED_WALL_TIME, UCAL_WALLTIME_NEXT_VALID);
+    ucal_setAttribute(cal, UCAL_SKIPPED_WALL_TIME, UCAL_WALLTIME_LAST);
     return cal;
 }
 

@@ -494,7 +494,7 @@ static void deploy_conf_loads_and_sets_every_key(void **state)
         fail_msg("%s", err);
     assert_string_equal(cfg.database, "host=/var/run/postgresql dbname=rapport user=rapport");
     assert_string_equal(cfg.plugin_dir, "/usr/local/lib/rapport/plugins");
-    assert_string_equal(cfg.plugins, "scoring,care,survey,referral,stakeholder");
+    assert_string_equal(cfg.plugins, "scoring");
     assert_int_equal(cfg.plugin_settings_count, 0);
     /* everything else is the default, written out */
     rp_config defaults;

@@ -19,6 +19,7 @@
 #   RAPPORT_PG_PORT         port of the private cluster (default 54339)
 #   RAPPORT_RETAIL_DATA     the data file (default ../shared/data/online-retail/online_retail.csv.gz)
 #   RAPPORT_BENCH_OUT       also write the report here
+#   RAPPORT_BENCH_PLUGINS   plugins to load (default example; "" for none)
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -85,7 +86,7 @@ if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
   exit 1
 fi
 
-"$rapportd" --database="$conninfo" --plugins=example --plugin_dir="$build/plugins" \
+"$rapportd" --database="$conninfo" --plugins="${RAPPORT_BENCH_PLUGINS-example}" --plugin_dir="$build/plugins" \
   --ingress="tcp://127.0.0.1:$port" --publish="tcp://127.0.0.1:$((port + 1))" \
   --replay="tcp://127.0.0.1:$((port + 2))" --http="127.0.0.1:$((port + 3))" \
   >"$work/rapportd.log" 2>&1 &

@@ -70,7 +70,9 @@ static void assert_file_error(const char *err, int line, const char *rest)
     assert_string_equal(err, expected);
 }
 
-static char *help_text(void)
+/* noinline: at -O3 gcc 12 mistakes the result of open_memstream for a
+ * pointer to the local `text` (a false -Wdangling-pointer). */
+__attribute__((noinline)) static char *help_text(void)
 {
     char *text = NULL;
     size_t len = 0;
@@ -417,10 +419,10 @@ static void help_lists_every_key_once(void **state)
     for (size_t i = 0; i < BROKER_KEY_COUNT + LIMIT_KEY_COUNT; i++) {
         const char *key = i < BROKER_KEY_COUNT ? BROKER_KEYS[i] : LIMIT_KEYS[i - BROKER_KEY_COUNT].name;
         snprintf(line_start, sizeof line_start, "\n%s ", key);
-        const char *at = strstr(help, line_start);
-        if (!at)
+        size_t first = (size_t)(strstr(help, line_start) - help);
+        if (!strstr(help, line_start))
             fail_msg("--help does not list %s", key);
-        assert_null(strstr(at + 1, line_start));
+        assert_null(strstr(help + first + 1, line_start));
     }
     size_t lines = 0;
     for (const char *p = help; *p; p++)

@@ -1,0 +1,104 @@
+/*
+ * fraud.c - contact hashing, the burst window and the review flags
+ * (rules in fraud.h).
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fraud.h"
+
+#define FNV_OFFSET 1469598103934665603ULL
+#define FNV_PRIME 1099511628211ULL
+
+static uint64_t fnv_byte(uint64_t h, unsigned char c)
+{
+    return (h ^ c) * FNV_PRIME;
+}
+
+/* A hash of 0 is reserved for "unknown". */
+static uint64_t nonzero(uint64_t h)
+{
+    return h ? h : 1;
+}
+
+static bool is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+uint64_t rf_email_hash(const char *email)
+{
+    if (!email)
+        return 0;
+    const char *start = email, *end = email + strlen(email);
+    while (start < end && is_space(*start))
+        start++;
+    while (end > start && is_space(end[-1]))
+        end--;
+    if (start == end || !memchr(start, '@', (size_t)(end - start)))
+        return 0;
+    uint64_t h = FNV_OFFSET;
+    for (const char *p = start; p < end; p++) {
+        char c = *p >= 'A' && *p <= 'Z' ? (char)(*p - 'A' + 'a') : *p;
+        h = fnv_byte(h, (unsigned char)c);
+    }
+    return nonzero(h);
+}
+
+uint64_t rf_phone_hash(const char *phone)
+{
+    if (!phone)
+        return 0;
+    uint64_t h = FNV_OFFSET;
+    int digits = 0;
+    for (const char *p = phone; *p; p++) {
+        if (*p >= '0' && *p <= '9') {
+            h = fnv_byte(h, (unsigned char)*p);
+            digits++;
+        }
+    }
+    return digits >= 6 ? nonzero(h) : 0;
+}
+
+int64_t rf_burst_count(const int64_t *earlier_ms, size_t n, int64_t referred_ms, int64_t window_ms)
+{
+    int64_t count = 1;
+    for (size_t i = 0; i < n; i++)
+        if (earlier_ms[i] > referred_ms - window_ms && earlier_ms[i] <= referred_ms)
+            count++;
+    return count;
+}
+
+unsigned rf_fraud_assess(const rf_fraud_rules *rules, const rf_fraud_input *in)
+{
+    unsigned flags = 0;
+    if (in->referrer_email && in->referrer_email == in->referee_email)
+        flags |= RF_FLAG_SAME_EMAIL;
+    if (in->referrer_phone && in->referrer_phone == in->referee_phone)
+        flags |= RF_FLAG_SAME_PHONE;
+    if (rules->burst_max > 0
+        && rf_burst_count(in->earlier_ms, in->nearlier, in->referred_ms, rules->burst_window_ms)
+               > rules->burst_max)
+        flags |= RF_FLAG_BURST;
+    return flags;
+}
+
+const char *rf_flag_names(unsigned flags, char *buf, size_t size)
+{
+    static const struct { unsigned bit; const char *name; } names[] = {
+        {RF_FLAG_SAME_EMAIL, "same_email"},
+        {RF_FLAG_SAME_PHONE, "same_phone"},
+        {RF_FLAG_BURST, "burst"},
+    };
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (!(flags & names[i].bit) || used >= size)
+            continue;
+        int w = snprintf(buf + used, size - used, "%s%s", used ? "," : "", names[i].name);
+        if (w > 0)
+            used += (size_t)w;
+    }
+    return buf;
+}

@@ -1,0 +1,87 @@
+/*
+ * schema.c - the referral plugin's tables (idempotent DDL run at start).
+ * The columns are a contract (docs/plugins/referral.md); every key starts
+ * with tenant and every table has the partition of its row's customer.
+ */
+#include <stddef.h>
+
+#include "glue.h"
+
+const char *const rf_schema_sql[] = {
+    "CREATE TABLE IF NOT EXISTS referral_nodes ("
+    "  tenant text NOT NULL,"
+    "  customer text NOT NULL,"
+    "  partition int NOT NULL,"
+    "  referred_by text,"
+    "  depth int NOT NULL DEFAULT 0,"
+    "  height int NOT NULL DEFAULT 0,"
+    "  subtree_size bigint NOT NULL DEFAULT 1,"
+    "  own_revenue double precision NOT NULL DEFAULT 0,"
+    "  subtree_revenue double precision NOT NULL DEFAULT 0,"
+    "  converted boolean NOT NULL DEFAULT false,"
+    "  contribution double precision NOT NULL DEFAULT 0,"
+    "  influence double precision NOT NULL DEFAULT 0,"
+    "  converted_referrals bigint NOT NULL DEFAULT 0,"
+    "  first_purchase_ms bigint,"
+    "  timezone text,"
+    "  email_hash bigint,"
+    "  phone_hash bigint,"
+    "  updated_ms bigint NOT NULL DEFAULT 0,"
+    "  PRIMARY KEY (tenant, customer))",
+    "CREATE INDEX IF NOT EXISTS referral_nodes_referred_by ON referral_nodes (tenant, referred_by)",
+    "CREATE INDEX IF NOT EXISTS referral_nodes_influence ON referral_nodes (tenant, influence DESC)",
+    "CREATE TABLE IF NOT EXISTS referral_links ("
+    "  tenant text NOT NULL,"
+    "  referee text NOT NULL,"
+    "  partition int NOT NULL,"
+    "  referrer text,"
+    "  referred_ms bigint NOT NULL,"
+    "  source text NOT NULL,"
+    "  cause text NOT NULL,"
+    "  status text NOT NULL,"
+    "  flags text NOT NULL DEFAULT '',"
+    "  converted_ms bigint,"
+    "  days_to_convert int,"
+    "  depth int NOT NULL,"
+    "  PRIMARY KEY (tenant, referee))",
+    "CREATE INDEX IF NOT EXISTS referral_links_referrer ON referral_links (tenant, referrer, referred_ms)",
+    "CREATE TABLE IF NOT EXISTS referral_rejections ("
+    "  tenant text NOT NULL,"
+    "  cause text NOT NULL,"
+    "  partition int NOT NULL,"
+    "  referee text NOT NULL,"
+    "  referrer text NOT NULL,"
+    "  reason text NOT NULL,"
+    "  message text NOT NULL,"
+    "  ts_ms bigint NOT NULL,"
+    "  PRIMARY KEY (tenant, cause))",
+    "CREATE TABLE IF NOT EXISTS referral_rewards ("
+    "  tenant text NOT NULL,"
+    "  reward_key text NOT NULL,"
+    "  partition int NOT NULL,"
+    "  rule text NOT NULL,"
+    "  side text NOT NULL,"
+    "  beneficiary text NOT NULL,"
+    "  referrer text NOT NULL,"
+    "  referee text NOT NULL,"
+    "  amount double precision NOT NULL,"
+    "  status text NOT NULL,"
+    "  ts_ms bigint NOT NULL,"
+    "  cause text NOT NULL,"
+    "  PRIMARY KEY (tenant, reward_key))",
+    "CREATE TABLE IF NOT EXISTS referral_attribution ("
+    "  tenant text NOT NULL,"
+    "  referrer text NOT NULL,"
+    "  month text NOT NULL,"
+    "  partition int NOT NULL,"
+    "  revenue double precision NOT NULL DEFAULT 0,"
+    "  PRIMARY KEY (tenant, referrer, month))",
+    "CREATE TABLE IF NOT EXISTS referral_key_people ("
+    "  tenant text NOT NULL,"
+    "  customer text NOT NULL,"
+    "  partition int NOT NULL,"
+    "  influence double precision NOT NULL,"
+    "  entered_ms bigint NOT NULL,"
+    "  PRIMARY KEY (tenant, customer))",
+    NULL,
+};

@@ -1,12 +1,17 @@
 /*
  * localtime.c - IANA time-zone arithmetic with ICU's ucal (localtime.h).
  *
- * A calendar is opened per call: ucal_open on a cached zone is cheap next to
- * the SQL a plugin runs per event, and per-call calendars need no locking.
- * Wall times that do not exist (spring-forward gap) move forward by the gap
- * (UCAL_WALLTIME_LAST: read in the offset before the gap, so 01:30 in a
- * 01:00-02:00 gap becomes 02:30); ambiguous ones (fall-back) take the first,
- * earlier, instant (UCAL_WALLTIME_FIRST). Both are set explicitly.
+ * Thread safety: a UCalendar is not safe to share between threads, so every
+ * call opens its own and closes it before returning. That needs no lock and
+ * no per-thread cache to invalidate; ICU keeps the parsed zone rules in its
+ * own internally synchronised cache, so ucal_open is cheap next to the SQL a
+ * plugin runs per event.
+ *
+ * Wall times that do not exist (spring-forward gap) move forward by the gap:
+ * UCAL_WALLTIME_LAST reads them in the offset in force before the gap, so
+ * 01:30 in London's 01:00-02:00 gap is 01:30 GMT = 02:30 BST. Ambiguous ones
+ * (fall-back) take the first, earlier, instant (UCAL_WALLTIME_FIRST). Both
+ * attributes are set explicitly rather than relying on ICU's defaults.
  */
 #include "localtime.h"
 
@@ -25,31 +30,38 @@ static bool zone_to_uchars(const char *tz, UChar *out, int32_t cap)
     return U_SUCCESS(status);
 }
 
-bool rp_tz_is_valid(const char *tz)
+/* ICU answers U_ILLEGAL_ARGUMENT_ERROR for ids it has never heard of, and
+ * is_system = false for "Etc/Unknown" (what ucal_open silently falls back to)
+ * and for custom ids like "GMT+05:00": only zones of the tz database pass. */
+static bool zone_is_known(const UChar *zone)
 {
-    UChar zone[ZONE_ID_MAX], canonical[ZONE_ID_MAX];
-    if (!zone_to_uchars(tz, zone, ZONE_ID_MAX))
-        return false;
+    UChar canonical[ZONE_ID_MAX];
     UErrorCode status = U_ZERO_ERROR;
     UBool is_system = false;
     ucal_getCanonicalTimeZoneID(zone, -1, canonical, ZONE_ID_MAX, &is_system, &status);
     return U_SUCCESS(status) && is_system;
 }
 
+bool rp_tz_is_valid(const char *tz)
+{
+    UChar zone[ZONE_ID_MAX];
+    return zone_to_uchars(tz, zone, ZONE_ID_MAX) && zone_is_known(zone);
+}
+
 static UCalendar *open_calendar(const char *tz)
 {
     UChar zone[ZONE_ID_MAX];
-    if (!rp_tz_is_valid(tz) || !zone_to_uchars(tz, zone, ZONE_ID_MAX))
+    if (!zone_to_uchars(tz, zone, ZONE_ID_MAX) || !zone_is_known(zone))
         return NULL;
     UErrorCode status = U_ZERO_ERROR;
     UCalendar *cal = ucal_open(zone, -1, "en_US@calendar=gregorian", UCAL_GREGORIAN, &status);
+    /* Proleptic Gregorian: no Julian switch in 1582, like PostgreSQL. */
+    ucal_setGregorianChange(cal, -8.64e15, &status);
     if (U_FAILURE(status)) {
         if (cal)
             ucal_close(cal);
         return NULL;
     }
-    /* Proleptic Gregorian: no Julian switch in 1582 for old dates. */
-    ucal_setGregorianChange(cal, -8.64e15, &status);
     ucal_setAttribute(cal, UCAL_REPEATED_WALL_TIME, UCAL_WALLTIME_FIRST);
     ucal_setAttribute(cal, UCAL_SKIPPED_WALL_TIME, UCAL_WALLTIME_LAST);
     return cal;
@@ -62,17 +74,23 @@ bool rp_tz_to_local(const char *tz, int64_t utc_ms, rp_local_time *out)
         return false;
     UErrorCode status = U_ZERO_ERROR;
     ucal_setMillis(cal, (UDate)utc_ms, &status);
-    out->year = ucal_get(cal, UCAL_EXTENDED_YEAR, &status);
-    out->month = ucal_get(cal, UCAL_MONTH, &status) + 1;
-    out->day = ucal_get(cal, UCAL_DATE, &status);
-    out->hour = ucal_get(cal, UCAL_HOUR_OF_DAY, &status);
-    out->minute = ucal_get(cal, UCAL_MINUTE, &status);
-    out->second = ucal_get(cal, UCAL_SECOND, &status);
-    out->weekday = ucal_get(cal, UCAL_DAY_OF_WEEK, &status) - UCAL_SUNDAY;
-    out->utc_offset_s = (ucal_get(cal, UCAL_ZONE_OFFSET, &status) +
-                         ucal_get(cal, UCAL_DST_OFFSET, &status)) / 1000;
+    rp_local_time local = {
+        /* Extended year: 0 is 1 BC, the same numbering rp_tz_from_local takes. */
+        .year = ucal_get(cal, UCAL_EXTENDED_YEAR, &status),
+        .month = ucal_get(cal, UCAL_MONTH, &status) + 1,
+        .day = ucal_get(cal, UCAL_DATE, &status),
+        .hour = ucal_get(cal, UCAL_HOUR_OF_DAY, &status),
+        .minute = ucal_get(cal, UCAL_MINUTE, &status),
+        .second = ucal_get(cal, UCAL_SECOND, &status),
+        .weekday = ucal_get(cal, UCAL_DAY_OF_WEEK, &status) - UCAL_SUNDAY,
+        .utc_offset_s = (ucal_get(cal, UCAL_ZONE_OFFSET, &status) +
+                         ucal_get(cal, UCAL_DST_OFFSET, &status)) / 1000,
+    };
     ucal_close(cal);
-    return U_SUCCESS(status);
+    if (U_FAILURE(status))
+        return false;
+    *out = local;
+    return true;
 }
 
 static int days_in_month(int year, int month)
@@ -82,12 +100,18 @@ static int days_in_month(int year, int month)
     return month == 2 && leap ? 29 : days[month - 1];
 }
 
-/* The calendar stays lenient: ICU applies UCAL_SKIPPED_WALL_TIME only then
- * (a strict calendar refuses gap times), so the date is checked here. */
+static bool wall_time_is_valid(int year, int month, int day, int hour, int minute)
+{
+    return month >= 1 && month <= 12 && day >= 1 && day <= days_in_month(year, month) &&
+           hour >= 0 && hour <= 23 && minute >= 0 && minute <= 59;
+}
+
+/* The calendar stays lenient because ICU applies UCAL_SKIPPED_WALL_TIME only
+ * then (a strict calendar refuses gap times); lenient would also roll
+ * 31 February into March, so the fields are checked here first. */
 bool rp_tz_from_local(const char *tz, int year, int month, int day, int hour, int minute, int64_t *utc_ms)
 {
-    if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, month) ||
-        hour < 0 || hour > 23 || minute < 0 || minute > 59)
+    if (!wall_time_is_valid(year, month, day, hour, minute))
         return false;
     UCalendar *cal = open_calendar(tz);
     if (!cal)

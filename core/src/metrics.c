@@ -5,7 +5,10 @@
  * Hot paths pay one relaxed atomic add per counter. Labelled counters
  * (reasons, plugins) intern their label in a small fixed table under a
  * mutex the first time a label is seen; afterwards lookups are lock-free
- * reads of slots that are never moved or freed.
+ * reads of slots that are never moved or freed (a slot's name is written
+ * before the seq_cst store that publishes it through `used`). A table holds
+ * 64 labels so a buggy or hostile sender cannot grow the exposition without
+ * bound; later labels count under "other". Labels are cut to 63 bytes.
  */
 #include "metrics.h"
 
@@ -19,6 +22,8 @@
 
 #define LABELS_MAX 64
 #define LABEL_LEN 64
+#define BUCKETS_MAX 8
+#define OBSERVE_MAX 1e12 /* times 1e6 still fits the uint64_t sum */
 
 typedef struct labelled {
     _Atomic int used;
@@ -28,6 +33,8 @@ typedef struct labelled {
 } labelled;
 
 static pthread_mutex_t intern_lock = PTHREAD_MUTEX_INITIALIZER;
+/* Guards the scrape callback, which may be set while a scrape runs. */
+static pthread_mutex_t extra_lock = PTHREAD_MUTEX_INITIALIZER;
 static labelled outcomes[RP_OUTCOME_COUNT];
 static labelled dead_letters;
 static _Atomic uint64_t derived_total;
@@ -39,10 +46,12 @@ static const double COMMIT_BOUNDS[] = {0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1};
 #define COMMIT_BUCKETS (sizeof COMMIT_BOUNDS / sizeof COMMIT_BOUNDS[0])
 
 typedef struct histogram {
-    _Atomic uint64_t buckets[8];   /* per bound, not cumulative; +Inf = count */
+    _Atomic uint64_t buckets[BUCKETS_MAX]; /* per bound, not cumulative; +Inf = count */
     _Atomic uint64_t count;
     _Atomic uint64_t sum_micro;    /* sum scaled by 1e6, so it stays an integer */
 } histogram;
+
+_Static_assert(BATCH_BUCKETS <= BUCKETS_MAX && COMMIT_BUCKETS <= BUCKETS_MAX, "bucket table too small");
 
 static histogram batch_hist, commit_hist;
 
@@ -79,19 +88,26 @@ static void count_label(labelled *l, const char *label)
 
 void rp_metrics_event(rp_outcome outcome, const char *reason)
 {
-    if (outcome < RP_OUTCOME_COUNT)
+    if ((unsigned)outcome < (unsigned)RP_OUTCOME_COUNT)
         count_label(&outcomes[outcome], reason);
 }
 
 static void observe(histogram *h, const double *bounds, size_t n, double value)
 {
+    /* A negative or NaN latency (clock step), or an absurdly large value,
+     * would be undefined behaviour once scaled into the integer sum. */
+    if (!(value > 0))
+        value = 0;
+    else if (value > OBSERVE_MAX)
+        value = OBSERVE_MAX;
     size_t i = 0;
     while (i < n && value > bounds[i])
         i++;
     if (i < n)
         atomic_fetch_add_explicit(&h->buckets[i], 1, memory_order_relaxed);
     atomic_fetch_add_explicit(&h->count, 1, memory_order_relaxed);
-    atomic_fetch_add_explicit(&h->sum_micro, (uint64_t)(value * 1e6), memory_order_relaxed);
+    /* Rounded, so 0.004 s adds exactly 4000 us whatever its binary form. */
+    atomic_fetch_add_explicit(&h->sum_micro, (uint64_t)(value * 1e6 + 0.5), memory_order_relaxed);
 }
 
 void rp_metrics_batch(size_t events, double commit_seconds)
@@ -117,8 +133,10 @@ void rp_metrics_db_up(bool up)
 
 void rp_metrics_set_extra(rp_metrics_extra_fn fn, void *user)
 {
+    pthread_mutex_lock(&extra_lock);
     extra_fn = fn;
     extra_user = user;
+    pthread_mutex_unlock(&extra_lock);
 }
 
 /* ------------------------------------------------------------ exposition */
@@ -138,21 +156,29 @@ static void write_label_value(FILE *out, const char *s)
 
 static const char *const OUTCOME_NAMES[] = {"accepted", "duplicate", "rejected", "retry"};
 
+/* One sample per interned label, then "other" if anything overflowed.
+ * prefix is the sample name and any fixed labels, up to the label's '"'. */
+static void write_labelled(FILE *out, const char *prefix, labelled *l)
+{
+    int used = atomic_load(&l->used);
+    for (int i = 0; i < used; i++) {
+        fputs(prefix, out);
+        write_label_value(out, l->names[i]);
+        fprintf(out, "\"} %llu\n", (unsigned long long)atomic_load(&l->counts[i]));
+    }
+    uint64_t other = atomic_load(&l->other);
+    if (other)
+        fprintf(out, "%sother\"} %llu\n", prefix, (unsigned long long)other);
+}
+
 static void write_events(FILE *out)
 {
     fputs("# HELP rapport_events_total Ingress events by outcome and reason.\n"
           "# TYPE rapport_events_total counter\n", out);
     for (int o = 0; o < RP_OUTCOME_COUNT; o++) {
-        labelled *l = &outcomes[o];
-        int used = atomic_load(&l->used);
-        for (int i = 0; i < used; i++) {
-            fprintf(out, "rapport_events_total{outcome=\"%s\",reason=\"", OUTCOME_NAMES[o]);
-            write_label_value(out, l->names[i]);
-            fprintf(out, "\"} %llu\n", (unsigned long long)atomic_load(&l->counts[i]));
-        }
-        if (atomic_load(&l->other))
-            fprintf(out, "rapport_events_total{outcome=\"%s\",reason=\"other\"} %llu\n", OUTCOME_NAMES[o],
-                    (unsigned long long)atomic_load(&l->other));
+        char prefix[96];
+        snprintf(prefix, sizeof prefix, "rapport_events_total{outcome=\"%s\",reason=\"", OUTCOME_NAMES[o]);
+        write_labelled(out, prefix, &outcomes[o]);
     }
 }
 
@@ -179,19 +205,16 @@ void rp_metrics_write(FILE *out)
                     COMMIT_BOUNDS, COMMIT_BUCKETS);
     fputs("# HELP rapport_dead_letters_total Events or timers a plugin gave up on.\n"
           "# TYPE rapport_dead_letters_total counter\n", out);
-    int used = atomic_load(&dead_letters.used);
-    for (int i = 0; i < used; i++) {
-        fputs("rapport_dead_letters_total{plugin=\"", out);
-        write_label_value(out, dead_letters.names[i]);
-        fprintf(out, "\"} %llu\n", (unsigned long long)atomic_load(&dead_letters.counts[i]));
-    }
+    write_labelled(out, "rapport_dead_letters_total{plugin=\"", &dead_letters);
     fprintf(out, "# HELP rapport_derived_events_total Derived events committed to the outbox.\n"
                  "# TYPE rapport_derived_events_total counter\nrapport_derived_events_total %llu\n",
             (unsigned long long)atomic_load(&derived_total));
     fprintf(out, "# HELP rapport_db_up Whether the ingest connection to PostgreSQL is up.\n"
                  "# TYPE rapport_db_up gauge\nrapport_db_up %d\n", atomic_load(&db_up_gauge));
+    pthread_mutex_lock(&extra_lock);
     if (extra_fn)
         extra_fn(out, extra_user);
+    pthread_mutex_unlock(&extra_lock);
 }
 
 /* ------------------------------------------------------------ HTTP */
@@ -202,6 +225,7 @@ struct rp_http {
     void *user;
 };
 
+/* Takes ownership of body (malloc'ed). */
 static enum MHD_Result respond(struct MHD_Connection *conn, unsigned status, const char *type,
                                char *body, size_t len)
 {
@@ -210,7 +234,9 @@ static enum MHD_Result respond(struct MHD_Connection *conn, unsigned status, con
         free(body);
         return MHD_NO;
     }
-    MHD_add_response_header(response, "Content-Type", type);
+    MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+    if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
+        MHD_add_response_header(response, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
     enum MHD_Result rc = MHD_queue_response(conn, status, response);
     MHD_destroy_response(response);
     return rc;
@@ -228,9 +254,12 @@ static enum MHD_Result serve_metrics(struct MHD_Connection *conn)
     size_t len = 0;
     FILE *out = open_memstream(&body, &len);
     if (!out)
-        return MHD_NO;
+        return respond_text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
     rp_metrics_write(out);
-    fclose(out);
+    if (fclose(out) != 0) {
+        free(body);
+        return respond_text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
+    }
     return respond(conn, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", body, len);
 }
 
@@ -239,6 +268,7 @@ static enum MHD_Result serve_health(rp_http *http, struct MHD_Connection *conn)
     char reason[256] = "";
     if (!http->health || http->health(http->user, reason, sizeof reason))
         return respond_text(conn, MHD_HTTP_OK, "ok\n");
+    reason[sizeof reason - 1] = '\0';
     char text[300];
     snprintf(text, sizeof text, "unhealthy: %s\n", reason);
     return respond_text(conn, MHD_HTTP_SERVICE_UNAVAILABLE, text);
@@ -249,6 +279,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                   size_t *upload_data_size, void **con_cls)
 {
     rp_http *http = cls;
+    /* HEAD is GET without the body (MHD drops it), so scrapers may probe. */
     if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
         return respond_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET\n");
     if (strcmp(url, "/metrics") == 0)
@@ -269,9 +300,12 @@ static bool parse_listen(const char *listen, struct sockaddr_in *addr)
         return false;
     memcpy(host, listen, host_len);
     host[host_len] = '\0';
+    const char *digits = colon + 1;
+    if (*digits < '0' || *digits > '9')
+        return false;
     char *end;
-    long port = strtol(colon + 1, &end, 10);
-    if (*end || port < 0 || port > 65535)
+    long port = strtol(digits, &end, 10);
+    if (*end || port > 65535)
         return false;
     memset(addr, 0, sizeof *addr);
     addr->sin_family = AF_INET;
@@ -293,7 +327,10 @@ rp_http *rp_http_start(const char *listen, rp_health_fn health, void *user, char
     }
     http->health = health;
     http->user = user;
-    http->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+    /* The port argument only names the port in MHD's own error messages;
+     * it binds to addr. */
+    http->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG,
+                                    ntohs(addr.sin_port), NULL, NULL,
                                     on_request, http, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
                                     MHD_OPTION_CONNECTION_LIMIT, (unsigned)32,
                                     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10, MHD_OPTION_END);

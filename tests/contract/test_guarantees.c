@@ -166,12 +166,40 @@ static void slow_plugin_holds_back_nothing_else_and_sigterm_drains(void **state)
     free(conninfo);
 }
 
+/* An operator starts a second rapportd on the same database by mistake:
+ * both take events, but each plugin is served by one of them at a time
+ * (advisory lock) and progress is written compare-and-set, so every event's
+ * effects still happen exactly once. */
+static void two_brokers_on_one_database_apply_each_event_once(void **state)
+{
+    (void)state;
+    char *conninfo = rp_test_create_db("rp_guarantee_two");
+    const char *args[] = {COUNTER, "--limits.plugin_batch_events=20", NULL};
+    rp_test_daemon *first = rp_test_daemon_start(conninfo, args);
+    rp_test_daemon *second = rp_test_daemon_start(conninfo, args);
+    PGconn *db = rp_test_connect(conninfo);
+    publish_range(first, 1, 300);
+    publish_range(second, 301, 600);
+    rp_test_wait_idle(db, 60000);
+    /* The one holding the plugins goes away; the other takes over. */
+    assert_int_equal(rp_test_daemon_stop(first, SIGKILL) != 0, 1);
+    publish_range(second, 601, 700);
+    rp_test_wait_idle(db, 60000);
+    assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM counter_log WHERE kind = 'event'"), 700);
+    assert_int_equal(rp_test_sql_int(db, "SELECT count(DISTINCT id) FROM counter_log WHERE kind = 'event'"), 700);
+    assert_int_equal(rp_test_sql_int(db, "SELECT sum(count) FROM example_counts"), 700);
+    assert_int_equal(rp_test_daemon_stop(second, SIGTERM), 0);
+    PQfinish(db);
+    free(conninfo);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(exactly_once_and_ordered_across_crashes),
         cmocka_unit_test(poisoned_event_is_dead_lettered_and_retried),
         cmocka_unit_test(slow_plugin_holds_back_nothing_else_and_sigterm_drains),
+        cmocka_unit_test(two_brokers_on_one_database_apply_each_event_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

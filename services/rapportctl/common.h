@@ -31,6 +31,7 @@ int rc_tail_main(int argc, char **argv);
 int rc_replay_main(int argc, char **argv);
 int rc_dead_letters_main(int argc, char **argv);
 int rc_status_main(int argc, char **argv);
+int rc_report_main(int argc, char **argv);
 
 /* flag_value if given, else the environment variable, else fallback. */
 const char *rc_setting(const char *flag_value, const char *env_name, const char *fallback);

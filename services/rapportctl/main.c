@@ -20,8 +20,7 @@ static const rc_verb verbs[] = {
     {"replay",       rc_replay_main,       "print stored derived events from a sequence number"},
     {"dead-letters", rc_dead_letters_main, "list dead letters, or mark them for retry"},
     {"status",       rc_status_main,       "plugin lag per partition, dead letters, outbox and timers"},
-    /* Future: {"report", rc_report_main, "..."} - add the line here and a
-     * report.c defining rc_report_main (declared in common.h). */
+    {"report",       rc_report_main,       "plugin reports: scoring, care, surveys, referrals, org"},
 };
 
 static void print_usage(FILE *out)

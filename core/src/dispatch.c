@@ -107,6 +107,37 @@ static int64_t now_for(const txn_state *s, int64_t event_time)
     return clock->mode == RP_CLOCK_EVENT ? event_time : rp_clock_now(clock);
 }
 
+/* What a timer callback borrows. The callback may re-arm its own timer,
+ * which replaces the entry's customer, org and payload in place, so the
+ * callback's view and scope point at copies that live until it returns
+ * (tenant and key never change for an entry). */
+typedef struct timer_snapshot {
+    char *customer, *org;
+    uint8_t *payload;
+} timer_snapshot;
+
+static char *copy_or_null(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+static bool take_snapshot(const rp_timer_entry *t, timer_snapshot *snap)
+{
+    snap->customer = copy_or_null(t->customer);
+    snap->org = copy_or_null(t->org);
+    snap->payload = malloc(t->payload_len ? t->payload_len : 1);
+    if (snap->payload && t->payload_len)
+        memcpy(snap->payload, t->payload, t->payload_len);
+    return snap->payload && (!t->customer || snap->customer) && (!t->org || snap->org);
+}
+
+static void drop_snapshot(timer_snapshot *snap)
+{
+    free(snap->customer);
+    free(snap->org);
+    free(snap->payload);
+}
+
 static void fire_timer(txn_state *s, rp_timer_entry *t)
 {
     rp_worker *w = s->w;
@@ -115,10 +146,18 @@ static void fire_timer(txn_state *s, rp_timer_entry *t)
     note_first(s, &ref);
     char cause[600];
     snprintf(cause, sizeof cause, "timer:%s", t->key);
+    timer_snapshot snap;
+    if (!take_snapshot(t, &snap)) {
+        drop_snapshot(&snap);
+        rp_log(RP_ERR, "worker", "out of memory firing a timer; transaction rolled back",
+               "plugin=%s key=%s", w->host->name, t->key);
+        s->failed = s->stop = true;
+        return;
+    }
     rp_timer timer = {
-        .struct_size = sizeof timer, .tenant = t->tenant, .key = t->key, .customer = t->customer,
-        .org = t->org, .due_ms = t->due_ms, .partition = t->partition,
-        .payload = {t->payload, t->payload_len},
+        .struct_size = sizeof timer, .tenant = t->tenant, .key = t->key, .customer = snap.customer,
+        .org = snap.org, .due_ms = t->due_ms, .partition = t->partition,
+        .payload = {snap.payload, t->payload_len},
     };
     s->items++;
     s->timers_fired++;
@@ -126,17 +165,17 @@ static void fire_timer(txn_state *s, rp_timer_entry *t)
     if (is_dead_target(s, &ref)) {
         if (!rp_dead_letter_record(w, &ref, NULL, &timer, s->dead_error, w->failing_tries))
             s->failed = s->stop = true;
-        return;
+    } else if (w->host->desc->on_timer) {
+        begin_callback(ctx);
+        ctx->scope = (rp_scope_state){.tenant = timer.tenant, .customer = timer.customer,
+                                      .org = timer.org, .cause = cause, .partition = timer.partition,
+                                      .now_ms = now_for(s, timer.due_ms)};
+        int rc = w->host->desc->on_timer(ctx, &timer);
+        ctx->scope.cause = NULL;   /* `cause` is on this stack frame */
+        ctx->scope.customer = ctx->scope.org = NULL;   /* so is the snapshot */
+        callback_failed(s, rc);
     }
-    if (!w->host->desc->on_timer)
-        return;
-    begin_callback(ctx);
-    ctx->scope = (rp_scope_state){.tenant = t->tenant, .customer = t->customer, .org = t->org,
-                                  .cause = cause, .partition = t->partition,
-                                  .now_ms = now_for(s, t->due_ms)};
-    int rc = w->host->desc->on_timer(ctx, &timer);
-    ctx->scope.cause = NULL;   /* `cause` is on this stack frame */
-    callback_failed(s, rc);
+    drop_snapshot(&snap);
 }
 
 /* A stop request (SIGTERM) ends the transaction after the current callback:

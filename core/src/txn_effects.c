@@ -299,12 +299,17 @@ static rp_timer_entry *find_timer(rp_txn_effects *fx, const char *tenant, const 
 static bool fill_timer(rp_timer_entry *t, uint32_t partition, int64_t due_ms, const char *customer,
                        const char *org, const uint8_t *payload, size_t len)
 {
+    /* Copy before freeing: the caller's scope strings may be this very
+     * entry's (a timer re-armed while it is being handled). */
+    char *new_customer = dup_or_null(customer);
+    char *new_org = dup_or_null(org);
+    uint8_t *new_payload = dup_bytes(payload, len);
     free(t->customer);
     free(t->org);
     free(t->payload);
-    t->customer = dup_or_null(customer);
-    t->org = dup_or_null(org);
-    t->payload = dup_bytes(payload, len);
+    t->customer = new_customer;
+    t->org = new_org;
+    t->payload = new_payload;
     t->payload_len = len;
     t->partition = partition;
     t->due_ms = due_ms;

@@ -193,6 +193,36 @@ static void two_brokers_on_one_database_apply_each_event_once(void **state)
     free(conninfo);
 }
 
+/* A timer that re-arms itself keeps its borrowed view and scope valid for
+ * the rest of its callback, and fires again at the new time (regression: the
+ * re-arm used to free the strings the callback was still reading). */
+static void timer_rearming_itself_keeps_its_view(void **state)
+{
+    (void)state;
+    char *conninfo = rp_test_create_db("rp_guarantee_rearm");
+    const char *args[] = {COUNTER, "--clock=event", NULL};
+    PGconn *db = rp_test_connect(conninfo);
+    rp_test_daemon *d = rp_test_daemon_start(conninfo, args);
+    char *reply = rp_test_publish_json(d,
+        "[{\"id\":\"R1\",\"type\":\"contact\",\"ts\":1700000000000,\"customer\":\"c01\","
+        "\"data\":{\"channel\":\"phone\",\"timer_in_ms\":60000}},"
+        "{\"id\":\"x2\",\"type\":\"contact\",\"ts\":1700000120000,\"customer\":\"c01\","
+        "\"data\":{\"channel\":\"phone\"}},"
+        "{\"id\":\"x3\",\"type\":\"contact\",\"ts\":1700007200000,\"customer\":\"c01\","
+        "\"data\":{\"channel\":\"phone\"}}]");
+    assert_non_null(reply);
+    assert_null(strstr(reply, "rejected"));
+    free(reply);
+    rp_test_wait_idle(db, 30000);
+    assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM counter_log WHERE kind = 'timer' AND id = 't:R1'"), 2);
+    assert_int_equal(rp_test_sql_int(db,
+        "SELECT count(*) FROM outbox WHERE type = 'counter.rearmed' AND customer = 'c01'"), 1);
+    assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM dead_letters"), 0);
+    assert_int_equal(rp_test_daemon_stop(d, SIGTERM), 0);
+    PQfinish(db);
+    free(conninfo);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -200,6 +230,7 @@ int main(void)
         cmocka_unit_test(poisoned_event_is_dead_lettered_and_retried),
         cmocka_unit_test(slow_plugin_holds_back_nothing_else_and_sigterm_drains),
         cmocka_unit_test(two_brokers_on_one_database_apply_each_event_once),
+        cmocka_unit_test(timer_rearming_itself_keeps_its_view),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -82,14 +82,35 @@ static int on_events(rp_ctx *ctx, const rp_event *const *events, size_t count)
     return RP_OK;
 }
 
+/* A timer whose payload is the id of an event starting with "R" re-arms
+ * itself once, one hour later, with the scope inherited from the timer, then
+ * keeps reading its borrowed view and scope: re-arming must not pull them
+ * out from under the callback. */
+static int rearm_once(rp_ctx *ctx, const rp_timer *t)
+{
+    static const char rearmed[] = "rearmed";
+    if (api->timer_set(ctx, t->tenant, t->key, t->due_ms + 3600000, NULL, NULL,
+                       (const uint8_t *)rearmed, sizeof rearmed - 1) != RP_OK)
+        return RP_ERROR;
+    if (t->payload.len == 0 || t->payload.ptr[0] != 'R' || !t->customer || t->customer[0] != 'c') {
+        api->fail(ctx, "timer %s: its view changed when it re-armed itself", t->key);
+        return RP_ERROR;
+    }
+    return api->emit(ctx, "counter.rearmed", NULL, NULL, (const uint8_t *)"\x80", 1);
+}
+
 static int on_timer(rp_ctx *ctx, const rp_timer *t)
 {
     char partition[16], due[24];
     snprintf(partition, sizeof partition, "%u", t->partition);
     snprintf(due, sizeof due, "%lld", (long long)t->due_ms);
     const char *params[] = {t->tenant, t->key, partition, due};
-    return api->db_exec(ctx, "INSERT INTO counter_log (tenant, id, partition, pos, kind) VALUES ($1, $2, $3, $4, 'timer')",
-                        4, params) < 0 ? RP_ERROR : RP_OK;
+    if (api->db_exec(ctx, "INSERT INTO counter_log (tenant, id, partition, pos, kind) VALUES ($1, $2, $3, $4, 'timer')",
+                     4, params) < 0)
+        return RP_ERROR;
+    if (t->payload.len > 0 && t->payload.ptr[0] == 'R')
+        return rearm_once(ctx, t);
+    return RP_OK;
 }
 
 static const rp_plugin descriptor = {

@@ -16,7 +16,7 @@ typedef struct rc_report {
 } rc_report;
 
 static const rc_report reports[] = {
-    {"scoring",   rc_report_scoring,   "tier pyramid, core-group movement and churn risk (--month M)"},
+    {"movement",  rc_report_movement,  "core-group inflow and outflow with reasons, counts per tier (--month M)"},
     {"care",      rc_report_care,      "care tasks due, by priority, with reasons and deferrals (--day D)"},
     {"surveys",   rc_report_surveys,   "response rate, NPS, CSAT, complaints' SLA, silent churn (--month M)"},
     {"referrals", rc_report_referrals, "top referrers, key people, conversion, attribution (--month M)"},

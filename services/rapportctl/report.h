@@ -5,7 +5,7 @@
 #ifndef RC_REPORT_H
 #define RC_REPORT_H
 
-int rc_report_scoring(int argc, char **argv);
+int rc_report_movement(int argc, char **argv);
 int rc_report_care(int argc, char **argv);
 int rc_report_surveys(int argc, char **argv);
 int rc_report_referrals(int argc, char **argv);

@@ -1,0 +1,237 @@
+/*
+ * test_scoring_broker.c - the scoring plugin in a real rapportd (event-time
+ * clock) on a real PostgreSQL: a scripted customer history goes through the
+ * ingress and we check the tiers, the derived events and the monthly
+ * movement report that come out.
+ *
+ * The script: 30 regulars who buy small amounts all year (the tenant's
+ * distribution), one heavy buyer "vip1" who buys every week for twelve weeks
+ * and then goes silent while the others go on, and "pin1", a one-off buyer
+ * an operator pins to vip for 50 days. A profile update a year later moves
+ * the silent customers' partition clocks forward, so their re-check timers
+ * fire in event time and decay does its work; then an operator's
+ * scoring.refit fits BG/NBD on the whole year.
+ */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "rp_test.h"
+
+#define T0 1294048800000LL            /* 2011-01-03 10:00 UTC */
+#define DAY 86400000LL
+#define BATCH_BYTES 65536
+
+typedef struct batch {
+    char json[BATCH_BYTES];
+    size_t len;
+    int events;
+} batch;
+
+static void batch_add(batch *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void batch_add(batch *b, const char *fmt, ...)
+{
+    b->len += (size_t)snprintf(b->json + b->len, BATCH_BYTES - b->len, "%s", b->events ? "," : "[");
+    va_list ap;
+    va_start(ap, fmt);
+    b->len += (size_t)vsnprintf(b->json + b->len, BATCH_BYTES - b->len, fmt, ap);
+    va_end(ap);
+    b->events++;
+    assert_true(b->len < BATCH_BYTES - 2);
+}
+
+static void batch_send(const rp_test_daemon *d, batch *b)
+{
+    snprintf(b->json + b->len, BATCH_BYTES - b->len, "]");
+    char *reply = rp_test_publish_json(d, b->json);
+    if (!reply || strstr(reply, "rejected") || strstr(reply, "retry"))
+        fail_msg("batch not accepted: %s", reply ? reply : "(timeout)");
+    free(reply);
+    b->len = 0;
+    b->events = 0;
+}
+
+static void purchase(batch *b, const char *customer, int n, long long ts, double amount)
+{
+    batch_add(b, "{\"id\":\"p-%s-%d\",\"type\":\"purchase\",\"ts\":%lld,\"customer\":\"%s\","
+                 "\"data\":{\"order_id\":\"o-%s-%d\",\"amount\":%.2f,\"list_price\":%.2f,"
+                 "\"currency\":\"GBP\"}}", customer, n, ts, customer, customer, n, amount, amount);
+}
+
+static void purchase_flushing(const rp_test_daemon *d, batch *b, const char *customer, int n,
+                              long long ts, double amount)
+{
+    purchase(b, customer, n, ts, amount);
+    if (b->events == 200)
+        batch_send(d, b);
+}
+
+static void publish_history(const rp_test_daemon *d)
+{
+    batch b = {.len = 0};
+    /* The tenant's regulars keep buying all year, every 2, 4 or 6 weeks. */
+    for (int i = 0; i < 30; i++) {
+        char customer[16];
+        snprintf(customer, sizeof customer, "c%02d", i);
+        int every_days = 14 * (i % 3 + 1);
+        for (int n = 0; n * every_days < 400; n++)
+            purchase_flushing(d, &b, customer, n, T0 + (long long)(n * every_days + i % 5) * DAY,
+                              20.0 * (i % 7 + 1));
+    }
+    /* vip1 buys big every week for twelve weeks, then never again. */
+    for (int week = 0; week < 12; week++)
+        purchase_flushing(d, &b, "vip1", week, T0 + week * 7 * DAY + 3600000, 2000);
+    purchase(&b, "pin1", 0, T0 + DAY, 15);
+    batch_add(&b, "{\"id\":\"pin-1\",\"type\":\"customer.tier_pinned\",\"ts\":%lld,\"customer\":\"pin1\","
+                  "\"data\":{\"tier\":\"vip\",\"until_ms\":%lld,\"reason\":\"board member\"}}",
+              T0 + 10 * DAY, T0 + 60 * DAY);
+    /* A year later: profile updates move the silent customers' clocks on. */
+    batch_add(&b, "{\"id\":\"u-vip1\",\"type\":\"customer.upsert\",\"ts\":%lld,\"customer\":\"vip1\","
+                  "\"data\":{\"city\":\"Leeds\"}}", T0 + 420 * DAY);
+    batch_add(&b, "{\"id\":\"u-pin1\",\"type\":\"customer.upsert\",\"ts\":%lld,\"customer\":\"pin1\","
+                  "\"data\":{\"city\":\"York\"}}", T0 + 420 * DAY);
+    batch_send(d, &b);
+}
+
+/* An operator asks for a refit now (tenant-scoped scoring.refit), after the
+ * history is in, so every customer gets P(alive) from the full year. */
+static void refit_now(const rp_test_daemon *d, PGconn *db)
+{
+    batch b = {.len = 0};
+    batch_add(&b, "{\"id\":\"refit-1\",\"type\":\"scoring.refit\",\"ts\":%lld,\"data\":{}}",
+              T0 + 421 * DAY);
+    batch_send(d, &b);
+    rp_test_wait_idle(db, 60000);
+}
+
+/* `rapportctl report movement --json` for the month of the customer's core
+ * move in direction ('entered'/'left'): must list that customer and move. */
+static void movement_report_lists(PGconn *db, const char *conninfo, const char *customer,
+                                  const char *direction)
+{
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "SELECT to_char(to_timestamp(ts_ms / 1000.0) AT TIME ZONE 'Europe/London', 'YYYY-MM')"
+             "  FROM scoring_tier_history WHERE customer = '%s' AND core_from <> core_to"
+             "   AND core_to = %s ORDER BY id LIMIT 1", customer,
+             strcmp(direction, "entered") == 0 ? "true" : "false");
+    char *month = rp_test_sql(db, sql);
+    assert_int_equal(strlen(month), 7);
+    char out_path[] = "/tmp/rp_movement_XXXXXX";
+    int fd = mkstemp(out_path);
+    assert_true(fd >= 0);
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "'%s' report movement --month=%s --tz=Europe/London --json "
+             "--database='%s' >'%s'", rp_test_rapportctl_path(), month, conninfo, out_path);
+    assert_int_equal(system(cmd), 0);
+    FILE *f = fopen(out_path, "r");
+    char text[65536];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    text[n] = '\0';
+    fclose(f);
+    unlink(out_path);
+    char needle[128];
+    snprintf(needle, sizeof needle, "\"core_change\": \"%s\"", direction);
+    char *entry = strstr(text, needle);
+    bool found = false;
+    for (; entry && !found; entry = strstr(entry + 1, needle)) {
+        /* keys are sorted: core_change, customer, date, ... within one move */
+        char *cust = strstr(entry, "\"customer\": \"");
+        found = cust && strncmp(cust + 13, customer, strlen(customer)) == 0
+             && cust[13 + strlen(customer)] == '"' && cust - entry < 80;
+    }
+    if (!found)
+        fail_msg("%s not listed as %s in the movement report of %s:\n%s", customer, direction, month, text);
+    assert_non_null(strstr(text, "\"tiers\""));
+    free(month);
+}
+
+static void scripted_history_gives_tiers_events_and_movement(void **state)
+{
+    (void)state;
+    char *conninfo = rp_test_create_db("rp_scoring_broker");
+    const char *args[] = {"--plugins=scoring", "--clock=event", NULL};
+    PGconn *db = rp_test_connect(conninfo);
+    rp_test_daemon *d = rp_test_daemon_start(conninfo, args);
+    publish_history(d);
+    rp_test_wait_idle(db, 120000);
+    refit_now(d, db);
+
+    /* Nothing failed; every customer has a row; the model was fitted. */
+    assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM dead_letters"), 0);
+    assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM scoring_customers"), 32);
+    assert_int_equal(rp_test_sql_int(db,
+        "SELECT count(*) FROM scoring_bgnbd_params WHERE status = 'fitted'"), 1);
+
+    /* vip1 rose into the core group, then fell out of it after a silent year. */
+    assert_int_equal(rp_test_sql_int(db,
+        "SELECT count(*) FROM outbox WHERE type = 'customer.tier_changed' AND customer = 'vip1'"),
+        rp_test_sql_int(db, "SELECT count(*) FROM scoring_tier_history WHERE customer = 'vip1'"));
+    assert_int_equal(rp_test_sql_int(db,
+        "SELECT count(*) FROM scoring_tier_history WHERE customer = 'vip1' AND core_to AND NOT core_from"), 1);
+    assert_int_equal(rp_test_sql_int(db,
+        "SELECT count(*) FROM scoring_tier_history WHERE customer = 'vip1' AND core_from AND NOT core_to"), 1);
+    assert_int_equal(rp_test_sql_int(db,
+        "SELECT count(*) FROM scoring_customers WHERE customer = 'vip1' AND NOT core"), 1);
+    /* Its churn risk rose as it went silent, announced by customer.churn_risk. */
+    assert_int_equal(rp_test_sql_int(db,
+        "SELECT count(*) FROM scoring_customers WHERE customer = 'vip1' AND risk_level = 'high'"), 1);
+    /* It comes back: P(alive) jumps, and the crossing out of 'high' is
+     * announced with customer.churn_risk (the first placement from
+     * 'unknown' is not a crossing and is not announced). */
+    assert_int_equal(rp_test_sql_int(db,
+        "SELECT count(*) FROM outbox WHERE type = 'customer.churn_risk' AND customer = 'vip1'"), 0);
+    batch b = {.len = 0};
+    purchase(&b, "vip1", 100, T0 + 422 * DAY, 2000);
+    batch_send(d, &b);
+    rp_test_wait_idle(db, 60000);
+    assert_int_equal(rp_test_sql_int(db,
+        "SELECT count(*) FROM scoring_customers WHERE customer = 'vip1' AND risk_level = 'low'"), 1);
+    assert_int_equal(rp_test_sql_int(db,
+        "SELECT count(*) FROM outbox WHERE type = 'customer.churn_risk' AND customer = 'vip1'"), 1);
+
+    /* The pin put pin1 in vip and it expired back to a computed tier. */
+    assert_int_equal(rp_test_sql_int(db,
+        "SELECT count(*) FROM scoring_tier_history WHERE customer = 'pin1' AND to_tier = 'vip'"), 1);
+    assert_int_equal(rp_test_sql_int(db,
+        "SELECT count(*) FROM scoring_customers WHERE customer = 'pin1' AND tier <> 'vip'"
+        "   AND pinned_tier IS NULL"), 1);
+
+    movement_report_lists(db, conninfo, "vip1", "entered");
+    movement_report_lists(db, conninfo, "vip1", "left");
+
+    assert_int_equal(rp_test_daemon_stop(d, SIGTERM), 0);
+    PQfinish(db);
+    free(conninfo);
+}
+
+static void movement_report_errors_are_clear(void **state)
+{
+    (void)state;
+    char *conninfo = rp_test_create_db("rp_scoring_report_errors");
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "'%s' report movement --month=2011-13 --database='%s' 2>/dev/null",
+             rp_test_rapportctl_path(), conninfo);
+    assert_int_equal(WEXITSTATUS(system(cmd)), 2);
+    /* No scoring tables in this database: a message, exit 2, no crash. */
+    snprintf(cmd, sizeof cmd, "'%s' report movement --month=2011-06 --database='%s' 2>&1"
+             " | grep -q 'is the scoring plugin loaded'", rp_test_rapportctl_path(), conninfo);
+    assert_int_equal(system(cmd), 0);
+    free(conninfo);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(scripted_history_gives_tiers_events_and_movement),
+        cmocka_unit_test(movement_report_errors_are_clear),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -27,7 +27,7 @@ const rp_config_key sc_config_keys[] = {
     {"referral_scale", RP_CONFIG_DOUBLE, "1",
      "referral points (made + 2 x converted) giving word of mouth 50 (criterion 6)"},
     {"suggestion_scale", RP_CONFIG_DOUBLE, "1", "suggestions giving criterion 7 a score of 50"},
-    {"thresholds", RP_CONFIG_STRING, "80,65,45,25",
+    {"thresholds", RP_CONFIG_STRING, "88,78,50,30",
      "minimum absolute score of vip, key, ordinary, small (decreasing); below: potential"},
     {"margin", RP_CONFIG_DOUBLE, "3", "hysteresis: promote at threshold+margin, demote below threshold-margin"},
     {"min_dwell", RP_CONFIG_DURATION, "14d", "minimum stay in a tier before the next automatic move"},

@@ -30,10 +30,10 @@ sc_tier sc_tier_parse(const char *name)
 
 void sc_tier_rules_default(sc_tier_rules *r)
 {
-    r->threshold[SC_TIER_VIP] = 80;
-    r->threshold[SC_TIER_KEY] = 65;
-    r->threshold[SC_TIER_ORDINARY] = 45;
-    r->threshold[SC_TIER_SMALL] = 25;
+    r->threshold[SC_TIER_VIP] = 88;
+    r->threshold[SC_TIER_KEY] = 78;
+    r->threshold[SC_TIER_ORDINARY] = 50;
+    r->threshold[SC_TIER_SMALL] = 30;
     r->margin = 3;
     r->dwell_ms = 14LL * 86400000;
 }

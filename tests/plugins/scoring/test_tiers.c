@@ -17,7 +17,12 @@
 static sc_tier_rules rules(void)
 {
     sc_tier_rules r;
-    sc_tier_rules_default(&r); /* 80, 65, 45, 25; margin 3; dwell 14 days */
+    sc_tier_rules_default(&r); /* margin 3; dwell 14 days */
+    /* Round thresholds for hand-checkable cases (the defaults are 88/78/50/30). */
+    r.threshold[SC_TIER_VIP] = 80;
+    r.threshold[SC_TIER_KEY] = 65;
+    r.threshold[SC_TIER_ORDINARY] = 45;
+    r.threshold[SC_TIER_SMALL] = 25;
     return r;
 }
 

@@ -14,9 +14,11 @@
 #include <stdint.h>
 
 #include "rapport/plugin.h"
+#include "affinity.h"
 #include "attribution.h"
 #include "forest.h"
 #include "fraud.h"
+#include "keyset.h"
 #include "rewards.h"
 #include "topset.h"
 
@@ -50,6 +52,8 @@ typedef struct rf_settings {
     rf_fraud_rules fraud;
     rf_attribution_rule attribution;
     char default_tz[64];
+    rf_affinity affinity;       /* cross-cooperation pairs (may be empty) */
+    size_t intros_per_customer;
 } rf_settings;
 
 extern const rp_config_key rf_config_keys[];
@@ -68,6 +72,8 @@ typedef struct rf_extra {
     int64_t first_purchase_ms;  /* -1: none */
     char *timezone;             /* owned or NULL */
     uint64_t email_hash, phone_hash;
+    char *profession, *industry; /* normalised (affinity.h), owned or NULL */
+    bool trade_changed;         /* profession/industry changed in this run */
     bool loaded;                /* row exists in the table */
 } rf_extra;
 
@@ -92,6 +98,7 @@ typedef struct rf_run {
     size_t nlinks, links_cap;
     rf_topset top;
     bool top_changed;
+    rf_keyset reward_keys;      /* ledger keys of the loaded referrers' rewards */
 } rf_run;
 
 bool rf_run_init(rf_run *r, rp_ctx *ctx, const rp_host_api *api, const rf_settings *s,
@@ -120,9 +127,10 @@ bool rf_store_rejection(rf_run *r, const char *cause, const char *referee, const
 /* true in *fresh when the reward row is new. */
 bool rf_store_reward(rf_run *r, const rf_reward *rw, const char *cause, int64_t ts_ms, bool *fresh);
 bool rf_store_attribute(rf_run *r, const char *referrer, const char *month, double revenue);
-bool rf_store_recent_referrals(rf_run *r, const char *referrer, int64_t from_ms, int64_t to_ms,
-                               int64_t **times, size_t *n);
 bool rf_store_erase(rf_run *r, const char *customer);
+/* Recomputes the suggested introductions of customers whose trade changed
+ * (one candidate query for the run); call after the nodes are written. */
+bool rf_store_introductions(rf_run *r);
 
 /* handlers.c */
 bool rf_handle_event(rf_run *r, const rp_event *ev);

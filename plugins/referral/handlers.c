@@ -152,14 +152,21 @@ static bool emit_guard_flags(rf_run *r, const rf_linkrow *l, unsigned flags)
     return rf_emit_flagged(r, l->referrer, l->referee, reasons, n, message, true);
 }
 
+/* The referrer's links already known (loaded for the run's window, or made
+ * in the run) count against the burst limit; erased ones do not. */
 static bool burst_flag(rf_run *r, const char *referrer, int64_t ts_ms, unsigned *flags)
 {
     if (r->s->fraud.burst_max <= 0)
         return true;
-    int64_t *times;
-    size_t n;
-    if (!rf_store_recent_referrals(r, referrer, ts_ms - r->s->fraud.burst_window_ms, ts_ms, &times, &n))
-        return false;
+    int64_t *times = malloc((r->nlinks ? r->nlinks : 1) * sizeof *times);
+    if (!times)
+        return oom(r, "counting recent referrals");
+    size_t n = 0;
+    for (size_t i = 0; i < r->nlinks; i++) {
+        const rf_linkrow *l = &r->links[i];
+        if (l->referrer && strcmp(l->referrer, referrer) == 0 && strcmp(l->status, "erased") != 0)
+            times[n++] = l->referred_ms;
+    }
     rf_fraud_input in = {.earlier_ms = times, .nearlier = n, .referred_ms = ts_ms};
     *flags |= rf_fraud_assess(&r->s->fraud, &in) & RF_FLAG_BURST;
     free(times);
@@ -305,6 +312,29 @@ static bool on_referral(rf_run *r, const rp_event *ev)
     return record_link(r, ev, referee, ev->customer, "referral");
 }
 
+/* Keeps a profession or industry in normalised form (affinity.h); an absent
+ * field keeps the stored value, as customer.upsert says. */
+static bool set_trade(rf_run *r, const rp_event *ev, const char *field, char **kept, bool *changed)
+{
+    char raw[ID_MAX], term[RF_TERM_MAX];
+    if (!data_str(r, ev, field, raw, sizeof raw))
+        return true;
+    if (!rf_affinity_normalise(raw, term, sizeof term)) {
+        r->api->log(r->ctx, RP_LOG_WARN, "referral: event %s: data.%s empty or longer than %d "
+                    "characters; not used for introductions", ev->id, field, RF_TERM_MAX - 1);
+        return true;
+    }
+    if (*kept && strcmp(*kept, term) == 0)
+        return true;
+    char *copy = strdup(term);
+    if (!copy)
+        return oom(r, "keeping a profession");
+    free(*kept);
+    *kept = copy;
+    *changed = true;
+    return true;
+}
+
 static bool on_upsert(rf_run *r, const rp_event *ev)
 {
     int32_t i = rf_run_node(r, ev->customer);
@@ -324,6 +354,9 @@ static bool on_upsert(rf_run *r, const rp_event *ev)
         x->email_hash = rf_email_hash(buf);
     if (data_str(r, ev, "phone", buf, sizeof buf))
         x->phone_hash = rf_phone_hash(buf);
+    if (!set_trade(r, ev, "profession", &x->profession, &x->trade_changed)
+        || !set_trade(r, ev, "industry", &x->industry, &x->trade_changed))
+        return false;
     node_at(r, i)->dirty = true;
     if (data_str(r, ev, "referred_by", buf, sizeof buf))
         return record_link(r, ev, ev->customer, buf, "customer.upsert");
@@ -383,6 +416,8 @@ static bool on_erase(rf_run *r, const rp_event *ev)
     if (i != RF_NONE) {
         rf_extra *x = &r->extras[i];
         free(x->timezone);
+        free(x->profession);
+        free(x->industry);
         *x = (rf_extra){.partition = x->partition, .first_purchase_ms = -1, .loaded = x->loaded};
     }
     for (size_t k = 0; k < r->nlinks; k++) {

@@ -22,8 +22,11 @@ bool rf_run_init(rf_run *r, rp_ctx *ctx, const rp_host_api *api, const rf_settin
 
 void rf_run_free(rf_run *r)
 {
-    for (size_t i = 0; i < r->forest.count && i < r->extras_cap; i++)
+    for (size_t i = 0; i < r->forest.count && i < r->extras_cap; i++) {
         free(r->extras[i].timezone);
+        free(r->extras[i].profession);
+        free(r->extras[i].industry);
+    }
     free(r->extras);
     for (size_t i = 0; i < r->nlinks; i++) {
         free(r->links[i].referee);
@@ -32,6 +35,7 @@ void rf_run_free(rf_run *r)
     free(r->links);
     rf_forest_free(&r->forest);
     rf_topset_free(&r->top);
+    rf_keyset_free(&r->reward_keys);
 }
 
 /* Gives every forest node its extras (the forest creates nodes on its own

@@ -28,6 +28,13 @@ const char *const rf_schema_sql[] = {
     "  phone_hash bigint,"
     "  updated_ms bigint NOT NULL DEFAULT 0,"
     "  PRIMARY KEY (tenant, customer))",
+    /* added with cross-cooperation: also on tables created before it */
+    "ALTER TABLE referral_nodes ADD COLUMN IF NOT EXISTS profession text",
+    "ALTER TABLE referral_nodes ADD COLUMN IF NOT EXISTS industry text",
+    "CREATE INDEX IF NOT EXISTS referral_nodes_profession ON referral_nodes (tenant, profession, customer)"
+    "  WHERE profession IS NOT NULL",
+    "CREATE INDEX IF NOT EXISTS referral_nodes_industry ON referral_nodes (tenant, industry, customer)"
+    "  WHERE industry IS NOT NULL",
     "CREATE INDEX IF NOT EXISTS referral_nodes_referred_by ON referral_nodes (tenant, referred_by)",
     "CREATE INDEX IF NOT EXISTS referral_nodes_influence ON referral_nodes (tenant, influence DESC)",
     "CREATE TABLE IF NOT EXISTS referral_links ("
@@ -69,6 +76,7 @@ const char *const rf_schema_sql[] = {
     "  ts_ms bigint NOT NULL,"
     "  cause text NOT NULL,"
     "  PRIMARY KEY (tenant, reward_key))",
+    "CREATE INDEX IF NOT EXISTS referral_rewards_referrer ON referral_rewards (tenant, referrer)",
     "CREATE TABLE IF NOT EXISTS referral_attribution ("
     "  tenant text NOT NULL,"
     "  referrer text NOT NULL,"
@@ -83,5 +91,16 @@ const char *const rf_schema_sql[] = {
     "  influence double precision NOT NULL,"
     "  entered_ms bigint NOT NULL,"
     "  PRIMARY KEY (tenant, customer))",
+    "CREATE TABLE IF NOT EXISTS referral_introductions ("
+    "  tenant text NOT NULL,"
+    "  customer_a text NOT NULL,"
+    "  customer_b text NOT NULL,"
+    "  partition int NOT NULL,"
+    "  a_term text NOT NULL,"
+    "  b_term text NOT NULL,"
+    "  pair_rank int NOT NULL,"
+    "  suggested_ms bigint NOT NULL,"
+    "  PRIMARY KEY (tenant, customer_a, customer_b))",
+    "CREATE INDEX IF NOT EXISTS referral_introductions_b ON referral_introductions (tenant, customer_b)",
     NULL,
 };

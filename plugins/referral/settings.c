@@ -31,6 +31,11 @@ const rp_config_key rf_config_keys[] = {
     {"attribution_decay", RP_CONFIG_DOUBLE, "0.5", "share ratio per level up the chain (decay mode)"},
     {"attribution_levels", RP_CONFIG_INT, "3", "levels credited (decay mode)"},
     {"default_timezone", RP_CONFIG_STRING, "UTC", "time zone of referees without one"},
+    {"affinity_pairs", RP_CONFIG_STRING, rf_affinity_default,
+     "PROFESSION:PROFESSION,... professions or industries that can do business together "
+     "(suggested introductions); empty: none"},
+    {"introductions_per_customer", RP_CONFIG_INT, "3",
+     "suggested introductions kept per customer whose profession or industry changed; 0 disables"},
     {NULL, 0, NULL, NULL},
 };
 
@@ -98,7 +103,7 @@ static bool number(const reader *rd, const char *key, double lo, bool lo_open, d
 
 static bool load_numbers(const reader *rd, rf_settings *s)
 {
-    double depth, top, levels, burst;
+    double depth, top, levels, burst, intros;
     if (!duration(rd, "conversion_window", &s->window_ms)
         || !duration(rd, "conversion_grace", &s->grace_ms)
         || !number(rd, "max_depth", 1, false, 1000, &depth)
@@ -110,8 +115,10 @@ static bool load_numbers(const reader *rd, rf_settings *s)
         || !number(rd, "burst_max", 0, false, 1e9, &burst)
         || !duration(rd, "burst_window", &s->fraud.burst_window_ms)
         || !number(rd, "attribution_decay", 0, true, 1, &s->attribution.decay)
-        || !number(rd, "attribution_levels", 1, false, 1000, &levels))
+        || !number(rd, "attribution_levels", 1, false, 1000, &levels)
+        || !number(rd, "introductions_per_customer", 0, false, 100, &intros))
         return false;
+    s->intros_per_customer = (size_t)intros;
     s->max_depth = (int32_t)depth;
     s->top = (int64_t)top;
     s->fraud.burst_max = (int64_t)burst;
@@ -135,6 +142,10 @@ bool rf_settings_load(rp_ctx *ctx, const rp_host_api *api, const char *tenant,
     char why[256];
     if (!rf_rewards_parse(text_of(&rd, "reward_rules"), &s->rewards, why, sizeof why)) {
         snprintf(err, errlen, "reward_rules (tenant %s): %s", tenant, why);
+        return false;
+    }
+    if (!rf_affinity_parse(text_of(&rd, "affinity_pairs"), &s->affinity, why, sizeof why)) {
+        snprintf(err, errlen, "affinity_pairs (tenant %s): %s", tenant, why);
         return false;
     }
     const char *tz = text_of(&rd, "default_timezone");

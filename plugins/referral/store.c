@@ -105,8 +105,11 @@ static bool load_node_row(rf_run *r, const rp_rows *rows, int row)
     x->timezone = tz ? strdup(tz) : NULL;
     x->email_hash = (uint64_t)int_or(api->rows_value(rows, row, 14), 0);
     x->phone_hash = (uint64_t)int_or(api->rows_value(rows, row, 15), 0);
+    const char *profession = api->rows_value(rows, row, 16), *industry = api->rows_value(rows, row, 17);
+    x->profession = profession ? strdup(profession) : NULL;
+    x->industry = industry ? strdup(industry) : NULL;
     x->loaded = true;
-    return !tz || x->timezone;
+    return (!tz || x->timezone) && (!profession || x->profession) && (!industry || x->industry);
 }
 
 static bool load_nodes(rf_run *r, const char *seeds, const char *erased)
@@ -119,7 +122,7 @@ static bool load_nodes(rf_run *r, const char *seeds, const char *erased)
         "  SELECT n.* FROM referral_nodes n JOIN chain c ON n.tenant = $1 AND n.customer = c.referred_by)"
         " SELECT customer, referred_by, partition, depth, height, subtree_size, own_revenue,"
         "  subtree_revenue, converted, contribution, influence, converted_referrals,"
-        "  first_purchase_ms, timezone, email_hash, phone_hash FROM chain";
+        "  first_purchase_ms, timezone, email_hash, phone_hash, profession, industry FROM chain";
     const char *params[] = {r->tenant, seeds, erased};
     rp_rows *rows = r->api->db_query(r->ctx, sql, 3, params);
     if (!rows)
@@ -146,13 +149,10 @@ static unsigned parse_flags(const char *text)
     return flags;
 }
 
-static bool load_links(rf_run *r, const char *seeds)
+/* Adds link rows (referee, referrer, referred_ms, status, flags) not yet in
+ * the run; takes the result (NULL: the query failed). */
+static bool add_link_rows(rf_run *r, rp_rows *rows)
 {
-    static const char sql[] =
-        "SELECT referee, referrer, referred_ms, status, flags FROM referral_links"
-        " WHERE tenant = $1 AND referee = ANY($2::text[])";
-    const char *params[] = {r->tenant, seeds};
-    rp_rows *rows = r->api->db_query(r->ctx, sql, 2, params);
     if (!rows)
         return false;
     bool ok = true;
@@ -170,6 +170,15 @@ static bool load_links(rf_run *r, const char *seeds)
     }
     r->api->rows_free(rows);
     return ok || fail_oom(r, "loading referral links");
+}
+
+static bool load_links(rf_run *r, const char *seeds)
+{
+    static const char sql[] =
+        "SELECT referee, referrer, referred_ms, status, flags FROM referral_links"
+        " WHERE tenant = $1 AND referee = ANY($2::text[])";
+    const char *params[] = {r->tenant, seeds};
+    return add_link_rows(r, r->api->db_query(r->ctx, sql, 2, params));
 }
 
 static bool load_top(rf_run *r)
@@ -191,6 +200,85 @@ static bool load_top(rf_run *r)
     return ok || fail_oom(r, "loading key people");
 }
 
+/* The referrer of the link an event may create, NULL if none. */
+static const char *link_referrer(const rf_run *r, const rp_event *ev, char *buf, size_t size)
+{
+    if (!ev->customer)
+        return NULL;
+    if (strcmp(ev->type, "referral") == 0)
+        return ev->customer;
+    if (strcmp(ev->type, "customer.upsert") == 0 && data_str(r, ev, "referred_by", buf, size))
+        return buf;
+    return NULL;
+}
+
+/* The burst guard counts a referrer's links within burst_window before each
+ * new one: the links of every referrer the run may link from, in the run's
+ * time span widened by the window, are read once here and the guard counts
+ * them (and the run's own new links) in memory. */
+static bool load_recent_links(rf_run *r, const rp_event *const *events, size_t n)
+{
+    if (r->s->fraud.burst_max <= 0)
+        return true;
+    rf_text referrers = {0};
+    rf_text_array_open(&referrers);
+    int64_t from = INT64_MAX, to = INT64_MIN;
+    char buf[ID_MAX];
+    for (size_t i = 0; i < n; i++) {
+        const char *referrer = link_referrer(r, events[i], buf, sizeof buf);
+        if (!referrer)
+            continue;
+        rf_text_array_elem(&referrers, referrer);
+        from = events[i]->ts_ms < from ? events[i]->ts_ms : from;
+        to = events[i]->ts_ms > to ? events[i]->ts_ms : to;
+    }
+    rf_text_array_close(&referrers);
+    const char *ids = rf_text_get(&referrers);
+    bool ok = ids ? true : fail_oom(r, "collecting referrers");
+    if (ok && from <= to) {
+        static const char sql[] =
+            "SELECT referee, referrer, referred_ms, status, flags FROM referral_links"
+            " WHERE tenant = $1 AND referrer = ANY($2::text[]) AND referred_ms > $3 AND referred_ms <= $4";
+        char lo[24], hi[24];
+        num(lo, sizeof lo, from - r->s->fraud.burst_window_ms);
+        num(hi, sizeof hi, to);
+        const char *params[] = {r->tenant, ids, lo, hi};
+        ok = add_link_rows(r, r->api->db_query(r->ctx, sql, 4, params));
+    }
+    rf_text_free(&referrers);
+    return ok;
+}
+
+/* Every ledger key whose referrer is in the working set (the only rewards
+ * the run can evaluate: a reward's referrer is a loaded referee's referrer). */
+static bool load_reward_keys(rf_run *r)
+{
+    if (r->s->rewards.count == 0 || r->forest.count == 0)
+        return true;
+    rf_text ids = {0};
+    rf_text_array_open(&ids);
+    for (size_t i = 0; i < r->forest.count; i++)
+        rf_text_array_elem(&ids, r->forest.nodes[i].id);
+    rf_text_array_close(&ids);
+    const char *params[] = {r->tenant, rf_text_get(&ids)};
+    rp_rows *rows = NULL;
+    if (params[1])
+        rows = r->api->db_query(r->ctx, "SELECT reward_key FROM referral_rewards"
+                                " WHERE tenant = $1 AND referrer = ANY($2::text[])", 2, params);
+    else
+        fail_oom(r, "listing referrers");
+    rf_text_free(&ids);
+    if (!rows)
+        return false;   /* the host or fail_oom has said why */
+    bool ok = true;
+    for (int i = 0; ok && i < r->api->rows_count(rows); i++) {
+        bool added;
+        ok = rf_keyset_add(&r->reward_keys, r->api->rows_value(rows, i, 0), &added);
+    }
+    r->api->rows_free(rows);
+    return ok || fail_oom(r, "loading reward keys");
+}
+
 bool rf_store_load(rf_run *r, const rp_event *const *events, size_t n)
 {
     rf_text seeds = {0}, erased = {0};
@@ -199,6 +287,8 @@ bool rf_store_load(rf_run *r, const rp_event *const *events, size_t n)
     bool ok = s && e ? true : fail_oom(r, "collecting customers");
     ok = ok && load_nodes(r, s, e);
     ok = ok && load_links(r, s);
+    ok = ok && load_recent_links(r, events, n);
+    ok = ok && load_reward_keys(r);
     ok = ok && load_top(r);
     rf_text_free(&seeds);
     rf_text_free(&erased);
@@ -209,7 +299,7 @@ bool rf_store_load(rf_run *r, const rp_event *const *events, size_t n)
  * Writing the working set back.
  * ---------------------------------------------------------------------- */
 
-enum { NODE_COLS = 16 };
+enum { NODE_COLS = 18 };
 
 static int64_t partition_of(rf_run *r, int32_t i)
 {
@@ -244,6 +334,8 @@ static void node_values(rf_run *r, int32_t i, char vals[NODE_COLS][32], const ch
     ptrs[13] = x->timezone;
     ptrs[14] = x->email_hash ? vals[14] : NULL;
     ptrs[15] = x->phone_hash ? vals[15] : NULL;
+    ptrs[16] = x->profession;
+    ptrs[17] = x->industry;
 }
 
 static bool save_nodes(rf_run *r)
@@ -251,10 +343,12 @@ static bool save_nodes(rf_run *r)
     static const char sql[] =
         "INSERT INTO referral_nodes (tenant, customer, referred_by, partition, depth, height,"
         "  subtree_size, own_revenue, subtree_revenue, converted, contribution, influence,"
-        "  converted_referrals, first_purchase_ms, timezone, email_hash, phone_hash, updated_ms)"
-        " SELECT $1, u.*, $18::bigint FROM unnest($2::text[], $3::text[], $4::int[], $5::int[],"
+        "  converted_referrals, first_purchase_ms, timezone, email_hash, phone_hash, profession,"
+        "  industry, updated_ms)"
+        " SELECT $1, u.*, $20::bigint FROM unnest($2::text[], $3::text[], $4::int[], $5::int[],"
         "  $6::int[], $7::bigint[], $8::float8[], $9::float8[], $10::bool[], $11::float8[],"
-        "  $12::float8[], $13::bigint[], $14::bigint[], $15::text[], $16::bigint[], $17::bigint[]) AS u"
+        "  $12::float8[], $13::bigint[], $14::bigint[], $15::text[], $16::bigint[], $17::bigint[],"
+        "  $18::text[], $19::text[]) AS u"
         " ON CONFLICT (tenant, customer) DO UPDATE SET referred_by = EXCLUDED.referred_by,"
         "  partition = EXCLUDED.partition, depth = EXCLUDED.depth, height = EXCLUDED.height,"
         "  subtree_size = EXCLUDED.subtree_size, own_revenue = EXCLUDED.own_revenue,"
@@ -263,6 +357,7 @@ static bool save_nodes(rf_run *r)
         "  converted_referrals = EXCLUDED.converted_referrals,"
         "  first_purchase_ms = EXCLUDED.first_purchase_ms, timezone = EXCLUDED.timezone,"
         "  email_hash = EXCLUDED.email_hash, phone_hash = EXCLUDED.phone_hash,"
+        "  profession = EXCLUDED.profession, industry = EXCLUDED.industry,"
         "  updated_ms = EXCLUDED.updated_ms";
     rf_text cols[NODE_COLS] = {{0}};
     rf_text gone = {0};
@@ -353,7 +448,7 @@ static bool save_top(rf_run *r)
 
 bool rf_store_save(rf_run *r)
 {
-    return save_nodes(r) && save_top(r);
+    return save_nodes(r) && rf_store_introductions(r) && save_top(r);
 }
 
 /* ------------------------------------------------------------------------
@@ -442,27 +537,32 @@ bool rf_store_reward(rf_run *r, const rf_reward *rw, const char *cause, int64_t 
         "INSERT INTO referral_rewards (tenant, reward_key, partition, rule, side, beneficiary,"
         "  referrer, referee, amount, status, ts_ms, cause)"
         " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
-        " ON CONFLICT (tenant, reward_key) DO NOTHING RETURNING 1";
+        " ON CONFLICT (tenant, reward_key) DO NOTHING";
     *fresh = false;
     int len = rf_reward_key(rw, NULL, 0);
     char *key = len >= 0 ? malloc((size_t)len + 1) : NULL;
     if (!key)
         return fail_oom(r, "building a reward key");
     rf_reward_key(rw, key, (size_t)len + 1);
-    char part[24], amount[32], ts[24];
-    num(part, sizeof part, r->api->partition_of(r->ctx, r->tenant, rw->beneficiary));
-    dbl(amount, sizeof amount, rw->amount);
-    num(ts, sizeof ts, ts_ms);
-    const char *params[] = {r->tenant, key, part, rw->rule->name, rf_side_name(rw->side),
-                            rw->beneficiary, rw->referrer, rw->referee, amount,
-                            rw->held ? "held" : "earned", ts, cause};
-    rp_rows *rows = r->api->db_query(r->ctx, sql, 12, params);
+    /* The run loaded every ledger key of its referrers (load_reward_keys), so
+     * a key not in the set is new: no round trip to find out. */
+    if (!rf_keyset_add(&r->reward_keys, key, fresh)) {
+        free(key);
+        return fail_oom(r, "remembering a reward");
+    }
+    bool ok = true;
+    if (*fresh) {
+        char part[24], amount[32], ts[24];
+        num(part, sizeof part, r->api->partition_of(r->ctx, r->tenant, rw->beneficiary));
+        dbl(amount, sizeof amount, rw->amount);
+        num(ts, sizeof ts, ts_ms);
+        const char *params[] = {r->tenant, key, part, rw->rule->name, rf_side_name(rw->side),
+                                rw->beneficiary, rw->referrer, rw->referee, amount,
+                                rw->held ? "held" : "earned", ts, cause};
+        ok = r->api->db_defer(r->ctx, sql, 12, params) == RP_OK;
+    }
     free(key);
-    if (!rows)
-        return false;
-    *fresh = r->api->rows_count(rows) == 1;
-    r->api->rows_free(rows);
-    return true;
+    return ok;
 }
 
 bool rf_store_attribute(rf_run *r, const char *referrer, const char *month, double revenue)
@@ -476,36 +576,6 @@ bool rf_store_attribute(rf_run *r, const char *referrer, const char *month, doub
     dbl(rev, sizeof rev, revenue);
     const char *params[] = {r->tenant, referrer, month, part, rev};
     return r->api->db_defer(r->ctx, sql, 5, params) == RP_OK;
-}
-
-bool rf_store_recent_referrals(rf_run *r, const char *referrer, int64_t from_ms, int64_t to_ms,
-                               int64_t **times, size_t *n)
-{
-    static const char sql[] =
-        "SELECT referred_ms FROM referral_links WHERE tenant = $1 AND referrer = $2"
-        " AND referred_ms > $3 AND referred_ms <= $4";
-    *times = NULL;
-    *n = 0;
-    char from[24], to[24];
-    num(from, sizeof from, from_ms);
-    num(to, sizeof to, to_ms);
-    const char *params[] = {r->tenant, referrer, from, to};
-    rp_rows *rows = r->api->db_query(r->ctx, sql, 4, params);
-    if (!rows)
-        return false;
-    int count = r->api->rows_count(rows);
-    if (count > 0) {
-        *times = malloc((size_t)count * sizeof **times);
-        if (!*times) {
-            r->api->rows_free(rows);
-            return fail_oom(r, "reading recent referrals");
-        }
-        for (int i = 0; i < count; i++)
-            (*times)[i] = int_or(r->api->rows_value(rows, i, 0), 0);
-        *n = (size_t)count;
-    }
-    r->api->rows_free(rows);
-    return true;
 }
 
 bool rf_store_erase(rf_run *r, const char *customer)
@@ -527,6 +597,7 @@ bool rf_store_erase(rf_run *r, const char *customer)
         " DO UPDATE SET revenue = referral_attribution.revenue + EXCLUDED.revenue",
         "DELETE FROM referral_attribution WHERE tenant = $1 AND referrer = $2",
         "DELETE FROM referral_key_people WHERE tenant = $1 AND customer = $2",
+        "DELETE FROM referral_introductions WHERE tenant = $1 AND (customer_a = $2 OR customer_b = $2)",
     };
     const char *params[] = {r->tenant, customer};
     for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++)

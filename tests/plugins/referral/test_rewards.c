@@ -14,6 +14,7 @@
 
 #include "attribution.h"
 #include "fraud.h"
+#include "keyset.h"
 #include "rewards.h"
 
 #define assert_exact(a, b) assert_true(fabs((double)(a) - (double)(b)) < 1e-9)
@@ -240,6 +241,34 @@ static void test_attribution(void **state)
     assert_false(rf_attribution_mode_parse(NULL, &m));
 }
 
+/* The run's set of known ledger keys: each key is new once, whatever the
+ * number of keys (growth keeps every earlier key). */
+static void test_keyset(void **state)
+{
+    (void)state;
+    rf_keyset set = {0};
+    bool added;
+    assert_false(rf_keyset_contains(&set, "conversion|referrer|3:ann|3:bob"));
+    assert_true(rf_keyset_add(&set, "conversion|referrer|3:ann|3:bob", &added));
+    assert_true(added);
+    assert_true(rf_keyset_add(&set, "conversion|referrer|3:ann|3:bob", &added));
+    assert_false(added);
+    char key[32];
+    for (int i = 0; i < 1000; i++) {
+        snprintf(key, sizeof key, "k%d", i);
+        assert_true(rf_keyset_add(&set, key, &added));
+        assert_true(added);
+    }
+    assert_int_equal(set.count, 1001);
+    for (int i = 0; i < 1000; i++) {
+        snprintf(key, sizeof key, "k%d", i);
+        assert_true(rf_keyset_contains(&set, key));
+    }
+    assert_true(rf_keyset_contains(&set, "conversion|referrer|3:ann|3:bob"));
+    assert_false(rf_keyset_contains(&set, "k1000"));
+    rf_keyset_free(&set);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -251,6 +280,7 @@ int main(void)
         cmocka_unit_test(test_contact_hashes),
         cmocka_unit_test(test_fraud_flags),
         cmocka_unit_test(test_attribution),
+        cmocka_unit_test(test_keyset),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

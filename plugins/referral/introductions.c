@@ -1,0 +1,167 @@
+/*
+ * introductions.c - cross-cooperation (seed 001): after a run, the customers
+ * whose profession or industry changed get their suggested introductions
+ * recomputed (affinity.h decides; this file reads candidates and writes
+ * referral_introductions). A suggestion is a row for a person to read in
+ * `rapportctl report referrals`; nothing is ever sent to the customers.
+ *
+ * Cost: one candidate query per run that changed a trade (none otherwise),
+ * at most CANDIDATES_PER_TERM customers per partner term, alphabetically
+ * first, so a popular profession cannot make a run read the whole tenant.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "glue.h"
+
+#define CANDIDATES_PER_TERM 200
+
+typedef struct intro_work {
+    rf_person *subjects;
+    size_t nsubjects;
+    rf_text subject_ids;
+    rf_text terms;
+} intro_work;
+
+static void add_terms(const rf_affinity *t, const char *term, rf_text *terms)
+{
+    const char *partners[RF_MAX_PAIRS];
+    size_t n = rf_affinity_partners(t, term, partners, RF_MAX_PAIRS);
+    for (size_t k = 0; k < n && k < RF_MAX_PAIRS; k++)
+        rf_text_array_elem(terms, partners[k]);
+}
+
+/* The run's customers whose trade changed, and every term they pair with. */
+static bool collect_subjects(rf_run *r, intro_work *w)
+{
+    w->subjects = malloc((r->forest.count ? r->forest.count : 1) * sizeof *w->subjects);
+    if (!w->subjects)
+        return false;
+    rf_text_array_open(&w->subject_ids);
+    rf_text_array_open(&w->terms);
+    for (size_t i = 0; i < r->forest.count; i++) {
+        const rf_node *n = &r->forest.nodes[i];
+        const rf_extra *x = &r->extras[i];
+        if (!x->trade_changed || n->erased)
+            continue;
+        w->subjects[w->nsubjects++] = (rf_person){n->id, x->profession, x->industry, n->parent_id};
+        rf_text_array_elem(&w->subject_ids, n->id);
+        if (x->profession)
+            add_terms(&r->s->affinity, x->profession, &w->terms);
+        if (x->industry)
+            add_terms(&r->s->affinity, x->industry, &w->terms);
+    }
+    rf_text_array_close(&w->subject_ids);
+    rf_text_array_close(&w->terms);
+    return rf_text_get(&w->subject_ids) && rf_text_get(&w->terms);
+}
+
+static rp_rows *read_candidates(rf_run *r, const char *terms)
+{
+    static const char sql[] =
+        "SELECT n.customer, n.profession, n.industry, n.referred_by"
+        " FROM unnest($2::text[]) AS t(term) CROSS JOIN LATERAL ("
+        "  SELECT customer, profession, industry, referred_by FROM referral_nodes"
+        "  WHERE tenant = $1 AND profession = t.term ORDER BY customer LIMIT $3) n"
+        " UNION "
+        "SELECT n.customer, n.profession, n.industry, n.referred_by"
+        " FROM unnest($2::text[]) AS t(term) CROSS JOIN LATERAL ("
+        "  SELECT customer, profession, industry, referred_by FROM referral_nodes"
+        "  WHERE tenant = $1 AND industry = t.term ORDER BY customer LIMIT $3) n";
+    char limit[16];
+    snprintf(limit, sizeof limit, "%d", CANDIDATES_PER_TERM);
+    const char *params[] = {r->tenant, terms, limit};
+    return r->api->db_query(r->ctx, sql, 3, params);
+}
+
+/* Writes the suggestions (a < b) in one statement. */
+static bool write_intros(rf_run *r, const rf_intro *intros, size_t n)
+{
+    static const char sql[] =
+        "INSERT INTO referral_introductions (tenant, customer_a, customer_b, partition, a_term,"
+        "  b_term, pair_rank, suggested_ms)"
+        " SELECT $1, u.a, u.b, u.p, u.at, u.bt, u.k, $8::bigint FROM unnest($2::text[], $3::text[],"
+        "  $4::int[], $5::text[], $6::text[], $7::int[]) AS u(a, b, p, at, bt, k)"
+        " ON CONFLICT (tenant, customer_a, customer_b) DO UPDATE SET a_term = EXCLUDED.a_term,"
+        "  b_term = EXCLUDED.b_term, pair_rank = EXCLUDED.pair_rank,"
+        "  suggested_ms = EXCLUDED.suggested_ms";
+    rf_text cols[6] = {{0}};
+    for (int c = 0; c < 6; c++)
+        rf_text_array_open(&cols[c]);
+    for (size_t i = 0; i < n; i++) {
+        char part[16], rank[24];
+        snprintf(part, sizeof part, "%" PRIu32, r->api->partition_of(r->ctx, r->tenant, intros[i].a));
+        snprintf(rank, sizeof rank, "%zu", intros[i].pair);
+        const char *vals[6] = {intros[i].a, intros[i].b, part, intros[i].a_term, intros[i].b_term, rank};
+        for (int c = 0; c < 6; c++)
+            rf_text_array_elem(&cols[c], vals[c]);
+    }
+    char now[24];
+    snprintf(now, sizeof now, "%" PRId64, r->now);
+    const char *params[8] = {r->tenant};
+    bool ok = true;
+    for (int c = 0; c < 6; c++) {
+        rf_text_array_close(&cols[c]);
+        params[c + 1] = rf_text_get(&cols[c]);
+        ok = ok && params[c + 1];
+    }
+    params[7] = now;
+    if (!ok)
+        r->api->fail(r->ctx, "referral: out of memory writing introductions (tenant %s)", r->tenant);
+    ok = ok && r->api->db_defer(r->ctx, sql, 8, params) == RP_OK;
+    for (int c = 0; c < 6; c++)
+        rf_text_free(&cols[c]);
+    return ok;
+}
+
+static bool suggest(rf_run *r, intro_work *w, const rp_rows *rows)
+{
+    const rp_host_api *api = r->api;
+    int count = api->rows_count(rows);
+    rf_person *cands = malloc((count > 0 ? (size_t)count : 1) * sizeof *cands);
+    size_t cap = w->nsubjects * r->s->intros_per_customer;
+    rf_intro *intros = malloc((cap ? cap : 1) * sizeof *intros);
+    bool ok = cands && intros;
+    for (int i = 0; ok && i < count; i++)
+        cands[i] = (rf_person){api->rows_value(rows, i, 0), api->rows_value(rows, i, 1),
+                               api->rows_value(rows, i, 2), api->rows_value(rows, i, 3)};
+    size_t n = ok ? rf_introductions(&r->s->affinity, w->subjects, w->nsubjects, cands,
+                                     (size_t)count, r->s->intros_per_customer, intros, cap)
+                  : 0;
+    if (!ok)
+        api->fail(r->ctx, "referral: out of memory suggesting introductions (tenant %s)", r->tenant);
+    ok = ok && (n == 0 || write_intros(r, intros, n < cap ? n : cap));
+    free(cands);
+    free(intros);
+    return ok;
+}
+
+bool rf_store_introductions(rf_run *r)
+{
+    bool any = false;
+    for (size_t i = 0; i < r->forest.count && !any; i++)
+        any = r->extras[i].trade_changed;
+    if (!any)
+        return true;
+    intro_work w = {0};
+    bool ok = collect_subjects(r, &w);
+    if (!ok)
+        r->api->fail(r->ctx, "referral: out of memory collecting introductions (tenant %s)", r->tenant);
+    /* A changed trade makes the customer's old suggestions stale, both ways. */
+    const char *del[] = {r->tenant, rf_text_get(&w.subject_ids)};
+    ok = ok && r->api->db_defer(r->ctx, "DELETE FROM referral_introductions WHERE tenant = $1"
+                                " AND (customer_a = ANY($2::text[]) OR customer_b = ANY($2::text[]))",
+                                2, del) == RP_OK;
+    bool pairs_possible = w.terms.len > 2 && r->s->intros_per_customer > 0;
+    rp_rows *rows = ok && pairs_possible ? read_candidates(r, rf_text_get(&w.terms)) : NULL;
+    if (ok && pairs_possible)
+        ok = rows && suggest(r, &w, rows);
+    if (rows)
+        r->api->rows_free(rows);
+    free(w.subjects);
+    rf_text_free(&w.subject_ids);
+    rf_text_free(&w.terms);
+    return ok;
+}

@@ -103,6 +103,26 @@ static void exactly_once_and_ordered_across_crashes(void **state)
     free(conninfo);
 }
 
+/* Runs `rapportctl ARGS --database=CONNINFO` and returns its stdout
+ * (malloc'd); fails the test when it exits non-zero. */
+static char *run_rapportctl(const char *conninfo, const char *args)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "'%s' %s --database='%s'", rp_test_rapportctl_path(), args, conninfo);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    size_t cap = 65536, len = 0;
+    char *out = malloc(cap);
+    size_t n;
+    while ((n = fread(out + len, 1, cap - 1 - len, p)) > 0)
+        len += n;
+    out[len] = '\0';
+    int rc = pclose(p);
+    if (rc != 0)
+        fail_msg("%s exited with %d:\n%s", cmd, rc, out);
+    return out;
+}
+
 static void poisoned_event_is_dead_lettered_and_retried(void **state)
 {
     (void)state;
@@ -126,9 +146,19 @@ static void poisoned_event_is_dead_lettered_and_retried(void **state)
                                          "AND cause = 'bad' AND plugin = 'counter'"), 1);
     /* Other plugins are unaffected. */
     assert_int_equal(rp_test_sql_int(db, "SELECT sum(count) FROM example_counts"), 3);
-    /* An operator fixes the cause and retries. */
+    /* The operator sees it with rapportctl, fixes the cause and retries it
+     * with rapportctl, while the broker runs. */
+    char *listed = run_rapportctl(conninfo, "dead-letters list --plugin=counter");
+    assert_non_null(strstr(listed, "bad"));
+    assert_non_null(strstr(listed, "poisoned event bad"));
+    free(listed);
+    char *status = run_rapportctl(conninfo, "status");
+    assert_non_null(strstr(status, "counter"));
+    free(status);
     free(rp_test_sql(db, "UPDATE counter_switch SET fail = false"));
-    free(rp_test_sql(db, "UPDATE dead_letters SET status = 'retry'"));
+    char *retried = run_rapportctl(conninfo, "dead-letters retry --all --plugin=counter");
+    assert_non_null(strstr(retried, "1"));
+    free(retried);
     for (int waited = 0; waited < 10000 && rp_test_sql_int(db, "SELECT count(*) FROM dead_letters WHERE status = 'retried'") == 0; waited += 50)
         pause_ms(50);
     assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM dead_letters WHERE status = 'retried'"), 1);
@@ -136,6 +166,37 @@ static void poisoned_event_is_dead_lettered_and_retried(void **state)
     PQfinish(db);
     assert_int_equal(rp_test_daemon_stop(d, SIGTERM), 0);
     free(conninfo);
+}
+
+/* GET /metrics of the daemon (malloc'd text). */
+static char *fetch_metrics(const rp_test_daemon *d)
+{
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "curl -sf http://%s/metrics", d->http);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    size_t cap = 1 << 20, len = 0, n;
+    char *out = malloc(cap);
+    while ((n = fread(out + len, 1, cap - 1 - len, p)) > 0)
+        len += n;
+    out[len] = '\0';
+    assert_int_equal(pclose(p), 0);
+    return out;
+}
+
+/* Sum of the values of every sample line starting with prefix. */
+static long sum_metric(const char *text, const char *prefix)
+{
+    long sum = 0;
+    size_t plen = strlen(prefix);
+    for (const char *line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+        if (strncmp(line, prefix, plen) != 0)
+            continue;
+        const char *value = strchr(line, '}');
+        if (value)
+            sum += strtol(value + 1, NULL, 10);
+    }
+    return sum;
 }
 
 static void slow_plugin_holds_back_nothing_else_and_sigterm_drains(void **state)
@@ -154,6 +215,14 @@ static void slow_plugin_holds_back_nothing_else_and_sigterm_drains(void **state)
     }
     assert_int_equal(rp_test_sql_int(db, "SELECT sum(count) FROM example_counts"), 300);
     assert_true(rp_test_sql_int(db, "SELECT count(*) FROM counter_log") < 300);
+    /* /metrics shows the lag where it is: the counter plugin behind, the
+     * example plugin at zero in every partition. */
+    char *metrics = fetch_metrics(d);
+    long counter_lag = sum_metric(metrics, "rapport_plugin_lag_events{plugin=\"counter\"");
+    assert_true(counter_lag > 0 && counter_lag <= 300);
+    assert_int_equal(sum_metric(metrics, "rapport_plugin_lag_events{plugin=\"example\""), 0);
+    assert_int_equal(sum_metric(metrics, "rapport_events_total{outcome=\"accepted\""), 300);
+    free(metrics);
     /* SIGTERM: the slow transaction finishes and commits; exit status 0. */
     int status = rp_test_daemon_stop(d, SIGTERM);
     assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);

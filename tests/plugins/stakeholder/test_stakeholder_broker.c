@@ -1,0 +1,293 @@
+/*
+ * test_stakeholder_broker.c - the stakeholder plugin in a real rapportd with
+ * a real PostgreSQL: an org with three people (a supporting decision maker
+ * and initiator, a neutral user, an opposing executor), contacts that make
+ * two ties adequate and close their gaps (the contacts travel on the
+ * people's partitions, not the org's), then the champion leaves:
+ * org.champion_left, a care_requests row for the account owner and the
+ * reopened gaps. Then `rapportctl report org` on the same database: text,
+ * JSON (parsed) and the DOT file.
+ *
+ * Phases are separated by waiting until the broker is idle, because events
+ * of the org and of its people travel on different partitions.
+ */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "rp_test.h"
+
+#define T0 1700000000000LL   /* 2023-11-14 22:13:20 UTC */
+#define HOUR 3600000LL
+#define DAY (24 * HOUR)
+
+static rp_test_daemon *daemon_;
+static PGconn *db;
+static char *conninfo;
+
+static void publish(const char *json)
+{
+    char *reply = rp_test_publish_json(daemon_, json);
+    if (!reply)
+        fail_msg("no reply to %s", json);
+    if (strstr(reply, "rejected") || strstr(reply, "retry") || strstr(reply, "duplicate"))
+        fail_msg("not accepted: %s -> %s", json, reply);
+    free(reply);
+    rp_test_wait_idle(db, 30000);
+}
+
+/* org may be NULL (customer-scoped), customer may be NULL (org.upsert). */
+static void send(const char *id, const char *type, long long ts, const char *org,
+                 const char *customer, const char *data)
+{
+    char *json = NULL;
+    if (asprintf(&json, "{\"id\":\"%s\",\"type\":\"%s\",\"ts\":%lld%s%s%s%s%s%s,\"data\":%s}", id, type,
+                 ts, org ? ",\"org\":\"" : "", org ? org : "", org ? "\"" : "",
+                 customer ? ",\"customer\":\"" : "", customer ? customer : "", customer ? "\"" : "",
+                 data) < 0)
+        fail_msg("out of memory");
+    publish(json);
+    free(json);
+}
+
+static void expect_text(const char *sql, const char *want)
+{
+    char *got = rp_test_sql(db, sql);
+    if (!got || strcmp(got, want) != 0)
+        fail_msg("%s\n  got  %s\n  want %s", sql, got ? got : "NULL", want);
+    free(got);
+}
+
+/* Derived events of one type, parsed from the replay endpoint. */
+static json_t *derived(const char *type)
+{
+    char *text = rp_test_replay_json(daemon_, 1, 1000);
+    assert_non_null(text);
+    json_t *all = json_loads(text, 0, NULL);
+    free(text);
+    assert_non_null(all);
+    json_t *events = json_is_array(all) ? all : json_object_get(all, "events");
+    json_t *out = json_array();
+    size_t i;
+    json_t *e;
+    json_array_foreach(events, i, e)
+        if (strcmp(json_string_value(json_object_get(e, "type")), type) == 0)
+            json_array_append(out, e);
+    json_decref(all);
+    return out;
+}
+
+/* "role:kind:state,..." of the org.coverage_gap events, in seq order. */
+static char *gap_story(void)
+{
+    json_t *gaps = derived("org.coverage_gap");
+    size_t len = 0, cap = 4096;
+    char *out = calloc(1, cap);
+    size_t i;
+    json_t *e;
+    json_array_foreach(gaps, i, e) {
+        json_t *data = json_object_get(e, "data");
+        len += (size_t)snprintf(out + len, cap - len, "%s%s:%s:%s", i ? "," : "",
+                                json_string_value(json_object_get(data, "role")),
+                                json_string_value(json_object_get(data, "kind")),
+                                json_string_value(json_object_get(data, "state")));
+        assert_string_equal(json_string_value(json_object_get(e, "org")), "acme");
+    }
+    json_decref(gaps);
+    return out;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    conninfo = rp_test_create_db("rp_stakeholder_broker");
+    const char *args[] = {"--plugins=stakeholder", "--clock=event", NULL};
+    daemon_ = rp_test_daemon_start(conninfo, args);
+    db = rp_test_connect(conninfo);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    assert_int_equal(rp_test_daemon_stop(daemon_, SIGTERM), 0);
+    PQfinish(db);
+    free(conninfo);
+    return 0;
+}
+
+static void map_and_coverage(void **state)
+{
+    (void)state;
+    send("o-acme", "org.upsert", T0, "acme", NULL,
+         "{\"name\":\"Acme Ltd\",\"owner\":\"olivia\",\"timezone\":\"Europe/London\"}");
+    expect_text("SELECT count(*) || ':' || string_agg(DISTINCT kind, ',') FROM stakeholder_gaps",
+                "6:nobody");
+    send("u-ann", "customer.upsert", T0, NULL, "ann", "{\"style\":\"analytical\"}");
+    send("u-bob", "customer.upsert", T0, NULL, "bob", "{\"style\":\"dominant\",\"name\":\"Bob\"}");
+    send("s-ann", "stakeholder.upsert", T0 + HOUR, "acme", "ann",
+         "{\"roles\":[\"decision_maker\",\"initiator_internal\"],\"attitude\":\"supporter\","
+         "\"influence\":5,\"title\":\"CFO\",\"interests_collective\":\"lower costs\"}");
+    send("s-bob", "stakeholder.upsert", T0 + HOUR, "acme", "bob",
+         "{\"roles\":[\"user\"],\"attitude\":\"neutral\",\"influence\":2}");
+    send("s-carl", "stakeholder.upsert", T0 + HOUR, "acme", "carl",
+         "{\"roles\":[\"executor\"],\"attitude\":\"opponent\",\"influence\":3}");
+    /* without contacts every tie is weak: held roles turn from nobody to only_weak / opponents */
+    expect_text("SELECT string_agg(role || ':' || kind, ',' ORDER BY role) FROM stakeholder_gaps",
+                "decision_maker:only_weak,executor:only_opponents,influencer_external:nobody,"
+                "influencer_internal:nobody,initiator_internal:only_weak,user:only_weak");
+    /* two contacts each: raw 2 - a little decay, strength just under 50, above 40 */
+    send("c-ann-1", "contact", T0 + 2 * HOUR, NULL, "ann", "{\"channel\":\"meeting\"}");
+    send("c-ann-2", "activity.attended", T0 + 3 * HOUR, NULL, "ann", "{\"activity_id\":\"salon-1\"}");
+    send("c-bob-1", "contact", T0 + 2 * HOUR, NULL, "bob", "{\"channel\":\"phone\"}");
+    send("c-bob-2", "care.done", T0 + 3 * HOUR, NULL, "bob", "{\"task_id\":\"t1\"}");
+    expect_text("SELECT string_agg(role || ':' || kind, ',' ORDER BY role) FROM stakeholder_gaps",
+                "executor:only_opponents,influencer_external:nobody,influencer_internal:nobody");
+    expect_text("SELECT coverage_score || ':' || covered_roles || ':' || threads || ':' || single_threaded"
+                " FROM stakeholder_orgs WHERE org = 'acme'", "50:3:2:false");
+    expect_text("SELECT interactions || ':' || style FROM stakeholder_people WHERE customer = 'ann'",
+                "2:analytical");
+    /* the decay timer: the earliest instant one of the covering ties turns weak */
+    assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM timers WHERE key = 'coverage:acme'"), 1);
+}
+
+static void champion_leaves(void **state)
+{
+    (void)state;
+    send("l-ann", "stakeholder.left", T0 + DAY, "acme", "ann", "{\"reason\":\"joined a competitor\"}");
+    expect_text("SELECT request_id || '|' || coalesce(customer, '-') || '|' || org || '|' || assignee"
+                " || '|' || kind || '|' || priority || '|' || due_ms || '|' || source FROM care_requests",
+                "stakeholder:champion_left:acme:ann:l-ann|-|acme|olivia|champion_left|1|1700086400000|"
+                "stakeholder");
+    expect_text("SELECT active::text || ':' || left_reason FROM stakeholder_members WHERE customer = 'ann'",
+                "false:joined a competitor");
+    expect_text("SELECT string_agg(role || ':' || kind, ',' ORDER BY role) FROM stakeholder_gaps",
+                "decision_maker:nobody,executor:only_opponents,influencer_external:nobody,"
+                "influencer_internal:nobody,initiator_internal:nobody");
+    expect_text("SELECT coverage_score || ':' || threads || ':' || single_threaded FROM stakeholder_orgs",
+                "17:1:true");
+
+    json_t *left = derived("org.champion_left");
+    assert_int_equal(json_array_size(left), 1);
+    json_t *e = json_array_get(left, 0);
+    json_t *data = json_object_get(e, "data");
+    assert_string_equal(json_string_value(json_object_get(e, "org")), "acme");
+    assert_string_equal(json_string_value(json_object_get(e, "customer")), "ann");
+    assert_string_equal(json_string_value(json_object_get(e, "cause")), "l-ann");
+    assert_string_equal(json_string_value(json_object_get(data, "owner")), "olivia");
+    assert_string_equal(json_string_value(json_object_get(data, "reason")), "joined a competitor");
+    assert_string_equal(json_string_value(json_array_get(json_object_get(data, "roles"), 1)), "decision_maker");
+    json_decref(left);
+
+    char *story = gap_story();
+    assert_string_equal(story,
+        /* org.upsert: six roles with nobody */
+        "initiator_internal:nobody:opened,influencer_internal:nobody:opened,"
+        "influencer_external:nobody:opened,executor:nobody:opened,decision_maker:nobody:opened,"
+        "user:nobody:opened,"
+        /* ann placed: nobody -> only_weak for her two roles; bob, carl likewise */
+        "initiator_internal:nobody:closed,decision_maker:nobody:closed,"
+        "initiator_internal:only_weak:opened,decision_maker:only_weak:opened,"
+        "user:nobody:closed,user:only_weak:opened,"
+        "executor:nobody:closed,executor:only_opponents:opened,"
+        /* contacts make ann's and bob's ties adequate */
+        "initiator_internal:only_weak:closed,decision_maker:only_weak:closed,"
+        "user:only_weak:closed,"
+        /* ann leaves */
+        "initiator_internal:nobody:opened,decision_maker:nobody:opened");
+    free(story);
+    /* a stakeholder.left for someone who already left: a no-op */
+    send("l-ann-again", "stakeholder.left", T0 + DAY + HOUR, "acme", "ann", "{}");
+    assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM care_requests"), 1);
+}
+
+static char *run_report(const char *extra)
+{
+    char *cmd = NULL;
+    if (asprintf(&cmd, "%s report org acme %s --database='%s'", rp_test_rapportctl_path(), extra,
+                 conninfo) < 0)
+        fail_msg("out of memory");
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    size_t cap = 1 << 16, len = 0, got;
+    char *out = calloc(1, cap);
+    while ((got = fread(out + len, 1, cap - 1 - len, p)) > 0)
+        len += got;
+    int status = pclose(p);
+    if (status != 0)
+        fail_msg("%s exited %d:\n%s", cmd, status, out);
+    free(cmd);
+    return out;
+}
+
+static void report_org(void **state)
+{
+    (void)state;
+    char dot_path[] = "/tmp/rp_stakeholder_dot_XXXXXX";
+    int fd = mkstemp(dot_path);
+    assert_true(fd >= 0);
+    close(fd);
+    char extra[128];
+    snprintf(extra, sizeof extra, "--dot=%s", dot_path);
+    char *text = run_report(extra);
+    printf("%s", text);
+    assert_non_null(strstr(text, "Stakeholder map - acme (Acme Ltd)"));
+    assert_non_null(strstr(text, "owner olivia"));
+    assert_non_null(strstr(text, "SINGLE-THREADED"));
+    assert_non_null(strstr(text, "decision_maker       (nobody)"));
+    assert_non_null(strstr(text, "bob (neutral, strength"));
+    assert_non_null(strstr(text, "only_opponents"));
+    assert_non_null(strstr(text, "serve the users"));
+    assert_non_null(strstr(text, "approach (dominant)"));
+    assert_non_null(strstr(text, "let them decide"));
+    free(text);
+
+    FILE *dot = fopen(dot_path, "r");
+    assert_non_null(dot);
+    char buf[8192];
+    size_t n = fread(buf, 1, sizeof buf - 1, dot);
+    buf[n] = '\0';
+    fclose(dot);
+    unlink(dot_path);
+    assert_non_null(strstr(buf, "digraph stakeholders {"));
+    assert_non_null(strstr(buf, "\"role:user\" -> \"bob\""));
+    assert_non_null(strstr(buf, "\"role:executor\" -> \"carl\" [color=red"));
+    assert_non_null(strstr(buf, "gap: nobody"));
+
+    char *json_text = run_report("--json");
+    json_error_t err;
+    json_t *map = json_loads(json_text, 0, &err);
+    if (!map)
+        fail_msg("report org --json does not parse: %s\n%s", err.text, json_text);
+    free(json_text);
+    json_t *cov = json_object_get(map, "coverage");
+    assert_int_equal(json_integer_value(json_object_get(cov, "score")), 17);
+    assert_true(json_is_true(json_object_get(cov, "single_threaded")));
+    assert_int_equal(json_array_size(json_object_get(map, "people")), 2);
+    assert_int_equal(json_array_size(json_object_get(map, "gaps")), 5);
+    json_t *bob = json_array_get(json_object_get(map, "people"), 1);   /* influence 2 sorts last */
+    assert_string_equal(json_string_value(json_object_get(bob, "customer")), "bob");
+    assert_string_equal(json_string_value(json_object_get(bob, "style")), "dominant");
+    assert_true(json_is_true(json_object_get(bob, "adequate")));
+    assert_int_equal(json_integer_value(json_object_get(bob, "interactions")), 2);
+    json_t *users = json_object_get(json_object_get(map, "by_role"), "user");
+    assert_string_equal(json_string_value(json_array_get(users, 0)), "bob");
+    json_decref(map);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(map_and_coverage),
+        cmocka_unit_test(champion_leaves),
+        cmocka_unit_test(report_org),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,230 @@
+/* aftercare.c - care, contacts, surveys, complaints and suggestions around
+ * real orders (see aftercare.h). */
+#include "aftercare.h"
+
+#include "persona.h"
+#include "rng.h"
+
+#define COUNT(a) (sizeof (a) / sizeof (a)[0])
+#define HOUR_MS 3600000LL
+#define DAY_MS (24 * HOUR_MS)
+
+/* Everything one order's synthetic events are drawn from. */
+typedef struct order_context {
+    uint64_t seed;
+    const synth_order *order;
+    const char *customer;
+    synth_persona persona;
+    synth_out *out;
+} order_context;
+
+static synth_rng stream(const order_context *ctx, const char *purpose)
+{
+    return synth_rng_for(ctx->seed, ctx->order->event_id, purpose);
+}
+
+/* Emits a finished data map; ok false means building it failed (OOM). */
+static bool emit(const order_context *ctx, const char *id, const char *type, int64_t ts_ms, json_t *data,
+                 bool ok)
+{
+    if (!ok || !data) {
+        json_decref(data);
+        return false;
+    }
+    return synth_emit(ctx->out, id, type, ts_ms, NULL, ctx->customer, data);
+}
+
+static bool care_greeting(const order_context *ctx)
+{
+    synth_rng rng = stream(ctx, "care");
+    if (!ctx->persona.consent_contact || !synth_chance(&rng, 0.30))
+        return true;
+    char id[SYNTH_ID_MAX + 1];
+    synth_id(id, "care:%s", ctx->order->event_id);
+    json_t *data = json_object();
+    bool ok = data != NULL;
+    synth_set(data, "kind", json_string("post_purchase_greeting"), &ok);
+    synth_set(data, "channel", json_string(ctx->persona.channel), &ok);
+    return emit(ctx, id, "care.done", ctx->order->ts_ms + synth_between(&rng, 2 * HOUR_MS, 46 * HOUR_MS),
+                data, ok);
+}
+
+static bool contact(const order_context *ctx, const char *purpose, const char *id_kind, const char *channel,
+                    const char *direction, const char *topic, int64_t ts_ms)
+{
+    char id[SYNTH_ID_MAX + 1];
+    synth_id(id, "%s:%s", id_kind, ctx->order->event_id);
+    synth_rng rng = stream(ctx, purpose);
+    json_t *data = json_object();
+    bool ok = data != NULL;
+    synth_set(data, "channel", json_string(channel), &ok);
+    synth_set(data, "direction", json_string(direction), &ok);
+    synth_set(data, "topic", json_string(topic), &ok);
+    synth_set(data, "outcome", json_string(synth_chance(&rng, 0.8) ? "reached" : "no_answer"), &ok);
+    return emit(ctx, id, "contact", ts_ms, data, ok);
+}
+
+static bool contacts(const order_context *ctx)
+{
+    synth_rng rng = stream(ctx, "contact");
+    bool ok = true;
+    if (ctx->persona.consent_contact && synth_chance(&rng, 0.15))
+        ok = contact(ctx, "usage-check-outcome", "contact", ctx->persona.channel, "outbound", "usage_check",
+                     ctx->order->ts_ms + synth_between(&rng, 3 * DAY_MS, 7 * DAY_MS));
+    if (ok && synth_chance(&rng, 0.04))
+        ok = contact(ctx, "question-outcome", "question", synth_chance(&rng, 0.6) ? "email" : "phone",
+                     "inbound", "question", ctx->order->ts_ms + synth_between(&rng, DAY_MS, 20 * DAY_MS));
+    return ok;
+}
+
+/* NPS and CSAT that follow the mood. */
+static void survey_scores(synth_rng *rng, synth_mood mood, int *nps, int *csat)
+{
+    switch (mood) {
+    case SYNTH_HAPPY:
+        *nps = synth_chance(rng, 0.8) ? (int)synth_between(rng, 9, 10) : (int)synth_between(rng, 7, 8);
+        *csat = (int)synth_between(rng, 4, 5);
+        break;
+    case SYNTH_NEUTRAL:
+        *nps = synth_chance(rng, 0.8) ? (int)synth_between(rng, 7, 8) : (int)synth_between(rng, 5, 6);
+        *csat = (int)synth_between(rng, 3, 4);
+        break;
+    default:
+        *nps = (int)synth_between(rng, 0, 6);
+        *csat = (int)synth_between(rng, 1, 3);
+        break;
+    }
+}
+
+static bool survey(const order_context *ctx)
+{
+    static const char *const COMMENTS[] = {"", "Fast delivery", "Lovely products", "Packaging could be better",
+                                           "Item arrived late", "Great service"};
+    synth_rng rng = stream(ctx, "survey");
+    if (ctx->order->refund || !synth_chance(&rng, 0.08))
+        return true;
+    int nps, csat;
+    survey_scores(&rng, ctx->persona.mood, &nps, &csat);
+    char id[SYNTH_ID_MAX + 1], survey_id[SYNTH_ID_MAX + 1];
+    synth_id(id, "survey:%s", ctx->order->event_id);
+    synth_id(survey_id, "post-purchase:%s", ctx->order->order_id);
+    json_t *data = json_object();
+    bool ok = data != NULL;
+    synth_set(data, "survey_id", json_string(survey_id), &ok);
+    synth_set(data, "nps", json_integer(nps), &ok);
+    synth_set(data, "csat", json_integer(csat), &ok);
+    const char *comment = COMMENTS[synth_below(&rng, COUNT(COMMENTS))];
+    if (*comment)
+        synth_set(data, "comment", json_string(comment), &ok);
+    return emit(ctx, id, "survey.response", ctx->order->ts_ms + synth_between(&rng, 3 * DAY_MS, 10 * DAY_MS),
+                data, ok);
+}
+
+static double complaint_rate(const order_context *ctx)
+{
+    if (ctx->order->refund)
+        return 0.08;
+    static const double BY_MOOD[] = {0.01, 0.025, 0.08};
+    return BY_MOOD[ctx->persona.mood];
+}
+
+static bool complaint_opened(const order_context *ctx, synth_rng *rng, const char *complaint_id, int64_t ts_ms)
+{
+    static const char *const CATEGORIES[] = {"delivery", "damaged", "wrong_item", "billing", "quality"};
+    static const char *const SEVERITIES[] = {"low", "normal", "high", "critical"};
+    static const unsigned SEVERITY_WEIGHTS[] = {30, 50, 17, 3};
+    char id[SYNTH_ID_MAX + 1];
+    synth_id(id, "complaint:%s", ctx->order->event_id);
+    json_t *data = json_object();
+    bool ok = data != NULL;
+    synth_set(data, "complaint_id", json_string(complaint_id), &ok);
+    synth_set(data, "severity", json_string(SEVERITIES[synth_weighted(rng, SEVERITY_WEIGHTS, 4)]), &ok);
+    synth_set(data, "channel", json_string(synth_chance(rng, 0.6) ? "email" : "phone"), &ok);
+    synth_set(data, "category", json_string(CATEGORIES[synth_below(rng, COUNT(CATEGORIES))]), &ok);
+    synth_set(data, "order_id", json_string(ctx->order->order_id), &ok);
+    return emit(ctx, id, "complaint.opened", ts_ms, data, ok);
+}
+
+static bool complaint_response(const order_context *ctx, const char *complaint_id, int64_t ts_ms)
+{
+    char id[SYNTH_ID_MAX + 1];
+    synth_id(id, "complaint-reply:%s", ctx->order->event_id);
+    json_t *data = json_object();
+    bool ok = data != NULL;
+    synth_set(data, "channel", json_string("phone"), &ok);
+    synth_set(data, "direction", json_string("outbound"), &ok);
+    synth_set(data, "topic", json_string("complaint"), &ok);
+    synth_set(data, "complaint_id", json_string(complaint_id), &ok);
+    return emit(ctx, id, "contact", ts_ms, data, ok);
+}
+
+static bool complaint_resolved(const order_context *ctx, synth_rng *rng, const char *complaint_id,
+                               int64_t ts_ms, bool late)
+{
+    static const char *const OUTCOMES[] = {"resolved", "compensated", "rejected", "withdrawn"};
+    static const unsigned OUTCOME_WEIGHTS[] = {60, 30, 7, 3};
+    char id[SYNTH_ID_MAX + 1];
+    synth_id(id, "complaint-resolved:%s", ctx->order->event_id);
+    json_t *data = json_object();
+    bool ok = data != NULL;
+    synth_set(data, "complaint_id", json_string(complaint_id), &ok);
+    synth_set(data, "outcome", json_string(OUTCOMES[synth_weighted(rng, OUTCOME_WEIGHTS, 4)]), &ok);
+    synth_set(data, "cooperative", json_boolean(synth_chance(rng, 0.85)), &ok);
+    synth_set(data, "satisfaction", json_integer(late ? synth_between(rng, 1, 3) : synth_between(rng, 3, 5)), &ok);
+    return emit(ctx, id, "complaint.resolved", ts_ms, data, ok);
+}
+
+static bool complaint(const order_context *ctx)
+{
+    synth_rng rng = stream(ctx, "complaint");
+    if (!synth_chance(&rng, complaint_rate(ctx)))
+        return true;
+    char complaint_id[SYNTH_ID_MAX + 1];
+    synth_id(complaint_id, "%s", ctx->order->order_id);
+    int64_t opened = ctx->order->ts_ms + synth_between(&rng, DAY_MS, 10 * DAY_MS);
+    int64_t replied = opened + (synth_chance(&rng, 0.85) ? synth_between(&rng, HOUR_MS, 20 * HOUR_MS)
+                                                          : synth_between(&rng, 30 * HOUR_MS, 96 * HOUR_MS));
+    bool resolves = synth_chance(&rng, 0.92);
+    bool late = synth_chance(&rng, 0.20);
+    int64_t resolved = replied + (late ? synth_between(&rng, 8 * DAY_MS, 25 * DAY_MS)
+                                       : synth_between(&rng, 4 * HOUR_MS, 3 * DAY_MS));
+    bool ok = complaint_opened(ctx, &rng, complaint_id, opened) &&
+              complaint_response(ctx, complaint_id, replied);
+    if (ok && resolves)
+        ok = complaint_resolved(ctx, &rng, complaint_id, resolved, late);
+    return ok;
+}
+
+static bool suggestion(const order_context *ctx)
+{
+    static const char *const TOPICS[] = {"product range", "packaging", "delivery slots", "website",
+                                         "gift wrapping", "bulk discounts"};
+    synth_rng rng = stream(ctx, "suggestion");
+    double rate = ctx->persona.mood == SYNTH_HAPPY ? 0.015 : 0.005;
+    if (ctx->order->refund || !synth_chance(&rng, rate))
+        return true;
+    char id[SYNTH_ID_MAX + 1], suggestion_id[SYNTH_ID_MAX + 1];
+    synth_id(id, "suggestion:%s", ctx->order->event_id);
+    synth_id(suggestion_id, "sug:%s", ctx->order->order_id);
+    const char *topic = TOPICS[synth_below(&rng, COUNT(TOPICS))];
+    json_t *data = json_object();
+    bool ok = data != NULL;
+    synth_set(data, "suggestion_id", json_string(suggestion_id), &ok);
+    synth_set(data, "topic", json_string(topic), &ok);
+    synth_set(data, "text", json_string("Customer suggestion about the store's offer"), &ok);
+    synth_set(data, "adopted", json_boolean(synth_chance(&rng, 0.25)), &ok);
+    return emit(ctx, id, "suggestion", ctx->order->ts_ms + synth_between(&rng, DAY_MS, 20 * DAY_MS), data, ok);
+}
+
+bool synth_emit_aftercare(uint64_t seed, const synth_input *input, synth_out *out)
+{
+    for (size_t i = 0; i < input->order_count; i++) {
+        const synth_order *order = &input->orders[i];
+        const char *customer = input->customers[order->customer].key;
+        order_context ctx = {seed, order, customer, synth_persona_of(seed, customer), out};
+        bool purchase_only_ok = order->refund || (care_greeting(&ctx) && contacts(&ctx) && suggestion(&ctx));
+        if (!purchase_only_ok || !survey(&ctx) || !complaint(&ctx))
+            return false;
+    }
+    return true;
+}

@@ -1,0 +1,140 @@
+/*
+ * test_pieces.c - rapport-synth's small pure pieces: keyed random streams,
+ * id labelling and shortening, the synthetic event envelope, dropping events
+ * after the data's end, the stable sort, and the persona rates.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "out.h"
+#include "persona.h"
+#include "rng.h"
+
+static void streams_depend_on_seed_key_and_purpose(void **state)
+{
+    (void)state;
+    synth_rng a = synth_rng_for(1, "c17850", "care"), b = synth_rng_for(1, "c17850", "care");
+    for (int i = 0; i < 10; i++)
+        assert_true(synth_next(&a) == synth_next(&b));
+    synth_rng seed2 = synth_rng_for(2, "c17850", "care");
+    synth_rng other_key = synth_rng_for(1, "c17851", "care");
+    synth_rng other_purpose = synth_rng_for(1, "c17850", "survey");
+    synth_rng split1 = synth_rng_for(1, "ab", "c"), split2 = synth_rng_for(1, "a", "bc");
+    a = synth_rng_for(1, "c17850", "care");
+    uint64_t first = synth_next(&a);
+    assert_true(first != synth_next(&seed2));
+    assert_true(first != synth_next(&other_key));
+    assert_true(first != synth_next(&other_purpose));
+    assert_true(synth_next(&split1) != synth_next(&split2));
+}
+
+static void draws_stay_in_their_ranges(void **state)
+{
+    (void)state;
+    synth_rng rng = synth_rng_for(9, "range", "");
+    int seen[3] = {0};
+    unsigned weights[] = {0, 3, 1};
+    size_t weighted[3] = {0};
+    for (int i = 0; i < 10000; i++) {
+        int64_t v = synth_between(&rng, 3, 5);
+        assert_true(v >= 3 && v <= 5);
+        seen[v - 3]++;
+        double u = synth_uniform(&rng);
+        assert_true(u >= 0.0 && u < 1.0);
+        weighted[synth_weighted(&rng, weights, 3)]++;
+    }
+    assert_true(seen[0] > 3000 && seen[1] > 3000 && seen[2] > 3000);
+    assert_int_equal(weighted[0], 0);
+    assert_true(weighted[1] > 7000 && weighted[2] > 2000);
+    assert_int_equal(synth_between(&rng, 7, 7), 7);
+    assert_int_equal(synth_below(&rng, 0), 0);
+}
+
+static void ids_are_labelled_and_fit_the_wire(void **state)
+{
+    (void)state;
+    char id[SYNTH_ID_MAX + 1], again[SYNTH_ID_MAX + 1], other[SYNTH_ID_MAX + 1];
+    synth_id(id, "cu:%s", "c17850");
+    assert_string_equal(id, "syn:cu:c17850");
+    char long_key[300];
+    memset(long_key, 'k', sizeof long_key - 1);
+    long_key[sizeof long_key - 1] = '\0';
+    synth_id(id, "ref:%s:a", long_key);
+    synth_id(again, "ref:%s:a", long_key);
+    synth_id(other, "ref:%s:b", long_key);
+    assert_int_equal(strlen(id), SYNTH_ID_MAX);
+    assert_memory_equal(id, "syn:ref:kkk", 11);
+    assert_string_equal(id, again);
+    assert_string_not_equal(id, other);
+    assert_int_equal(id[SYNTH_ID_MAX - 17], '~');
+}
+
+static json_t *channel_data(const char *channel)
+{
+    json_t *data = json_object();
+    json_object_set_new(data, "channel", json_string(channel));
+    return data;
+}
+
+static void events_keep_the_wire_key_order_and_stop_at_the_end(void **state)
+{
+    (void)state;
+    synth_out out;
+    synth_out_init(&out, "acme", 100);
+    assert_true(synth_emit(&out, "syn:b", "contact", 50, NULL, "c1", channel_data("email")));
+    assert_true(synth_emit(&out, "syn:a", "contact", 20, NULL, "c1", channel_data("sms")));
+    assert_true(synth_emit(&out, "syn:c", "contact", 50, NULL, "c2", channel_data("phone")));
+    assert_true(synth_emit(&out, "syn:late", "contact", 101, NULL, "c1", channel_data("phone")));
+    assert_true(synth_emit(&out, "syn:s", "stakeholder.left", 60, "o1", "c1", NULL));
+    assert_int_equal(out.count, 4);
+    assert_int_equal(out.dropped_late, 1);
+    synth_out_sort(&out);
+    assert_string_equal(out.events[0].line,
+                        "{\"id\":\"syn:a\",\"type\":\"contact\",\"ts\":20,\"tenant\":\"acme\",\"customer\":\"c1\","
+                        "\"data\":{\"channel\":\"sms\"}}");
+    /* equal ts: the order of emission */
+    assert_non_null(strstr(out.events[1].line, "\"id\":\"syn:b\""));
+    assert_non_null(strstr(out.events[2].line, "\"id\":\"syn:c\""));
+    assert_string_equal(out.events[3].line,
+                        "{\"id\":\"syn:s\",\"type\":\"stakeholder.left\",\"ts\":60,\"tenant\":\"acme\","
+                        "\"org\":\"o1\",\"customer\":\"c1\",\"data\":{}}");
+    assert_int_equal(out.type_count, 2);
+    assert_string_equal(out.types[0].type, "contact");
+    assert_int_equal(out.types[0].count, 3);
+    synth_out_free(&out);
+}
+
+static void personas_follow_their_rates(void **state)
+{
+    (void)state;
+    int unhappy = 0, email = 0, marketing = 0;
+    for (int i = 0; i < 20000; i++) {
+        char key[16];
+        snprintf(key, sizeof key, "c%d", i);
+        synth_persona p = synth_persona_of(5, key);
+        synth_persona q = synth_persona_of(5, key);
+        assert_true(p.mood == q.mood && p.channel == q.channel && p.style == q.style);
+        unhappy += p.mood == SYNTH_UNHAPPY;
+        email += strcmp(p.channel, "email") == 0;
+        marketing += p.consent_marketing;
+    }
+    assert_in_range(unhappy, 2000, 2800);      /* 12 % */
+    assert_in_range(email, 8400, 9600);        /* 45 % */
+    assert_in_range(marketing, 13400, 14600);  /* 70 % */
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(streams_depend_on_seed_key_and_purpose),
+        cmocka_unit_test(draws_stay_in_their_ranges),
+        cmocka_unit_test(ids_are_labelled_and_fit_the_wire),
+        cmocka_unit_test(events_keep_the_wire_key_order_and_stop_at_the_end),
+        cmocka_unit_test(personas_follow_their_rates),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,98 @@
+/*
+ * run.c - the working set of one run: the customers, survey requests and
+ * complaints the run's events touch, loaded once (store.c) and kept current
+ * in memory while the events are applied in order, so a complaint opened
+ * and resolved within one run is seen as opened by its resolution.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "glue.h"
+
+void sv_run_free(sv_run *r)
+{
+    for (size_t i = 0; i < r->ncustomers; i++) {
+        free(r->customers[i].id);
+        free(r->customers[i].timezone);
+    }
+    for (size_t i = 0; i < r->nrequests; i++) {
+        free(r->requests[i].survey_id);
+        free(r->requests[i].customer);
+    }
+    for (size_t i = 0; i < r->ncomplaints; i++) {
+        free(r->complaints[i].id);
+        free(r->complaints[i].customer);
+    }
+    free(r->customers);
+    free(r->requests);
+    free(r->complaints);
+}
+
+/* Room for one more element of a growable array. */
+static bool reserve(void **items, size_t *cap, size_t count, size_t size)
+{
+    if (count < *cap)
+        return true;
+    size_t grown = *cap ? *cap * 2 : 16;
+    void *more = realloc(*items, grown * size);
+    if (!more)
+        return false;
+    *items = more;
+    *cap = grown;
+    return true;
+}
+
+sv_customer *sv_run_customer(sv_run *r, const char *id, bool create)
+{
+    for (size_t i = 0; i < r->ncustomers; i++)
+        if (strcmp(r->customers[i].id, id) == 0)
+            return &r->customers[i];
+    if (!create || !reserve((void **)&r->customers, &r->customers_cap, r->ncustomers, sizeof *r->customers))
+        return NULL;
+    sv_customer c = {.id = strdup(id), .p_alive = SV_UNKNOWN, .purchases = SV_UNKNOWN, .tier = "unknown"};
+    if (!c.id)
+        return NULL;
+    r->customers[r->ncustomers] = c;
+    return &r->customers[r->ncustomers++];
+}
+
+sv_request *sv_run_request(sv_run *r, const char *survey_id, const char *customer, bool create)
+{
+    for (size_t i = 0; i < r->nrequests; i++)
+        if (strcmp(r->requests[i].survey_id, survey_id) == 0)
+            return &r->requests[i];
+    if (!create || !reserve((void **)&r->requests, &r->requests_cap, r->nrequests, sizeof *r->requests))
+        return NULL;
+    sv_request q = {.survey_id = strdup(survey_id), .customer = strdup(customer)};
+    if (!q.survey_id || !q.customer) {
+        free(q.survey_id);
+        free(q.customer);
+        return NULL;
+    }
+    r->requests[r->nrequests] = q;
+    return &r->requests[r->nrequests++];
+}
+
+sv_complaint *sv_run_complaint(sv_run *r, const char *id, const char *customer, bool create)
+{
+    for (size_t i = 0; i < r->ncomplaints; i++)
+        if (strcmp(r->complaints[i].id, id) == 0)
+            return &r->complaints[i];
+    if (!create || !reserve((void **)&r->complaints, &r->complaints_cap, r->ncomplaints, sizeof *r->complaints))
+        return NULL;
+    sv_complaint c = {.id = strdup(id), .customer = strdup(customer), .severity = SV_SEV_NORMAL,
+                      .first_response_ms = -1, .resolved_ms = -1, .opened_ms = -1};
+    if (!c.id || !c.customer) {
+        free(c.id);
+        free(c.customer);
+        return NULL;
+    }
+    r->complaints[r->ncomplaints] = c;
+    return &r->complaints[r->ncomplaints++];
+}
+
+const char *sv_run_tz(sv_run *r, const char *customer)
+{
+    sv_customer *c = customer ? sv_run_customer(r, customer, false) : NULL;
+    return c && c->timezone ? c->timezone : r->s->tz;
+}

@@ -1,0 +1,292 @@
+/*
+ * store.c - the survey plugin's run-level SQL: loading a run's working set
+ * with one query per kind of state the run needs (customers, survey
+ * requests, complaints, the scoring snapshot of responders), each keyed by
+ * `= ANY($2::text[])`, and the shared deferred writes.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "glue.h"
+
+void sv_num(char *buf, size_t size, int64_t v)
+{
+    snprintf(buf, size, "%" PRId64, v);
+}
+
+void sv_dbl(char *buf, size_t size, double v)
+{
+    snprintf(buf, size, "%.17g", v);
+}
+
+double sv_dbl_or(const char *text, double fallback)
+{
+    return text ? strtod(text, NULL) : fallback;
+}
+
+int64_t sv_int_or(const char *text, int64_t fallback)
+{
+    return text ? strtoll(text, NULL, 10) : fallback;
+}
+
+/* ---- a PostgreSQL text[] literal built in memory ---- */
+typedef struct array_text {
+    char *data;
+    size_t len, cap;
+    size_t count;
+    bool oom;
+} array_text;
+
+static void append(array_text *a, const char *s, size_t n)
+{
+    if (a->oom)
+        return;
+    if (a->len + n + 1 > a->cap) {
+        size_t cap = a->cap ? a->cap : 256;
+        while (cap < a->len + n + 1)
+            cap *= 2;
+        char *more = realloc(a->data, cap);
+        if (!more) {
+            a->oom = true;
+            return;
+        }
+        a->data = more;
+        a->cap = cap;
+    }
+    memcpy(a->data + a->len, s, n);
+    a->len += n;
+    a->data[a->len] = '\0';
+}
+
+/* One quoted element; quotes and backslashes escaped as array input needs. */
+static void add_elem(array_text *a, const char *prefix, const char *s)
+{
+    append(a, a->count++ ? ",\"" : "{\"", 2);
+    for (const char *parts[2] = {prefix, s}, **p = parts; p < parts + 2; p++) {
+        for (const char *c = *p; c && *c; c++) {
+            if (*c == '"' || *c == '\\')
+                append(a, "\\", 1);
+            append(a, c, 1);
+        }
+    }
+    append(a, "\"", 1);
+}
+
+static const char *finish_array(array_text *a)
+{
+    if (a->count == 0)
+        append(a, "{", 1);
+    append(a, "}", 1);
+    return a->oom ? NULL : a->data;
+}
+
+/* ---- loading ---- */
+typedef struct wanted {
+    array_text customers, surveys, complaints, responders;
+} wanted;
+
+static bool data_str(const sv_run *r, const rp_event *ev, const char *key, char *buf, size_t size)
+{
+    return r->api->view_strcpy(r->api->view_get(ev->data, key), buf, size) && buf[0];
+}
+
+static void collect(sv_run *r, const rp_event *const *events, size_t n, wanted *w)
+{
+    char id[SV_ID_MAX];
+    for (size_t i = 0; i < n; i++) {
+        const rp_event *ev = events[i];
+        if (!ev->customer)
+            continue;
+        add_elem(&w->customers, NULL, ev->customer);
+        if (strncmp(ev->type, "complaint.", 10) == 0 || strcmp(ev->type, "contact") == 0) {
+            if (data_str(r, ev, "complaint_id", id, sizeof id))
+                add_elem(&w->complaints, NULL, id);
+        } else if (strcmp(ev->type, "survey.response") == 0 && data_str(r, ev, "survey_id", id, sizeof id)) {
+            add_elem(&w->surveys, NULL, id);
+            add_elem(&w->complaints, "survey:", id);
+            add_elem(&w->responders, NULL, ev->customer);
+        }
+    }
+}
+
+static rp_rows *query(sv_run *r, const char *sql, array_text *ids)
+{
+    const char *list = finish_array(ids);
+    if (!list) {
+        r->api->fail(r->ctx, "survey: out of memory loading tenant %s", r->tenant);
+        return NULL;
+    }
+    const char *params[] = {r->tenant, list};
+    rp_rows *rows = r->api->db_query(r->ctx, sql, 2, params);
+    if (!rows)
+        r->api->fail(r->ctx, "survey: loading state of tenant %s failed", r->tenant);
+    return rows;
+}
+
+static bool load_customers(sv_run *r, array_text *ids)
+{
+    rp_rows *rows = query(r, "SELECT customer, timezone, quarterly_due_ms FROM survey_customers"
+                             " WHERE tenant = $1 AND customer = ANY($2::text[])", ids);
+    if (!rows)
+        return false;
+    bool ok = true;
+    for (int i = 0; ok && i < r->api->rows_count(rows); i++) {
+        sv_customer *c = sv_run_customer(r, r->api->rows_value(rows, i, 0), true);
+        const char *tz = r->api->rows_value(rows, i, 1);
+        ok = c && (!tz || (c->timezone = strdup(tz)));
+        if (ok) {
+            c->quarterly_due_ms = sv_int_or(r->api->rows_value(rows, i, 2), 0);
+            c->stored = true;
+        }
+    }
+    r->api->rows_free(rows);
+    return ok;
+}
+
+static bool load_requests(sv_run *r, array_text *ids)
+{
+    rp_rows *rows = query(r, "SELECT survey_id, customer, status, month, tier FROM survey_requests"
+                             " WHERE tenant = $1 AND survey_id = ANY($2::text[])", ids);
+    if (!rows)
+        return false;
+    bool ok = true;
+    for (int i = 0; ok && i < r->api->rows_count(rows); i++) {
+        sv_request *q = sv_run_request(r, r->api->rows_value(rows, i, 0), r->api->rows_value(rows, i, 1), true);
+        ok = q != NULL;
+        if (ok) {
+            snprintf(q->status, sizeof q->status, "%s", r->api->rows_value(rows, i, 2));
+            snprintf(q->month, sizeof q->month, "%s", r->api->rows_value(rows, i, 3));
+            snprintf(q->tier, sizeof q->tier, "%s", r->api->rows_value(rows, i, 4));
+        }
+    }
+    r->api->rows_free(rows);
+    return ok;
+}
+
+static bool load_complaints(sv_run *r, array_text *ids)
+{
+    rp_rows *rows = query(r, "SELECT complaint_id, customer, severity, opened_ms, first_response_due_ms,"
+                             " resolution_due_ms, first_response_ms, resolved_ms, level"
+                             " FROM survey_complaints WHERE tenant = $1 AND complaint_id = ANY($2::text[])", ids);
+    if (!rows)
+        return false;
+    bool ok = true;
+    for (int i = 0; ok && i < r->api->rows_count(rows); i++) {
+        sv_complaint *c = sv_run_complaint(r, r->api->rows_value(rows, i, 0), r->api->rows_value(rows, i, 1), true);
+        ok = c != NULL;
+        if (!ok)
+            break;
+        sv_severity sev = SV_SEV_NORMAL;
+        sv_severity_parse(r->api->rows_value(rows, i, 2), &sev);
+        c->severity = sev;
+        c->opened_ms = sv_int_or(r->api->rows_value(rows, i, 3), 0);
+        c->first_due_ms = sv_int_or(r->api->rows_value(rows, i, 4), 0);
+        c->resolve_due_ms = sv_int_or(r->api->rows_value(rows, i, 5), 0);
+        c->first_response_ms = sv_int_or(r->api->rows_value(rows, i, 6), -1);
+        c->resolved_ms = sv_int_or(r->api->rows_value(rows, i, 7), -1);
+        c->level = (int)sv_int_or(r->api->rows_value(rows, i, 8), 0);
+    }
+    r->api->rows_free(rows);
+    return ok;
+}
+
+/* Tier, p_alive and expected purchases now, for the responders' baselines;
+ * nothing when the scoring plugin is not deployed. */
+static bool load_scoring(sv_run *r, array_text *ids)
+{
+    bool present;
+    if (!sv_scoring_present(r->ctx, r->st, &present))
+        return false;
+    if (!present)
+        return true;
+    rp_rows *rows = query(r, "SELECT customer, tier, p_alive, expected_purchases FROM scoring_customers"
+                             " WHERE tenant = $1 AND customer = ANY($2::text[])", ids);
+    if (!rows)
+        return false;
+    bool ok = true;
+    for (int i = 0; ok && i < r->api->rows_count(rows); i++) {
+        sv_customer *c = sv_run_customer(r, r->api->rows_value(rows, i, 0), true);
+        ok = c != NULL;
+        if (ok) {
+            snprintf(c->tier, sizeof c->tier, "%s", r->api->rows_value(rows, i, 1));
+            c->p_alive = sv_dbl_or(r->api->rows_value(rows, i, 2), SV_UNKNOWN);
+            c->purchases = sv_dbl_or(r->api->rows_value(rows, i, 3), SV_UNKNOWN);
+        }
+    }
+    r->api->rows_free(rows);
+    return ok;
+}
+
+bool sv_store_load(sv_run *r, const rp_event *const *events, size_t n)
+{
+    wanted w = {0};
+    collect(r, events, n, &w);
+    bool ok = w.customers.count == 0 || load_customers(r, &w.customers);
+    ok = ok && (w.surveys.count == 0 || load_requests(r, &w.surveys));
+    ok = ok && (w.complaints.count == 0 || load_complaints(r, &w.complaints));
+    ok = ok && (w.responders.count == 0 || load_scoring(r, &w.responders));
+    if (!ok && (w.customers.oom || w.surveys.oom || w.complaints.oom || w.responders.oom))
+        r->api->fail(r->ctx, "survey: out of memory loading tenant %s", r->tenant);
+    free(w.customers.data);
+    free(w.surveys.data);
+    free(w.complaints.data);
+    free(w.responders.data);
+    return ok;
+}
+
+/* ---- shared writes ---- */
+void sv_store_customer(sv_run *r, uint32_t partition, sv_customer *c)
+{
+    c->stored = true;
+    char part[16], due[24];
+    sv_num(part, sizeof part, partition);
+    sv_num(due, sizeof due, c->quarterly_due_ms);
+    const char *p[] = {r->tenant, c->id, part, c->timezone, due};
+    r->api->db_defer(r->ctx,
+        "INSERT INTO survey_customers (tenant, customer, partition, timezone, quarterly_due_ms)"
+        " VALUES ($1, $2, $3::int, $4, $5::bigint) ON CONFLICT (tenant, customer) DO UPDATE"
+        " SET timezone = EXCLUDED.timezone, quarterly_due_ms = EXCLUDED.quarterly_due_ms", 5, p);
+}
+
+void sv_store_monthly(const rp_host_api *api, rp_ctx *ctx, const char *tenant, const char *month,
+                      const char *tier, uint32_t partition, const sv_monthly_delta *d)
+{
+    char v[11][24];
+    const int64_t values[] = {partition, d->requested, d->answered, d->expired, d->suppressed,
+                              d->nps_answers, d->promoters, d->passives, d->detractors,
+                              d->csat_answers, d->csat_sum};
+    for (int i = 0; i < 11; i++)
+        sv_num(v[i], sizeof v[i], values[i]);
+    const char *p[] = {tenant, month, tier, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10]};
+    api->db_defer(ctx,
+        "INSERT INTO survey_monthly AS m (tenant, month, tier, partition, requested, answered, expired,"
+        " suppressed, nps_answers, promoters, passives, detractors, csat_answers, csat_sum)"
+        " VALUES ($1, $2, $3, $4::int, $5::bigint, $6::bigint, $7::bigint, $8::bigint, $9::bigint,"
+        " $10::bigint, $11::bigint, $12::bigint, $13::bigint, $14::bigint)"
+        " ON CONFLICT (tenant, month, tier, partition) DO UPDATE SET"
+        " requested = m.requested + EXCLUDED.requested, answered = m.answered + EXCLUDED.answered,"
+        " expired = m.expired + EXCLUDED.expired, suppressed = m.suppressed + EXCLUDED.suppressed,"
+        " nps_answers = m.nps_answers + EXCLUDED.nps_answers, promoters = m.promoters + EXCLUDED.promoters,"
+        " passives = m.passives + EXCLUDED.passives, detractors = m.detractors + EXCLUDED.detractors,"
+        " csat_answers = m.csat_answers + EXCLUDED.csat_answers, csat_sum = m.csat_sum + EXCLUDED.csat_sum",
+        14, p);
+}
+
+/* Right to be forgotten: every row about the customer goes; the monthly
+ * aggregates hold no identity and stay. Pending timers find no row and do
+ * nothing. */
+void sv_store_erase(sv_run *r, const char *customer)
+{
+    static const char *const tables[] = {"survey_customers", "survey_requests", "survey_complaints",
+                                         "survey_suggestions", "survey_silent"};
+    const char *p[] = {r->tenant, customer};
+    for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
+        char sql[128];
+        snprintf(sql, sizeof sql, "DELETE FROM %s WHERE tenant = $1 AND customer = $2", tables[i]);
+        r->api->db_defer(r->ctx, sql, 2, p);
+    }
+    r->api->db_defer(r->ctx, "DELETE FROM contact_ledger WHERE tenant = $1 AND customer = $2"
+                             " AND source = 'survey'", 2, p);
+}

@@ -1,0 +1,198 @@
+/*
+ * handlers.c - what each customer event does to the care schedule:
+ * purchase follow-ups, closing tasks and restarting the cycle on real
+ * contact, key-event follow-ups, holdings for sales care, erasure. After
+ * every customer event the customer's plan (cadence, special days,
+ * holidays) is brought up to date.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "glue.h"
+
+#define DAY_MS 86400000LL
+
+const char *cr_field(const cr_run *r, rp_view data, const char *key, char *buf, size_t size)
+{
+    if (!r->api->view_strcpy(r->api->view_get(data, key), buf, size))
+        buf[0] = '\0';
+    return buf;
+}
+
+static bool follow_up(cr_run *r, cr_cust *c, const rp_event *ev, const char *kind,
+                      const char *ref, const char *reason)
+{
+    const cr_pair *offset = cr_pairs_find(&r->s->purchase_offsets, kind);
+    if (!offset)
+        return true;                        /* follow-up switched off for this tenant */
+    int days = (int)(offset->value / (offset->has_unit ? DAY_MS : 1));
+    cr_task_spec t = {.kind = kind, .ref = ref, .reason = reason, .source = "care",
+                      .created_ms = ev->ts_ms};
+    if (strcmp(kind, "see_off") == 0 && days == 0) {
+        t.due_ms = ev->ts_ms;               /* at the till, while the customer is there */
+        t.skip_quiet = true;
+    } else if (!cr_days_later_at(&r->tz, cr_cust_tz(r, c), ev->ts_ms, days, r->s->due_minute,
+                                 &t.due_ms)) {
+        r->api->fail(r->ctx, "care: time zone %s failed", cr_cust_tz(r, c));
+        return false;
+    }
+    return cr_task_create(r, c, &t);
+}
+
+static bool on_purchase(cr_run *r, cr_cust *c, const rp_event *ev)
+{
+    char order[128], currency[8], ref[160], reason[3][256];
+    double amount = 0;
+    cr_field(r, ev->data, "order_id", order, sizeof order);
+    cr_field(r, ev->data, "currency", currency, sizeof currency);
+    r->api->view_double(r->api->view_get(ev->data, "amount"), &amount);
+    if (!order[0]) {
+        r->api->fail(r->ctx, "care: purchase %s: data.order_id missing or too long", ev->id);
+        return false;
+    }
+    snprintf(ref, sizeof ref, "order:%s", order);
+    snprintf(reason[0], sizeof reason[0], "Thank and see off after order %s (%.2f %s)", order,
+             amount, currency);
+    snprintf(reason[1], sizeof reason[1], "Greeting after order %s", order);
+    snprintf(reason[2], sizeof reason[2], "Usage and experience check after order %s", order);
+    if (!follow_up(r, c, ev, "see_off", ref, reason[0])
+        || !follow_up(r, c, ev, "greeting", ref, reason[1])
+        || !follow_up(r, c, ev, "usage_check", ref, reason[2]))
+        return false;
+    c->last_contact_ms = ev->ts_ms > c->last_contact_ms ? ev->ts_ms : c->last_contact_ms;
+    return true;
+}
+
+/* A real conversation: closes the task it names and restarts the cycle. */
+static bool on_contact(cr_run *r, cr_cust *c, const rp_event *ev, const char *outcome_key)
+{
+    char task_id[CR_TASK_ID_MAX], outcome[512];
+    cr_field(r, ev->data, "task_id", task_id, sizeof task_id);
+    cr_field(r, ev->data, outcome_key, outcome, sizeof outcome);
+    if (task_id[0] && !cr_task_close(r, task_id, c->id, ev->ts_ms, outcome[0] ? outcome : NULL))
+        return false;
+    if (ev->ts_ms > c->last_contact_ms)
+        c->last_contact_ms = ev->ts_ms;
+    return true;
+}
+
+static bool on_key_event(cr_run *r, cr_cust *c, const rp_event *ev)
+{
+    char kind[64], date[16], note[256], ref[96], reason[400];
+    cr_field(r, ev->data, "kind", kind, sizeof kind);
+    cr_field(r, ev->data, "date", date, sizeof date);
+    cr_field(r, ev->data, "note", note, sizeof note);
+    int64_t importance = 0;
+    r->api->view_int(r->api->view_get(ev->data, "importance"), &importance);
+    const char *tz = cr_cust_tz(r, c);
+    cr_date today, on = {0, 0, 0};
+    int y, m, d;
+    if (!cr_local_date(&r->tz, tz, ev->ts_ms, &today)) {
+        r->api->fail(r->ctx, "care: time zone %s failed", tz);
+        return false;
+    }
+    if (date[0] && cr_parse_month_day(date, &y, &m, &d) && y > 0)
+        on = (cr_date){y, m, d};
+    /* Follow up the day after the event (or after its date, if later). */
+    cr_date due_day = cr_date_add_days(today, 1);
+    if (on.year && cr_days_from_civil(on) >= cr_days_from_civil(today))
+        due_day = cr_date_add_days(on, 1);
+    snprintf(ref, sizeof ref, "%s:%s", kind, date[0] ? date : "");
+    if (!date[0])
+        snprintf(ref, sizeof ref, "%s:%04d-%02d-%02d", kind, today.year, today.month, today.day);
+    snprintf(reason, sizeof reason, "Follow up key event: %s%s%s%s%s", kind, date[0] ? " on " : "",
+             date, note[0] ? " - " : "", note);
+    cr_task_spec t = {.kind = "key_event", .ref = ref, .reason = reason, .source = "care",
+                      .created_ms = ev->ts_ms,
+                      .priority = importance >= 1 && importance <= 5 ? (int)(6 - importance) : 0};
+    if (!cr_at_local(&r->tz, tz, due_day, r->s->due_minute, &t.due_ms)) {
+        r->api->fail(r->ctx, "care: time zone %s failed", tz);
+        return false;
+    }
+    return cr_task_create(r, c, &t);
+}
+
+static bool on_holding(cr_run *r, cr_cust *c, const rp_event *ev)
+{
+    char holding[128], product[128], risk[32];
+    cr_field(r, ev->data, "holding_id", holding, sizeof holding);
+    cr_field(r, ev->data, "product", product, sizeof product);
+    cr_field(r, ev->data, "risk_preference", risk, sizeof risk);
+    if (!holding[0] || !product[0]) {
+        r->api->fail(r->ctx, "care: holding.updated %s: data.holding_id and data.product required"
+                     " (at most 127 bytes)", ev->id);
+        return false;
+    }
+    static const char *const numbers[] = {"quantity", "buy_price", "stop_loss", "take_profit"};
+    char values[4][32];
+    const char *nums[4];
+    for (int i = 0; i < 4; i++) {
+        double v;
+        nums[i] = NULL;
+        if (r->api->view_double(r->api->view_get(ev->data, numbers[i]), &v)) {
+            snprintf(values[i], sizeof values[i], "%.17g", v);
+            nums[i] = values[i];
+        }
+    }
+    char part[24], ts[24];
+    const char *p[] = {r->tenant, holding, c->id, cr_i64(part, c->partition), product, nums[0],
+                       nums[1], nums[2], nums[3], risk[0] ? risk : NULL, cr_i64(ts, ev->ts_ms)};
+    /* A new range re-arms the alert; quantity 0 closes the holding. */
+    return r->api->db_defer(r->ctx,
+        "INSERT INTO care_holdings (tenant, holding_id, customer, partition, product, quantity,"
+        " buy_price, stop_loss, take_profit, risk_preference, last_alert, updated_ms)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, $11)"
+        " ON CONFLICT (tenant, holding_id) DO UPDATE SET customer = EXCLUDED.customer,"
+        " partition = EXCLUDED.partition, product = EXCLUDED.product,"
+        " quantity = COALESCE(EXCLUDED.quantity, care_holdings.quantity),"
+        " buy_price = COALESCE(EXCLUDED.buy_price, care_holdings.buy_price),"
+        " stop_loss = COALESCE(EXCLUDED.stop_loss, care_holdings.stop_loss),"
+        " take_profit = COALESCE(EXCLUDED.take_profit, care_holdings.take_profit),"
+        " risk_preference = COALESCE(EXCLUDED.risk_preference, care_holdings.risk_preference),"
+        " last_alert = NULL, updated_ms = EXCLUDED.updated_ms", 11, p) == RP_OK;
+}
+
+static bool dispatch(cr_run *r, cr_cust *c, const rp_event *ev)
+{
+    const char *type = ev->type;
+    if (strcmp(type, "purchase") == 0)
+        return on_purchase(r, c, ev);
+    if (strcmp(type, "customer.upsert") == 0)
+        return cr_handle_upsert(r, c, ev);
+    if (strcmp(type, "contact") == 0)
+        return on_contact(r, c, ev, "outcome");
+    if (strcmp(type, "care.done") == 0)
+        return on_contact(r, c, ev, "note");
+    if (strcmp(type, "key_event") == 0)
+        return on_key_event(r, c, ev);
+    if (strcmp(type, "holding.updated") == 0)
+        return on_holding(r, c, ev);
+    return true;
+}
+
+bool cr_handle_event(cr_run *r, const rp_event *ev)
+{
+    if (strcmp(ev->type, "campaign.launched") == 0)
+        return cr_handle_campaign(r, ev);
+    if (strcmp(ev->type, "market.price") == 0)
+        return cr_handle_price(r, ev);
+    if (!ev->customer)
+        return true;                        /* nothing customer-less is subscribed otherwise */
+    if (strcmp(ev->type, "customer.erase") == 0)
+        return cr_store_erase(r, ev->customer);
+    cr_cust *c = cr_run_find(r, ev->customer);
+    if (!c) {
+        r->api->fail(r->ctx, "care: customer %s was not loaded", ev->customer);
+        return false;
+    }
+    if (c->first_seen_ms < 0) {
+        c->first_seen_ms = ev->ts_ms;
+        c->dirty = true;
+    }
+    int64_t before = c->last_contact_ms;
+    if (!dispatch(r, c, ev))
+        return false;
+    if (c->last_contact_ms != before)
+        c->dirty = true;
+    return cr_plan_customer(r, c);
+}

@@ -1,0 +1,121 @@
+/*
+ * profile.c - customer.upsert: what the care plugin keeps of a profile
+ * (time zone, preferred channel, consent, special days). Absent fields keep
+ * their previous value; a present list (family, anniversaries) replaces the
+ * stored one of its kind.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "glue.h"
+
+static void read_consent(cr_run *r, cr_cust *c, rp_view data)
+{
+    rp_view consent = r->api->view_get(data, "consent");
+    bool v;
+    if (r->api->view_bool(r->api->view_get(consent, "contact"), &v))
+        c->consent_contact = v;
+    if (r->api->view_bool(r->api->view_get(consent, "marketing"), &v))
+        c->consent_marketing = v;
+}
+
+/* Keeps the stored special days whose kind is not being replaced. */
+static void keep_others(const cr_cust *c, const bool replace[3], char *out, size_t size)
+{
+    static const char *const kinds[3] = {"birthday", "family_birthday", "anniversary"};
+    cr_special old[CR_SPECIALS_MAX];
+    size_t n = cr_specials_parse(c->specials, old, CR_SPECIALS_MAX);
+    out[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        bool replaced = false;
+        for (int k = 0; k < 3; k++)
+            replaced |= replace[k] && strcmp(old[i].kind, kinds[k]) == 0;
+        if (!replaced)
+            cr_specials_append(out, size, old[i].kind, old[i].label, old[i].month, old[i].day);
+    }
+}
+
+static void add_day(char *out, size_t size, const char *kind, const char *label, const char *date)
+{
+    int y, m, d;
+    if (cr_parse_month_day(date, &y, &m, &d))
+        cr_specials_append(out, size, kind, label, m, d);
+}
+
+static void add_family(cr_run *r, rp_view family, char *out, size_t size)
+{
+    for (size_t i = 0; i < r->api->view_count(family); i++) {
+        rp_view member = r->api->view_at(family, i);
+        char name[48], relation[32], birthday[16], label[64];
+        cr_field(r, member, "name", name, sizeof name);
+        cr_field(r, member, "relation", relation, sizeof relation);
+        cr_field(r, member, "birthday", birthday, sizeof birthday);
+        snprintf(label, sizeof label, "%s%s%s", relation, name[0] ? " " : "", name);
+        add_day(out, size, "family_birthday", label, birthday);
+    }
+}
+
+static void add_anniversaries(cr_run *r, rp_view list, char *out, size_t size)
+{
+    for (size_t i = 0; i < r->api->view_count(list); i++) {
+        rp_view a = r->api->view_at(list, i);
+        char label[64], date[16];
+        cr_field(r, a, "label", label, sizeof label);
+        cr_field(r, a, "date", date, sizeof date);
+        add_day(out, size, "anniversary", label, date);
+    }
+}
+
+static void read_special_days(cr_run *r, cr_cust *c, rp_view data)
+{
+    rp_view birthday = r->api->view_get(data, "birthday");
+    rp_view family = r->api->view_get(data, "family");
+    rp_view anniversaries = r->api->view_get(data, "anniversaries");
+    bool replace[3] = {r->api->view_kind(birthday) == RP_VIEW_STR,
+                       r->api->view_kind(family) == RP_VIEW_ARRAY,
+                       r->api->view_kind(anniversaries) == RP_VIEW_ARRAY};
+    if (!replace[0] && !replace[1] && !replace[2])
+        return;
+    char next[sizeof c->specials], date[16];
+    keep_others(c, replace, next, sizeof next);
+    if (replace[0] && r->api->view_strcpy(birthday, date, sizeof date))
+        add_day(next, sizeof next, "birthday", "", date);
+    if (replace[1])
+        add_family(r, family, next, sizeof next);
+    if (replace[2])
+        add_anniversaries(r, anniversaries, next, sizeof next);
+    memcpy(c->specials, next, sizeof next);
+}
+
+/* Withdrawn consent cancels the open tasks it no longer allows (all but the
+ * see-off for contact, the marketing kinds for marketing) and frees their
+ * place in the budget. */
+static bool cancel_withdrawn(cr_run *r, cr_cust *c, int contact_before, int marketing_before)
+{
+    bool contact_withdrawn = c->consent_contact == 0 && contact_before != 0;
+    bool marketing_withdrawn = c->consent_marketing == 0 && marketing_before != 0;
+    if (!contact_withdrawn && !marketing_withdrawn)
+        return true;
+    const char *p[] = {r->tenant, c->id, contact_withdrawn ? "true" : "false"};
+    return r->api->db_defer(r->ctx,
+        "WITH cancelled AS (UPDATE care_tasks SET status = 'cancelled'"
+        "  WHERE tenant = $1 AND customer = $2 AND status IN ('open', 'deferred')"
+        "  AND kind <> 'see_off' AND ($3::boolean OR kind IN ('regular', 'campaign'))"
+        "  RETURNING task_id)"
+        " DELETE FROM contact_ledger WHERE tenant = $1 AND customer = $2 AND source = 'care'"
+        " AND ref IN (SELECT task_id FROM cancelled)", 3, p) == RP_OK;
+}
+
+bool cr_handle_upsert(cr_run *r, cr_cust *c, const rp_event *ev)
+{
+    char text[64];
+    int contact_before = c->consent_contact, marketing_before = c->consent_marketing;
+    if (r->api->view_strcpy(r->api->view_get(ev->data, "timezone"), text, sizeof text))
+        snprintf(c->tz, sizeof c->tz, "%s", text);
+    if (r->api->view_strcpy(r->api->view_get(ev->data, "preferred_channel"), text, sizeof text))
+        snprintf(c->channel, sizeof c->channel, "%s", text);
+    read_consent(r, c, ev->data);
+    read_special_days(r, c, ev->data);
+    c->dirty = true;
+    return cancel_withdrawn(r, c, contact_before, marketing_before);
+}

@@ -1,0 +1,108 @@
+/*
+ * run.c - the working set of one run: the customers it touches, each with
+ * its care state, tier and risk, recent touches and known task ids.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "glue.h"
+
+void cr_run_init(cr_run *r, rp_ctx *ctx, const rp_host_api *api, const cr_settings *s,
+                 const char *tenant, bool *scoring_table, cr_holiday_cache *holidays)
+{
+    memset(r, 0, sizeof *r);
+    r->ctx = ctx;
+    r->api = api;
+    r->s = s;
+    r->tenant = tenant;
+    r->now = api->now_ms(ctx);
+    r->tz = (cr_tz){api->to_local, api->from_local};
+    r->scoring_table = scoring_table;
+    r->holidays = holidays;
+}
+
+static void cust_free(cr_cust *c)
+{
+    for (size_t i = 0; i < c->ntouches; i++)
+        free(c->touches[i].owned_id);
+    free(c->touches);
+    for (size_t i = 0; i < c->nids; i++)
+        free(c->task_ids[i]);
+    free(c->task_ids);
+    free(c->id);
+}
+
+void cr_run_free(cr_run *r)
+{
+    for (size_t i = 0; i < r->ncusts; i++)
+        cust_free(&r->custs[i]);
+    free(r->custs);
+    r->custs = NULL;
+    r->ncusts = r->custs_cap = 0;
+}
+
+cr_cust *cr_run_find(cr_run *r, const char *customer)
+{
+    for (size_t i = 0; customer && i < r->ncusts; i++)
+        if (strcmp(r->custs[i].id, customer) == 0)
+            return &r->custs[i];
+    return NULL;
+}
+
+const char *cr_cust_tz(const cr_run *r, const cr_cust *c)
+{
+    rp_local_time probe;
+    if (c && c->tz[0] && r->api->to_local(c->tz, 0, &probe))
+        return c->tz;
+    return r->s->default_tz;
+}
+
+bool cr_cust_add_touch(cr_cust *c, int64_t ts_ms, int priority, const char *task_id)
+{
+    if (c->ntouches == c->touches_cap) {
+        size_t cap = c->touches_cap ? c->touches_cap * 2 : 8;
+        cr_known_touch *t = realloc(c->touches, cap * sizeof *t);
+        if (!t)
+            return false;
+        c->touches = t;
+        c->touches_cap = cap;
+    }
+    cr_known_touch *k = &c->touches[c->ntouches];
+    k->owned_id = task_id ? strdup(task_id) : NULL;
+    if (task_id && !k->owned_id)
+        return false;
+    k->touch = (cr_touch){ts_ms, task_id ? priority : 0, k->owned_id};
+    c->ntouches++;
+    return true;
+}
+
+bool cr_cust_has_id(const cr_cust *c, const char *task_id)
+{
+    for (size_t i = 0; i < c->nids; i++)
+        if (strcmp(c->task_ids[i], task_id) == 0)
+            return true;
+    return false;
+}
+
+bool cr_cust_know_id(cr_cust *c, const char *task_id)
+{
+    if (cr_cust_has_id(c, task_id))
+        return true;
+    if (c->nids == c->ids_cap) {
+        size_t cap = c->ids_cap ? c->ids_cap * 2 : 8;
+        char **ids = realloc(c->task_ids, cap * sizeof *ids);
+        if (!ids)
+            return false;
+        c->task_ids = ids;
+        c->ids_cap = cap;
+    }
+    c->task_ids[c->nids] = strdup(task_id);
+    return c->task_ids[c->nids++] != NULL;
+}
+
+const char *cr_i64(char buf[24], int64_t v)
+{
+    snprintf(buf, 24, "%lld", (long long)v);
+    return buf;
+}

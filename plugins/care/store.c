@@ -1,0 +1,278 @@
+/*
+ * store.c - reading a run's customers in four queries (care state, tier and
+ * risk from scoring's table, touches from contact_ledger, known task ids)
+ * and writing their care state back with deferred statements.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "glue.h"
+
+static cr_cust *add_customer(cr_run *r, const char *customer)
+{
+    if (r->ncusts == r->custs_cap) {
+        size_t cap = r->custs_cap ? r->custs_cap * 2 : 16;
+        cr_cust *c = realloc(r->custs, cap * sizeof *c);
+        if (!c)
+            return NULL;
+        r->custs = c;
+        r->custs_cap = cap;
+    }
+    cr_cust *c = &r->custs[r->ncusts];
+    memset(c, 0, sizeof *c);
+    c->id = strdup(customer);
+    if (!c->id)
+        return NULL;
+    c->partition = r->api->partition_of(r->ctx, r->tenant, customer);
+    c->consent_contact = c->consent_marketing = -1;
+    c->first_seen_ms = c->last_contact_ms = c->next_plan_ms = -1;
+    snprintf(c->tier, sizeof c->tier, "potential");
+    snprintf(c->risk, sizeof c->risk, "unknown");
+    r->ncusts++;
+    return c;
+}
+
+static int64_t i64_or(const char *v, int64_t fallback)
+{
+    return v ? strtoll(v, NULL, 10) : fallback;
+}
+
+static int tristate(const char *v)
+{
+    return v ? (v[0] == 't') : -1;
+}
+
+static void copy_or_empty(char *dst, size_t size, const char *v)
+{
+    snprintf(dst, size, "%s", v ? v : "");
+}
+
+static bool load_state(cr_run *r, const char *array)
+{
+    const char *p[] = {r->tenant, array};
+    rp_rows *rows = r->api->db_query(r->ctx,
+        "SELECT customer, timezone, channel, consent_contact, consent_marketing, special_days,"
+        " first_seen_ms, last_contact_ms, next_plan_ms FROM care_customers"
+        " WHERE tenant = $1 AND customer = ANY($2::text[])", 2, p);
+    if (!rows)
+        return false;
+    for (int i = 0; i < r->api->rows_count(rows); i++) {
+        cr_cust *c = cr_run_find(r, r->api->rows_value(rows, i, 0));
+        if (!c)
+            continue;
+        c->in_table = true;
+        copy_or_empty(c->tz, sizeof c->tz, r->api->rows_value(rows, i, 1));
+        copy_or_empty(c->channel, sizeof c->channel, r->api->rows_value(rows, i, 2));
+        c->consent_contact = tristate(r->api->rows_value(rows, i, 3));
+        c->consent_marketing = tristate(r->api->rows_value(rows, i, 4));
+        copy_or_empty(c->specials, sizeof c->specials, r->api->rows_value(rows, i, 5));
+        c->first_seen_ms = i64_or(r->api->rows_value(rows, i, 6), -1);
+        c->last_contact_ms = i64_or(r->api->rows_value(rows, i, 7), -1);
+        c->next_plan_ms = i64_or(r->api->rows_value(rows, i, 8), -1);
+    }
+    r->api->rows_free(rows);
+    return true;
+}
+
+/* The scoring plugin may not be deployed: look for its table once, and
+ * treat everyone as tier potential, risk unknown while it is absent. */
+bool cr_store_check_scoring(cr_run *r)
+{
+    if (*r->scoring_table)
+        return true;
+    rp_rows *rows = r->api->db_query(r->ctx,
+        "SELECT to_regclass('scoring_customers') IS NOT NULL", 0, NULL);
+    if (!rows)
+        return false;
+    const char *v = r->api->rows_count(rows) ? r->api->rows_value(rows, 0, 0) : NULL;
+    *r->scoring_table = v && v[0] == 't';
+    r->api->rows_free(rows);
+    return true;
+}
+
+static bool load_scoring(cr_run *r, const char *array)
+{
+    if (!cr_store_check_scoring(r))
+        return false;
+    if (!*r->scoring_table)
+        return true;
+    const char *p[] = {r->tenant, array};
+    rp_rows *rows = r->api->db_query(r->ctx,
+        "SELECT customer, tier, risk_level FROM scoring_customers"
+        " WHERE tenant = $1 AND customer = ANY($2::text[])", 2, p);
+    if (!rows)
+        return false;
+    for (int i = 0; i < r->api->rows_count(rows); i++) {
+        cr_cust *c = cr_run_find(r, r->api->rows_value(rows, i, 0));
+        const char *tier = r->api->rows_value(rows, i, 1), *risk = r->api->rows_value(rows, i, 2);
+        if (!c)
+            continue;
+        if (tier && *tier)
+            snprintf(c->tier, sizeof c->tier, "%s", tier);
+        if (risk && *risk)
+            snprintf(c->risk, sizeof c->risk, "%s", risk);
+    }
+    r->api->rows_free(rows);
+    return true;
+}
+
+/* Every touch since since_ms; open care tasks carry their priority so the
+ * budget can merge with them. */
+static bool load_touches(cr_run *r, const char *array, int64_t since_ms)
+{
+    char since[24];
+    const char *p[] = {r->tenant, array, cr_i64(since, since_ms)};
+    rp_rows *rows = r->api->db_query(r->ctx,
+        "SELECT l.customer, l.ts_ms, t.task_id, t.priority FROM contact_ledger l"
+        " LEFT JOIN care_tasks t ON l.source = 'care' AND t.tenant = l.tenant"
+        "  AND t.task_id = l.ref AND t.status IN ('open', 'deferred')"
+        " WHERE l.tenant = $1 AND l.customer = ANY($2::text[]) AND l.ts_ms >= $3::bigint",
+        3, p);
+    if (!rows)
+        return false;
+    bool ok = true;
+    for (int i = 0; ok && i < r->api->rows_count(rows); i++) {
+        cr_cust *c = cr_run_find(r, r->api->rows_value(rows, i, 0));
+        if (c)
+            ok = cr_cust_add_touch(c, i64_or(r->api->rows_value(rows, i, 1), 0),
+                                   (int)i64_or(r->api->rows_value(rows, i, 3), 0),
+                                   r->api->rows_value(rows, i, 2));
+    }
+    r->api->rows_free(rows);
+    return ok;
+}
+
+static bool load_task_ids(cr_run *r, const char *array, int64_t since_ms)
+{
+    char since[24];
+    const char *p[] = {r->tenant, array, cr_i64(since, since_ms)};
+    rp_rows *rows = r->api->db_query(r->ctx,
+        "SELECT customer, task_id FROM care_tasks WHERE tenant = $1"
+        " AND customer = ANY($2::text[]) AND (due_ms >= $3::bigint OR created_ms >= $3::bigint)",
+        3, p);
+    if (!rows)
+        return false;
+    bool ok = true;
+    for (int i = 0; ok && i < r->api->rows_count(rows); i++) {
+        cr_cust *c = cr_run_find(r, r->api->rows_value(rows, i, 0));
+        if (c)
+            ok = cr_cust_know_id(c, r->api->rows_value(rows, i, 1));
+    }
+    r->api->rows_free(rows);
+    return ok;
+}
+
+/* Touches far enough back for the widest budget window; task ids for a
+ * year (triggers repeat within days, birthdays yearly with the year in the id). */
+#define CR_ID_HORIZON_MS (400 * 86400000LL)
+
+bool cr_store_load(cr_run *r, const char *const *customers, size_t n, int64_t since_ms)
+{
+    cr_text list = {0};
+    size_t added = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!customers[i] || cr_run_find(r, customers[i]))
+            continue;
+        if (!add_customer(r, customers[i])) {
+            cr_text_free(&list);
+            r->api->fail(r->ctx, "care: out of memory loading customers");
+            return false;
+        }
+        cr_text_array_elem(&list, customers[i]);
+        added++;
+    }
+    if (added == 0) {
+        cr_text_free(&list);
+        return true;
+    }
+    int64_t widest = 0;
+    for (int t = 0; t < CR_TIERS; t++)
+        for (size_t w = 0; w < r->s->budgets[t].count; w++)
+            if (r->s->budgets[t].windows[w].window_ms > widest)
+                widest = r->s->budgets[t].windows[w].window_ms;
+    const char *array = cr_text_array(&list);
+    bool ok = array && load_state(r, array) && load_scoring(r, array)
+              && load_touches(r, array, since_ms - widest)
+              && load_task_ids(r, array, since_ms - CR_ID_HORIZON_MS);
+    if (!array)
+        r->api->fail(r->ctx, "care: out of memory loading customers");
+    cr_text_free(&list);
+    return ok;
+}
+
+static const char *tristate_text(int v)
+{
+    return v < 0 ? NULL : v ? "true" : "false";
+}
+
+static bool save_one(cr_run *r, const cr_cust *c)
+{
+    char part[24], first[24], last[24], next[24];
+    const char *p[] = {
+        r->tenant, c->id, cr_i64(part, c->partition), c->tz[0] ? c->tz : NULL,
+        c->channel[0] ? c->channel : NULL, tristate_text(c->consent_contact),
+        tristate_text(c->consent_marketing), c->specials, cr_i64(first, c->first_seen_ms),
+        c->last_contact_ms >= 0 ? cr_i64(last, c->last_contact_ms) : NULL,
+        c->next_plan_ms >= 0 ? cr_i64(next, c->next_plan_ms) : NULL,
+    };
+    return r->api->db_defer(r->ctx,
+        "INSERT INTO care_customers (tenant, customer, partition, timezone, channel,"
+        " consent_contact, consent_marketing, special_days, first_seen_ms, last_contact_ms,"
+        " next_plan_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+        " ON CONFLICT (tenant, customer) DO UPDATE SET timezone = EXCLUDED.timezone,"
+        " channel = EXCLUDED.channel, consent_contact = EXCLUDED.consent_contact,"
+        " consent_marketing = EXCLUDED.consent_marketing, special_days = EXCLUDED.special_days,"
+        " last_contact_ms = EXCLUDED.last_contact_ms, next_plan_ms = EXCLUDED.next_plan_ms",
+        11, p) == RP_OK;
+}
+
+bool cr_store_save(cr_run *r)
+{
+    for (size_t i = 0; i < r->ncusts; i++) {
+        cr_cust *c = &r->custs[i];
+        if (!c->dirty)
+            continue;
+        if (!save_one(r, c))
+            return false;
+        c->dirty = false;
+        c->in_table = true;
+    }
+    return true;
+}
+
+static void forget(cr_cust *c)
+{
+    for (size_t i = 0; i < c->ntouches; i++)
+        free(c->touches[i].owned_id);
+    c->ntouches = 0;
+    for (size_t i = 0; i < c->nids; i++)
+        free(c->task_ids[i]);
+    c->nids = 0;
+    c->tz[0] = c->channel[0] = c->specials[0] = '\0';
+    c->consent_contact = c->consent_marketing = -1;
+    c->first_seen_ms = c->last_contact_ms = c->next_plan_ms = -1;
+    c->in_table = c->dirty = c->plan_due = false;
+}
+
+bool cr_store_erase(cr_run *r, const char *customer)
+{
+    static const char *const deletes[] = {
+        "DELETE FROM care_tasks WHERE tenant = $1 AND customer = $2",
+        "DELETE FROM contact_ledger WHERE tenant = $1 AND customer = $2",
+        "DELETE FROM care_customers WHERE tenant = $1 AND customer = $2",
+        "DELETE FROM care_holdings WHERE tenant = $1 AND customer = $2",
+    };
+    const char *p[] = {r->tenant, customer};
+    for (size_t i = 0; i < sizeof deletes / sizeof deletes[0]; i++)
+        if (r->api->db_defer(r->ctx, deletes[i], 2, p) != RP_OK)
+            return false;
+    char key[300];
+    snprintf(key, sizeof key, "plan:%s", customer);
+    if (r->api->timer_cancel(r->ctx, r->tenant, key) != RP_OK)
+        return false;
+    cr_cust *c = cr_run_find(r, customer);
+    if (c)
+        forget(c);
+    return true;
+}

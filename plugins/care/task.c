@@ -1,0 +1,199 @@
+/*
+ * task.c - turning a trigger into a care task: its deterministic id, the
+ * customer's consent, channel and gesture, quiet hours on the customer's
+ * clock, the contact budget (place, merge, absorb or defer; never drop),
+ * the rows (care_tasks, contact_ledger) and the derived events.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "glue.h"
+#include "rules.h"
+
+static int priority_of(const cr_run *r, const cr_task_spec *t)
+{
+    if (t->priority >= 1 && t->priority <= 5)
+        return t->priority;
+    const cr_pair *p = cr_pairs_find(&r->s->priorities, t->kind);
+    if (p && p->value >= 1 && p->value <= 5)
+        return (int)p->value;
+    return cr_kind_rule_of(t->kind)->priority;
+}
+
+static bool consent_allows(const cr_run *r, const cr_cust *c, const char *kind)
+{
+    const cr_kind_rule *rule = cr_kind_rule_of(kind);
+    bool contact = c->consent_contact < 0 ? r->s->consent_default : c->consent_contact;
+    bool marketing = c->consent_marketing < 0 ? r->s->consent_default : c->consent_marketing;
+    if (rule->needs_contact && !contact)
+        return false;
+    return !rule->marketing || marketing;
+}
+
+static bool exempt_kind(const cr_run *r, const char *kind)
+{
+    char needle[64];
+    snprintf(needle, sizeof needle, ",%s,", kind);
+    return strstr(r->s->exempt_kinds, needle) != NULL;
+}
+
+/* A budget decision whose time also respects quiet hours: a deferred time
+ * that lands in the night moves to the morning and is checked again. */
+static bool decide(cr_run *r, const cr_cust *c, const cr_task_spec *t, int priority,
+                   int64_t due_ms, cr_decision *d)
+{
+    const cr_budget_policy *b = cr_settings_budget(r->s, c->tier);
+    cr_touch *touches = malloc((c->ntouches ? c->ntouches : 1) * sizeof *touches);
+    if (!touches)
+        return false;
+    for (size_t i = 0; i < c->ntouches; i++)
+        touches[i] = c->touches[i].touch;
+    bool exempt = exempt_kind(r, t->kind);
+    bool ok = true;
+    for (int tries = 0; ok && tries < 8; tries++) {
+        *d = cr_budget_decide(b, touches, c->ntouches, due_ms, priority, exempt);
+        if (d->action != CR_DEFER)
+            break;
+        int64_t shifted;
+        ok = cr_quiet_shift(&r->tz, cr_cust_tz(r, c), d->due_ms, r->s->quiet_start,
+                            r->s->quiet_end, &shifted);
+        if (!ok || shifted == d->due_ms)
+            break;
+        d->due_ms = shifted;
+        if (cr_budget_fits(b, touches, c->ntouches, shifted))
+            break;
+        due_ms = shifted;   /* the morning is taken too: decide again from there */
+    }
+    free(touches);
+    if (!ok)
+        r->api->fail(r->ctx, "care: time zone %s of customer %s failed", cr_cust_tz(r, c), c->id);
+    return ok;
+}
+
+static bool insert_task(cr_run *r, const cr_cust *c, const cr_task_spec *t,
+                        const cr_task_info *info, uint32_t partition)
+{
+    char part[24], prio[24], due[24], created[24], from[24];
+    const char *p[] = {
+        r->tenant, info->task_id, c ? c->id : NULL, t->org, t->assignee, cr_i64(part, partition),
+        t->kind, info->channel, info->gesture, cr_i64(prio, info->priority),
+        cr_i64(due, info->due_ms), t->reason, info->status, t->source,
+        cr_i64(created, t->created_ms),
+        info->deferred_from_ms >= 0 ? cr_i64(from, info->deferred_from_ms) : NULL,
+        info->merged_into, info->over_budget ? "true" : "false",
+    };
+    return r->api->db_defer(r->ctx,
+        "INSERT INTO care_tasks (tenant, task_id, customer, org, assignee, partition, kind,"
+        " channel, gesture, priority, due_ms, reason, status, source, created_ms,"
+        " deferred_from_ms, merged_into, over_budget) VALUES ($1, $2, $3, $4, $5, $6, $7, $8,"
+        " $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) ON CONFLICT (tenant, task_id) DO NOTHING",
+        18, p) == RP_OK;
+}
+
+static bool record_touch(cr_run *r, cr_cust *c, const cr_task_info *info, bool marketing)
+{
+    char part[24], due[24];
+    const char *p[] = {r->tenant, c->id, cr_i64(part, c->partition), info->task_id, info->kind,
+                       marketing ? "true" : "false", cr_i64(due, info->due_ms)};
+    return r->api->db_defer(r->ctx,
+               "INSERT INTO contact_ledger (tenant, customer, partition, source, ref, kind,"
+               " marketing, ts_ms) VALUES ($1, $2, $3, 'care', $4, $5, $6, $7)"
+               " ON CONFLICT (tenant, customer, source, ref) DO NOTHING", 7, p) == RP_OK
+           && cr_cust_add_touch(c, info->due_ms, info->priority, info->task_id);
+}
+
+/* The less important task planned nearby becomes part of the new one and
+ * gives its place in the budget back. */
+static bool absorb(cr_run *r, cr_cust *c, size_t index, const char *into, const char *kind)
+{
+    cr_known_touch *k = &c->touches[index];
+    char *victim = k->owned_id;
+    const char *p[] = {r->tenant, victim, into};
+    const char *lp[] = {r->tenant, c->id, victim};
+    bool ok = r->api->db_defer(r->ctx,
+                  "UPDATE care_tasks SET status = 'merged', merged_into = $3"
+                  " WHERE tenant = $1 AND task_id = $2", 3, p) == RP_OK
+              && r->api->db_defer(r->ctx,
+                  "DELETE FROM contact_ledger WHERE tenant = $1 AND customer = $2"
+                  " AND source = 'care' AND ref = $3", 3, lp) == RP_OK
+              && cr_emit_merged(r, c->id, victim, into, kind);
+    c->touches[index] = c->touches[--c->ntouches];
+    free(victim);
+    return ok;
+}
+
+/* Applies the budget decision to info (status, due, merged_into). */
+static bool apply_decision(cr_run *r, cr_cust *c, const cr_task_spec *t, cr_task_info *info,
+                           char *merged_into, size_t size)
+{
+    cr_decision d;
+    if (!decide(r, c, t, info->priority, info->due_ms, &d))
+        return false;
+    info->over_budget = d.over_budget;
+    if (d.action == CR_MERGE) {
+        snprintf(merged_into, size, "%s", c->touches[d.merge_with].owned_id);
+        info->merged_into = merged_into;
+        info->status = "merged";
+        return true;
+    }
+    if (d.due_ms != info->due_ms) {
+        info->deferred_from_ms = info->due_ms;
+        info->due_ms = d.due_ms;
+        info->status = "deferred";
+    }
+    if (d.action == CR_ABSORB)
+        return absorb(r, c, d.merge_with, info->task_id, t->kind);
+    return true;
+}
+
+static bool publish(cr_run *r, const cr_task_info *info)
+{
+    if (!cr_emit_created(r, info))
+        return false;
+    return info->deferred_from_ms < 0 || cr_emit_deferred(r, info);
+}
+
+bool cr_task_create(cr_run *r, cr_cust *c, const cr_task_spec *t)
+{
+    char id[CR_TASK_ID_MAX], merged_into[CR_TASK_ID_MAX];
+    cr_task_id(id, t->kind, c ? c->id : t->org, t->ref);
+    if (c && cr_cust_has_id(c, id))
+        return true;                        /* replay or duplicate trigger */
+    if (c && !cr_cust_know_id(c, id)) {
+        r->api->fail(r->ctx, "care: out of memory");
+        return false;
+    }
+    if (c && !consent_allows(r, c, t->kind))
+        return true;                        /* documented: no task without consent */
+    cr_task_info info = {.task_id = id, .customer = c ? c->id : NULL, .kind = t->kind,
+                         .reason = t->reason, .status = "open", .priority = priority_of(r, t),
+                         .due_ms = t->due_ms, .deferred_from_ms = -1};
+    cr_pick_channel(t->kind, c ? c->tier : NULL, c && c->channel[0] ? c->channel : NULL,
+                    &info.channel, &info.gesture);
+    if (!c)                                 /* account-level request: no person, no budget */
+        return insert_task(r, NULL, t, &info, r->api->partition_of(r->ctx, r->tenant, ""))
+               && publish(r, &info);
+    if (!t->skip_quiet && !cr_quiet_shift(&r->tz, cr_cust_tz(r, c), t->due_ms, r->s->quiet_start,
+                                          r->s->quiet_end, &info.due_ms)) {
+        r->api->fail(r->ctx, "care: time zone of customer %s failed", c->id);
+        return false;
+    }
+    if (!apply_decision(r, c, t, &info, merged_into, sizeof merged_into))
+        return false;
+    bool merged = info.merged_into != NULL;
+    return insert_task(r, c, t, &info, c->partition)
+           && (merged || record_touch(r, c, &info, cr_kind_rule_of(t->kind)->marketing))
+           && publish(r, &info);
+}
+
+bool cr_task_close(cr_run *r, const char *task_id, const char *customer, int64_t ts_ms,
+                   const char *outcome)
+{
+    char done[24];
+    const char *p[] = {r->tenant, task_id, customer, cr_i64(done, ts_ms), outcome};
+    return r->api->db_defer(r->ctx,
+               "UPDATE care_tasks SET status = 'done', done_ms = $4, outcome = $5"
+               " WHERE tenant = $1 AND task_id = $2 AND customer IS NOT DISTINCT FROM $3"
+               " AND status IN ('open', 'deferred')", 5, p) == RP_OK;
+}

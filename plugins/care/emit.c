@@ -89,6 +89,39 @@ bool cr_emit_created(cr_run *r, const cr_task_info *t)
     return send_event(r, &o, "care.task_created", t->customer);
 }
 
+/* care.task_due and care.task_overdue carry the same fields. */
+static bool emit_lifecycle(cr_run *r, const cr_lifecycle_row *t, const char *type)
+{
+    out o;
+    open_map(&o, 7);
+    kv_str(&o, "task_id", t->task_id);
+    kv_str(&o, "kind", t->kind);
+    kv_str(&o, "channel", t->channel);
+    kv_int(&o, "priority", t->priority);
+    kv_str(&o, "reason", t->reason);
+    kv_int(&o, "due_ms", t->due_ms);
+    kv_int(&o, "window_end_ms", t->window_end_ms);
+    if (o.oom) {
+        r->api->fail(r->ctx, "care: out of memory building %s", type);
+        msgpack_sbuffer_destroy(&o.sb);
+        return false;
+    }
+    bool ok = r->api->emit(r->ctx, type, t->customer, t->org, (const uint8_t *)o.sb.data,
+                           o.sb.size) == RP_OK;
+    msgpack_sbuffer_destroy(&o.sb);
+    return ok;
+}
+
+bool cr_emit_due(cr_run *r, const cr_lifecycle_row *t)
+{
+    return emit_lifecycle(r, t, "care.task_due");
+}
+
+bool cr_emit_overdue(cr_run *r, const cr_lifecycle_row *t)
+{
+    return emit_lifecycle(r, t, "care.task_overdue");
+}
+
 bool cr_emit_deferred(cr_run *r, const cr_task_info *t)
 {
     out o;

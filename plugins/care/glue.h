@@ -57,6 +57,7 @@ typedef struct cr_settings {
     char holiday_tiers[128];              /* ",vip,key," */
     bool consent_default;                 /* consent when the customer gave none */
     int64_t inbox_ms;
+    int64_t window_ms;      /* due -> window end (task_window) */
     int64_t campaign_max;
 } cr_settings;
 
@@ -183,6 +184,20 @@ typedef struct cr_task_info {
     int64_t due_ms, deferred_from_ms;
     bool over_budget;
 } cr_task_info;
+
+/* A task as its lifecycle timers read it back (lifecycle.c). */
+typedef struct cr_lifecycle_row {
+    const char *task_id, *customer, *org, *kind, *channel, *reason;
+    int priority;
+    int64_t due_ms, window_end_ms;
+} cr_lifecycle_row;
+
+/* Arms the task's "due:" timer (pending -> due at its due time). */
+bool cr_lifecycle_arm(cr_run *r, const cr_task_info *info, const char *customer, const char *org);
+/* Handles a "due:" or "overdue:" timer; *handled false for other keys. */
+bool cr_lifecycle_timer(cr_run *r, const char *key, bool *handled);
+bool cr_emit_due(cr_run *r, const cr_lifecycle_row *t);
+bool cr_emit_overdue(cr_run *r, const cr_lifecycle_row *t);
 
 bool cr_emit_created(cr_run *r, const cr_task_info *t);
 bool cr_emit_deferred(cr_run *r, const cr_task_info *t);

@@ -172,7 +172,10 @@ static int on_timer(rp_ctx *ctx, const rp_timer *timer)
     } else if (strncmp(timer->key, "plan:", 5) == 0) {
         ok = plan_timer(&r, timer->key + 5);
     } else {
-        st->api->log(ctx, RP_LOG_WARN, "care: unknown timer %s ignored", timer->key);
+        bool handled;   /* due: and overdue: timers of a task's lifecycle */
+        ok = cr_lifecycle_timer(&r, timer->key, &handled);
+        if (!handled)
+            st->api->log(ctx, RP_LOG_WARN, "care: unknown timer %s ignored", timer->key);
     }
     cr_run_free(&r);
     return ok ? RP_OK : RP_ERROR;

@@ -98,8 +98,8 @@ static bool cancel_withdrawn(cr_run *r, cr_cust *c, int contact_before, int mark
         return true;
     const char *p[] = {r->tenant, c->id, contact_withdrawn ? "true" : "false"};
     return r->api->db_defer(r->ctx,
-        "WITH cancelled AS (UPDATE care_tasks SET status = 'cancelled'"
-        "  WHERE tenant = $1 AND customer = $2 AND status IN ('open', 'deferred')"
+        "WITH cancelled AS (UPDATE care_tasks SET status = 'skipped', outcome = 'consent withdrawn'"
+        "  WHERE tenant = $1 AND customer = $2 AND status IN ('pending', 'due')"
         "  AND kind <> 'see_off' AND ($3::boolean OR kind IN ('regular', 'campaign'))"
         "  RETURNING task_id)"
         " DELETE FROM contact_ledger WHERE tenant = $1 AND customer = $2 AND source = 'care'"

@@ -26,6 +26,7 @@ const char *const cr_schema_sql[] = {
     "  gesture text NOT NULL DEFAULT '',"
     "  priority int NOT NULL,"
     "  due_ms bigint NOT NULL,"
+    "  window_end_ms bigint NOT NULL,"     /* undone by then: expired */
     "  reason text NOT NULL,"
     "  status text NOT NULL,"
     "  source text NOT NULL,"

@@ -43,6 +43,8 @@ const rp_config_key cr_config_keys[] = {
     {"consent_default", RP_CONFIG_STRING, "true",
      "consent assumed for customers who never stated it (true/false)"},
     {"inbox_interval", RP_CONFIG_STRING, "15m", "how often care_requests are taken (engine time)"},
+    {"task_window", RP_CONFIG_STRING, "2d",
+     "how long after its due time a task may still be done before it expires (care.task_overdue)"},
     {"campaign_max", RP_CONFIG_STRING, "10000", "most customers one campaign invites"},
     {NULL, 0, NULL, NULL},
 };
@@ -195,7 +197,8 @@ static bool timing(const reader *rd, cr_settings *s)
         return bad(rd, "due_time", "want HH:MM");
     return quiet_hours(rd, s) && pairs(rd, "purchase_offsets", &s->purchase_offsets)
            && duration(rd, "lookahead", &s->lookahead_ms)
-           && duration(rd, "inbox_interval", &s->inbox_ms);
+           && duration(rd, "inbox_interval", &s->inbox_ms)
+           && duration(rd, "task_window", &s->window_ms);
 }
 
 bool cr_settings_load(rp_ctx *ctx, const rp_host_api *api, const char *tenant, cr_settings *out,

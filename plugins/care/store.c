@@ -126,7 +126,7 @@ static bool load_touches(cr_run *r, const char *array, int64_t since_ms)
     rp_rows *rows = r->api->db_query(r->ctx,
         "SELECT l.customer, l.ts_ms, t.task_id, t.priority FROM contact_ledger l"
         " LEFT JOIN care_tasks t ON l.source = 'care' AND t.tenant = l.tenant"
-        "  AND t.task_id = l.ref AND t.status IN ('open', 'deferred')"
+        "  AND t.task_id = l.ref AND t.status IN ('pending', 'due')"
         " WHERE l.tenant = $1 AND l.customer = ANY($2::text[]) AND l.ts_ms >= $3::bigint",
         3, p);
     if (!rows)

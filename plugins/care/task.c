@@ -74,21 +74,21 @@ static bool decide(cr_run *r, const cr_cust *c, const cr_task_spec *t, int prior
 static bool insert_task(cr_run *r, const cr_cust *c, const cr_task_spec *t,
                         const cr_task_info *info, uint32_t partition)
 {
-    char part[24], prio[24], due[24], created[24], from[24];
+    char part[24], prio[24], due[24], created[24], from[24], window[24];
     const char *p[] = {
         r->tenant, info->task_id, c ? c->id : NULL, t->org, t->assignee, cr_i64(part, partition),
         t->kind, info->channel, info->gesture, cr_i64(prio, info->priority),
         cr_i64(due, info->due_ms), t->reason, info->status, t->source,
         cr_i64(created, t->created_ms),
         info->deferred_from_ms >= 0 ? cr_i64(from, info->deferred_from_ms) : NULL,
-        info->merged_into, info->over_budget ? "true" : "false",
+        info->merged_into, info->over_budget ? "true" : "false", cr_i64(window, r->s->window_ms),
     };
     return r->api->db_defer(r->ctx,
         "INSERT INTO care_tasks (tenant, task_id, customer, org, assignee, partition, kind,"
         " channel, gesture, priority, due_ms, reason, status, source, created_ms,"
-        " deferred_from_ms, merged_into, over_budget) VALUES ($1, $2, $3, $4, $5, $6, $7, $8,"
-        " $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) ON CONFLICT (tenant, task_id) DO NOTHING",
-        18, p) == RP_OK;
+        " deferred_from_ms, merged_into, over_budget, window_end_ms) VALUES ($1, $2, $3, $4, $5,"
+        " $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $11::bigint + $19::bigint)"
+        " ON CONFLICT (tenant, task_id) DO NOTHING", 19, p) == RP_OK;
 }
 
 static bool record_touch(cr_run *r, cr_cust *c, const cr_task_info *info, bool marketing)
@@ -112,7 +112,7 @@ static bool absorb(cr_run *r, cr_cust *c, size_t index, const char *into, const 
     const char *p[] = {r->tenant, victim, into};
     const char *lp[] = {r->tenant, c->id, victim};
     bool ok = r->api->db_defer(r->ctx,
-                  "UPDATE care_tasks SET status = 'merged', merged_into = $3"
+                  "UPDATE care_tasks SET status = 'skipped', merged_into = $3, outcome = 'merged'"
                   " WHERE tenant = $1 AND task_id = $2", 3, p) == RP_OK
               && r->api->db_defer(r->ctx,
                   "DELETE FROM contact_ledger WHERE tenant = $1 AND customer = $2"
@@ -134,13 +134,13 @@ static bool apply_decision(cr_run *r, cr_cust *c, const cr_task_spec *t, cr_task
     if (d.action == CR_MERGE) {
         snprintf(merged_into, size, "%s", c->touches[d.merge_with].owned_id);
         info->merged_into = merged_into;
-        info->status = "merged";
+        info->status = "skipped";   /* merged_into says where it went */
         return true;
     }
     if (d.due_ms != info->due_ms) {
         info->deferred_from_ms = info->due_ms;
         info->due_ms = d.due_ms;
-        info->status = "deferred";
+        /* still pending: deferred_from_ms records the move */
     }
     if (d.action == CR_ABSORB)
         return absorb(r, c, d.merge_with, info->task_id, t->kind);
@@ -167,13 +167,13 @@ bool cr_task_create(cr_run *r, cr_cust *c, const cr_task_spec *t)
     if (c && !consent_allows(r, c, t->kind))
         return true;                        /* documented: no task without consent */
     cr_task_info info = {.task_id = id, .customer = c ? c->id : NULL, .kind = t->kind,
-                         .reason = t->reason, .status = "open", .priority = priority_of(r, t),
+                         .reason = t->reason, .status = "pending", .priority = priority_of(r, t),
                          .due_ms = t->due_ms, .deferred_from_ms = -1};
     cr_pick_channel(t->kind, c ? c->tier : NULL, c && c->channel[0] ? c->channel : NULL,
                     &info.channel, &info.gesture);
     if (!c)                                 /* account-level request: no person, no budget */
         return insert_task(r, NULL, t, &info, r->api->partition_of(r->ctx, r->tenant, ""))
-               && publish(r, &info);
+               && cr_lifecycle_arm(r, &info, NULL, t->org) && publish(r, &info);
     if (!t->skip_quiet && !cr_quiet_shift(&r->tz, cr_cust_tz(r, c), t->due_ms, r->s->quiet_start,
                                           r->s->quiet_end, &info.due_ms)) {
         r->api->fail(r->ctx, "care: time zone of customer %s failed", c->id);
@@ -184,6 +184,7 @@ bool cr_task_create(cr_run *r, cr_cust *c, const cr_task_spec *t)
     bool merged = info.merged_into != NULL;
     return insert_task(r, c, t, &info, c->partition)
            && (merged || record_touch(r, c, &info, cr_kind_rule_of(t->kind)->marketing))
+           && (merged || cr_lifecycle_arm(r, &info, c->id, NULL))
            && publish(r, &info);
 }
 
@@ -195,5 +196,5 @@ bool cr_task_close(cr_run *r, const char *task_id, const char *customer, int64_t
     return r->api->db_defer(r->ctx,
                "UPDATE care_tasks SET status = 'done', done_ms = $4, outcome = $5"
                " WHERE tenant = $1 AND task_id = $2 AND customer IS NOT DISTINCT FROM $3"
-               " AND status IN ('open', 'deferred')", 5, p) == RP_OK;
+               " AND status IN ('pending', 'due', 'expired')", 5, p) == RP_OK;
 }

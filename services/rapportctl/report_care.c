@@ -1,5 +1,5 @@
 /*
- * report_care.c - `rapportctl report care [--day YYYY-MM-DD|today]`: the
+ * report_care.c - `rapportctl report care [--due today|YYYY-MM-DD]`: the
  * day's care tasks sorted by priority, each with its reason in plain words
  * (and the reasons of the tasks merged into it), followed by the tasks the
  * contact budget deferred away from that day and where they went.
@@ -45,9 +45,9 @@ static const char due_sql[] =
     "  FROM b, care_tasks t"
     "  LEFT JOIN LATERAL (SELECT string_agg(x.reason, '; ' ORDER BY x.priority, x.task_id) AS reasons"
     "                       FROM care_tasks x WHERE x.tenant = t.tenant AND x.merged_into = t.task_id"
-    "                        AND x.status = 'merged') m ON true"
+    "                        AND x.status = 'skipped') m ON true"
     " WHERE t.tenant = $1 AND t.due_ms >= b.lo AND t.due_ms < b.hi"
-    "   AND t.status IN ('open', 'deferred', 'done') AND ($4 = '' OR t.assignee = $4)"
+    "   AND t.status IN ('pending', 'due', 'done', 'expired') AND ($4 = '' OR t.assignee = $4)"
     " ORDER BY t.priority, t.due_ms, t.task_id";
 
 static const char deferred_sql[] =
@@ -62,12 +62,12 @@ static const char deferred_sql[] =
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: rapportctl report care [--day=YYYY-MM-DD|today] [--tenant=T] [--tz=ZONE]\n"
+            "usage: rapportctl report care [--due=today|YYYY-MM-DD] [--tenant=T] [--tz=ZONE]\n"
             "                              [--staff=S] [--json] [--database=CONNINFO]\n"
             "The day's care tasks by priority with the reason for each (and the reasons\n"
             "merged into it), then the tasks the contact budget deferred away from the day.\n"
             "From the care plugin's table care_tasks.\n"
-            "  --day=D              the day (default today in --tz); --due=D is the same\n"
+            "  --due=D              the day (default today in --tz); --day=D is the same\n"
             "  --tenant=T           tenant (default: default)\n"
             "  --tz=ZONE            IANA zone whose midnights bound the day (default UTC)\n"
             "  --staff=S            only tasks assigned to S\n"
@@ -112,8 +112,8 @@ static int parse_options(int argc, char **argv, care_options *opt)
     if (optind < argc)
         return rc_usage_error("report care", "unexpected argument");
     if (!valid_day(opt->day)) {
-        fprintf(stderr, "rapportctl report care: --day must be YYYY-MM-DD or today "
-                        "(e.g. --day=2026-03-29)\n");
+        fprintf(stderr, "rapportctl report care: --due must be YYYY-MM-DD or today "
+                        "(e.g. --due=2026-03-29)\n");
         return RC_EXIT_FAILURE;
     }
     return -1;

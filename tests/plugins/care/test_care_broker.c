@@ -157,12 +157,12 @@ static void request_task(PGconn *db)
 static void check_tasks(PGconn *db)
 {
     assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM care_tasks WHERE customer = 'c1'"), 6);
-    expect_task(db, "birthday:c1:2026-04-05", "open", 1775379600000LL, "sms");
-    expect_task(db, "see_off:c1:order:o-1", "open", T0 + HOUR, "visit");
+    expect_task(db, "birthday:c1:2026-04-05", "pending", 1775379600000LL, "sms");
+    expect_task(db, "see_off:c1:order:o-1", "due", T0 + HOUR, "visit");   /* its due time passed */
     /* Two days later at 10:00 London time, after the clocks went forward. */
     expect_task(db, "greeting:c1:order:o-1", "done", 1774774800000LL, "sms");
-    expect_task(db, "usage_check:c1:order:o-1", "open", 1775206800000LL, "sms");
-    expect_task(db, "campaign:c1:spring", "merged", 1774692000000LL, "sms");
+    expect_task(db, "usage_check:c1:order:o-1", "pending", 1775206800000LL, "sms");
+    expect_task(db, "campaign:c1:spring", "skipped", 1774692000000LL, "sms");
     char *into = rp_test_sql(db, "SELECT merged_into FROM care_tasks WHERE task_id = 'campaign:c1:spring'");
     assert_string_equal(into, "see_off:c1:order:o-1");
     free(into);
@@ -171,7 +171,7 @@ static void check_tasks(PGconn *db)
     free(outcome);
     /* The 30-day window (four touches since 27 March) is full on 21 April:
      * the follow-up waits until the see-off is 30 days old. */
-    expect_task(db, "key_event:c1:moved_house:2026-04-20", "deferred", 1777208400000LL, "sms");
+    expect_task(db, "key_event:c1:moved_house:2026-04-20", "pending", 1777208400000LL, "sms");
     assert_int_equal(rp_test_sql_int(db, "SELECT deferred_from_ms FROM care_tasks"
                                          " WHERE kind = 'key_event'"), 1776762000000LL);
     /* The merged task is no extra touch. */
@@ -182,11 +182,11 @@ static void check_tasks(PGconn *db)
     assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM contact_ledger WHERE customer = 'c2'"), 0);
     assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM care_customers WHERE customer = 'c2'"), 0);
     /* The request became a task and is marked taken. */
-    expect_task(db, "survey_follow_up:c5:request:survey:r1", "open", T0 + DAY, "phone");
+    expect_task(db, "survey_follow_up:c5:request:survey:r1", "due", T0 + DAY, "phone");
     assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM care_requests WHERE taken_ms IS NULL"), 0);
     /* c5 is known since its request (taken at T0 + 1h16m, the first inbox
      * timer): the campaign two hours before that task rides along with it. */
-    expect_task(db, "campaign:c5:spring", "merged", T0 - 2 * HOUR + DAY, "email");
+    expect_task(db, "campaign:c5:spring", "skipped", T0 - 2 * HOUR + DAY, "email");
     assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM contact_budget WHERE tenant = '*'"), 12);
 }
 
@@ -202,6 +202,30 @@ static void check_events(const rp_test_daemon *d)
     assert_int_equal(count_of(events, "\"task_id\":\"greeting:c1:order:o-1\""), 1);
     assert_int_equal(count_of(events, "\"care.task_deferred\""), 1);
     free(events);
+}
+
+/* The lifecycle in event time: by phase four c1's birthday task became due
+ * (care.task_due) and its window ended undone (expired, care.task_overdue);
+ * every task whose due time passed left 'pending'; skipped tasks stayed
+ * skipped; a task closed by a contact is done and never went overdue. */
+static void check_lifecycle(PGconn *db)
+{
+    assert_int_equal(rp_test_sql_int(db,
+        "SELECT count(*) FROM care_tasks WHERE task_id = 'birthday:c1:2026-04-05' AND status = 'expired'"), 1);
+    assert_int_equal(rp_test_sql_int(db,
+        "SELECT count(*) FROM outbox WHERE type = 'care.task_due' AND cause = 'timer:due:birthday:c1:2026-04-05'"), 1);
+    assert_int_equal(rp_test_sql_int(db,
+        "SELECT count(*) FROM outbox WHERE type = 'care.task_overdue'"
+        " AND cause = 'timer:overdue:birthday:c1:2026-04-05'"), 1);
+    assert_int_equal(rp_test_sql_int(db,
+        "SELECT count(*) FROM care_tasks WHERE customer = 'c1' AND status = 'pending'"
+        " AND window_end_ms < 1782000000000"), 0);
+    assert_int_equal(rp_test_sql_int(db,
+        "SELECT count(*) FROM care_tasks WHERE status = 'skipped' AND merged_into IS NOT NULL"
+        " AND task_id IN (SELECT substr(cause, 11) FROM outbox WHERE type = 'care.task_due')"), 0);
+    assert_int_equal(rp_test_sql_int(db,
+        "SELECT count(*) FROM care_tasks t JOIN outbox o ON o.type = 'care.task_overdue'"
+        " AND o.cause = 'timer:overdue:' || t.task_id WHERE t.status = 'done'"), 0);
 }
 
 static void test_care_through_the_broker(void **state)
@@ -225,7 +249,8 @@ static void test_care_through_the_broker(void **state)
     rp_test_wait_idle(db, 30000);
     wait_for(db, "SELECT count(*) FROM timers WHERE key = 'plan:c1' AND due_ms < 1783000000000", 0,
              60000);
-    expect_task(db, "regular:c1:2026-06-26", "open", 1782464400000LL, "sms");
+    expect_task(db, "regular:c1:2026-06-26", "expired", 1782464400000LL, "sms");   /* clock moved past its window */
+    check_lifecycle(db);
     assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM care_tasks WHERE kind = 'regular'"), 1);
     assert_int_equal(rp_test_daemon_stop(d, SIGTERM), 0);
     PQfinish(db);
@@ -249,8 +274,8 @@ static void check_sales_care(const rp_test_daemon *d, PGconn *db)
                " {\"id\":\"m4\",\"type\":\"market.price\",\"ts\":1797772300000,"
                "  \"data\":{\"product\":\"FUND-A\",\"price\":125}}]");
     rp_test_wait_idle(db, 30000);
-    expect_task(db, "stop_loss:h1:H-1:2026-12-20", "open", 1797772000000LL, "phone");
-    expect_task(db, "take_profit:h1:H-1:2026-12-20", "open", 1797772300000LL, "phone");
+    expect_task(db, "stop_loss:h1:H-1:2026-12-20", "due", 1797772000000LL, "phone");
+    expect_task(db, "take_profit:h1:H-1:2026-12-20", "due", 1797772300000LL, "phone");
     assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM care_tasks WHERE priority = 1"
                                          " AND over_budget"), 2);
 }
@@ -270,9 +295,9 @@ static void test_holiday_greetings(void **state)
     publish(d, "{\"id\":\"h1\",\"type\":\"customer.upsert\",\"ts\":1797768000000,"
                "\"customer\":\"h1\",\"data\":{\"timezone\":\"Europe/London\"}}");
     rp_test_wait_idle(db, 30000);
-    expect_task(db, "holiday:h1:2026-12-25", "open", 1798192800000LL, "sms");
-    expect_task(db, "holiday:h1:2026-12-28", "merged", 1798452000000LL, "sms");
-    expect_task(db, "holiday:h1:2027-01-01", "open", 1798797600000LL, "sms");
+    expect_task(db, "holiday:h1:2026-12-25", "pending", 1798192800000LL, "sms");
+    expect_task(db, "holiday:h1:2026-12-28", "skipped", 1798452000000LL, "sms");
+    expect_task(db, "holiday:h1:2027-01-01", "pending", 1798797600000LL, "sms");
     assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM care_tasks"), 3);
     assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM care_tasks WHERE task_id ="
                                          " 'holiday:h1:2026-12-25' AND reason LIKE '%Christmas%'"), 1);

@@ -86,10 +86,16 @@ static void usage(FILE *out)
             "  --database=CONNINFO  libpq conninfo (env RAPPORT_DATABASE, else PG* variables)\n");
 }
 
+/* YYYY-MM with a month 01..12: digits in every place but the dash. */
 static bool valid_month(const char *m)
 {
-    return m && strlen(m) == 7 && m[4] == '-' && strspn(m, "0123456789-") == 7
-        && strchr(m, '-') == m + 4 && atoi(m + 5) >= 1 && atoi(m + 5) <= 12;
+    if (!m || strlen(m) != 7 || m[4] != '-')
+        return false;
+    for (int i = 0; i < 7; i++)
+        if (i != 4 && (m[i] < '0' || m[i] > '9'))
+            return false;
+    int month = atoi(m + 5);
+    return month >= 1 && month <= 12;
 }
 
 static int parse_options(int argc, char **argv, movement_options *opt)

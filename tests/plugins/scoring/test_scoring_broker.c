@@ -220,6 +220,9 @@ static void movement_report_errors_are_clear(void **state)
     snprintf(cmd, sizeof cmd, "'%s' report movement --month=2011-13 --database='%s' 2>/dev/null",
              rp_test_rapportctl_path(), conninfo);
     assert_int_equal(WEXITSTATUS(system(cmd)), 2);
+    snprintf(cmd, sizeof cmd, "'%s' report movement --month=2011-1- --database='%s' 2>&1"
+             " | grep -q 'must be YYYY-MM'", rp_test_rapportctl_path(), conninfo);
+    assert_int_equal(system(cmd), 0);
     /* No scoring tables in this database: a message, exit 2, no crash. */
     snprintf(cmd, sizeof cmd, "'%s' report movement --month=2011-06 --database='%s' 2>&1"
              " | grep -q 'is the scoring plugin loaded'", rp_test_rapportctl_path(), conninfo);

@@ -9,10 +9,15 @@
  *   UPDATE ingest_head ... RETURNING pos     -- reserve n positions; the row
  *                                           -- lock orders commits, so readers
  *                                           -- of "pos > last" never skip one
- *   COPY ingest_stage FROM STDIN            -- the batch, into a temp table
- *   INSERT INTO events SELECT ... ON CONFLICT (tenant, id) DO NOTHING
- *          RETURNING pos                    -- which rows were new
+ *   SELECT ... FROM unnest(keys) JOIN events -- which (tenant, id) exist already
+ *   COPY events FROM STDIN (FORMAT binary)  -- the new events, straight in
  *   COMMIT                                  -- synchronous_commit = on
+ *
+ * The duplicate check and the COPY run under the ingest_head row lock, which
+ * every committer takes first, so no other writer can insert one of these keys
+ * in between: the COPY never meets a unique violation. Binary COPY sends the
+ * msgpack data as it is (text COPY would double it as hex), and writing
+ * straight into events writes each row once (a staging table wrote it twice).
  *
  * Only after COMMIT returns does any event become "accepted"; rows that the
  * INSERT skipped are "duplicate". If anything fails, every event of the group
@@ -26,7 +31,8 @@
 #include <zmq.h>
 
 #include "broker.h"
-#include "copy_text.h"
+#include "copy_binary.h"
+#include "pg_array.h"
 #include "db.h"
 #include "ingress_internal.h"
 #include "log.h"
@@ -39,10 +45,6 @@ typedef struct committer {
     rp_copy_buffer copy;
 } committer;
 
-static const char *STAGE_DDL =
-    "CREATE TEMP TABLE IF NOT EXISTS ingest_stage (LIKE events INCLUDING DEFAULTS) "
-    "ON COMMIT DELETE ROWS";
-
 static bool connect_db(committer *c)
 {
     rp_broker *b = c->broker;
@@ -50,13 +52,6 @@ static bool connect_db(committer *c)
                                 b->cfg->db_backoff_max_ms, &b->stopping);
     if (!c->db)
         return false;
-    char err[512];
-    if (!rp_db_run(c->db, STAGE_DDL, err, sizeof err)) {
-        rp_log(RP_ERR, "committer", "cannot create staging table", "error=\"%s\"", err);
-        PQfinish(c->db);
-        c->db = NULL;
-        return false;
-    }
     atomic_store(&b->db_up, true);
     rp_metrics_db_up(true);
     rp_log(RP_INFO, "committer", "database connected", NULL);
@@ -147,18 +142,20 @@ static void free_staging(staging *s)
     free(s->slots);
 }
 
+#define EVENT_COLUMNS 9
+
 static void copy_row(rp_copy_buffer *buf, const rp_wire_event *ev, int64_t pos)
 {
-    rp_copy_text(buf, ev->tenant, strlen(ev->tenant));
-    rp_copy_text(buf, ev->id, ev->id_len);
-    rp_copy_int(buf, pos);
-    rp_copy_int(buf, ev->partition);
-    rp_copy_text(buf, ev->type, strlen(ev->type));
-    rp_copy_int(buf, ev->ts_ms);
-    rp_copy_text_or_null(buf, ev->customer);
-    rp_copy_text_or_null(buf, ev->org);
-    rp_copy_bytea(buf, ev->data, ev->data_len);
-    rp_copy_end_row(buf);
+    rp_copy_bin_row(buf, EVENT_COLUMNS);
+    rp_copy_bin_text_or_null(buf, ev->tenant);
+    rp_copy_bin_bytes(buf, ev->id, ev->id_len);
+    rp_copy_bin_int8(buf, pos);
+    rp_copy_bin_int4(buf, (int32_t)ev->partition);
+    rp_copy_bin_text_or_null(buf, ev->type);
+    rp_copy_bin_int8(buf, ev->ts_ms);
+    rp_copy_bin_text_or_null(buf, ev->customer);
+    rp_copy_bin_text_or_null(buf, ev->org);
+    rp_copy_bin_bytes(buf, ev->data, ev->data_len);
 }
 
 static int64_t reserve_positions(committer *c, size_t n, int64_t max_ts, char *err, size_t errlen)
@@ -178,28 +175,57 @@ static int64_t reserve_positions(committer *c, size_t n, int64_t max_ts, char *e
     return last - (int64_t)n + 1;
 }
 
-/* Marks staged rows accepted when the INSERT returned their position,
- * duplicate otherwise. Positions are base + index, so a bitmap suffices. */
-static void apply_inserted(staging *s, PGresult *res, int64_t base)
+/* Which staged rows are already in the event log: returns a calloc'd flag
+ * per row (1 = exists), or NULL with err set. Must run under the
+ * ingest_head lock (see the file comment). */
+static uint8_t *find_existing(committer *c, const staging *s, char *err, size_t errlen)
 {
-    uint8_t *inserted = calloc(s->count ? s->count : 1, 1);
-    for (int i = 0; inserted && i < PQntuples(res); i++) {
-        int64_t pos = strtoll(PQgetvalue(res, i, 0), NULL, 10);
-        if (pos >= base && pos < base + (int64_t)s->count)
-            inserted[pos - base] = 1;
+    uint8_t *exists = calloc(s->count ? s->count : 1, 1);
+    rp_pg_array tenants, ids;
+    rp_pg_array_init(&tenants);
+    rp_pg_array_init(&ids);
+    for (size_t i = 0; i < s->count; i++) {
+        rp_pg_array_text(&tenants, s->rows[i].ev->tenant);
+        rp_pg_array_text(&ids, s->rows[i].ev->id);
     }
-    for (size_t i = 0; i < s->count; i++)
-        s->rows[i].ev->status = (inserted && inserted[i]) ? RP_STATUS_ACCEPTED : RP_STATUS_DUPLICATE;
-    free(inserted);
+    const char *params[] = {rp_pg_array_finish(&tenants), rp_pg_array_finish(&ids)};
+    PGresult *res = NULL;
+    if (!exists || !params[0] || !params[1])
+        snprintf(err, errlen, "out of memory checking %zu events for duplicates", s->count);
+    else
+        res = rp_db_query(c->db,
+            "SELECT k.i FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS k(tenant, id, i) "
+            "WHERE EXISTS (SELECT 1 FROM events e WHERE e.tenant = k.tenant AND e.id = k.id)",
+            2, params, err, errlen);
+    for (int r = 0; res && r < PQntuples(res); r++) {
+        long long row = strtoll(PQgetvalue(res, r, 0), NULL, 10);
+        if (row >= 1 && (size_t)row <= s->count)
+            exists[row - 1] = 1;
+    }
+    rp_pg_array_free(&tenants);
+    rp_pg_array_free(&ids);
+    if (!res) {
+        free(exists);
+        exists = NULL;
+    }
+    PQclear(res);
+    return exists;
 }
 
-static bool run_copy(committer *c, staging *s, int64_t base, char *err, size_t errlen)
+/* Row i gets position base + i; rows that exist already are skipped, which
+ * leaves a gap (readers only need increasing positions, not dense ones). */
+static bool run_copy(committer *c, const staging *s, const uint8_t *exists, int64_t base, char *err,
+                     size_t errlen)
 {
     rp_copy_reset(&c->copy);
+    rp_copy_bin_header(&c->copy);
     for (size_t i = 0; i < s->count; i++)
-        copy_row(&c->copy, s->rows[i].ev, base + (int64_t)i);
+        if (!exists[i])
+            copy_row(&c->copy, s->rows[i].ev, base + (int64_t)i);
+    rp_copy_bin_trailer(&c->copy);
     return rp_copy_send(c->db,
-        "COPY ingest_stage (tenant, id, pos, partition, type, ts_ms, customer, org, data) FROM STDIN",
+        "COPY events (tenant, id, pos, partition, type, ts_ms, customer, org, data) "
+        "FROM STDIN (FORMAT binary)",
         &c->copy, err, errlen);
 }
 
@@ -212,24 +238,18 @@ static bool commit_group(committer *c, staging *s, char *err, size_t errlen)
     if (!rp_db_run(c->db, "BEGIN", err, errlen))
         return false;
     int64_t base = reserve_positions(c, s->count, max_ts, err, errlen);
-    bool ok = base >= 0 && run_copy(c, s, base, err, errlen);
-    PGresult *res = NULL;
-    if (ok) {
-        res = rp_db_query(c->db,
-            "INSERT INTO events (tenant, id, pos, partition, type, ts_ms, customer, org, data) "
-            "SELECT tenant, id, pos, partition, type, ts_ms, customer, org, data FROM ingest_stage "
-            "ON CONFLICT (tenant, id) DO NOTHING RETURNING pos", 0, NULL, err, errlen);
-        ok = res != NULL;
-    }
+    uint8_t *exists = base >= 0 ? find_existing(c, s, err, errlen) : NULL;
+    bool ok = exists && run_copy(c, s, exists, base, err, errlen);
     if (ok)
         ok = rp_db_run(c->db, "COMMIT", err, errlen);
     else
         rp_db_run(c->db, "ROLLBACK", NULL, 0);
     if (ok) {
-        apply_inserted(s, res, base);
+        for (size_t i = 0; i < s->count; i++)
+            s->rows[i].ev->status = exists[i] ? RP_STATUS_DUPLICATE : RP_STATUS_ACCEPTED;
         rp_clock_observe(&c->broker->clock, max_ts);
     }
-    PQclear(res);
+    free(exists);
     return ok;
 }
 
@@ -308,10 +328,6 @@ static void ensure_db(committer *c)
         }
         char err[512];
         c->db = rp_db_connect(c->broker->cfg->database, "committer", err, sizeof err);
-        if (c->db && !rp_db_run(c->db, STAGE_DDL, err, sizeof err)) {
-            PQfinish(c->db);
-            c->db = NULL;
-        }
         if (!c->db) {
             rp_log(RP_WARN, "committer", "database unavailable, retrying", "in_ms=%" PRId64 " error=\"%s\"",
                    backoff_ms, err);

@@ -24,7 +24,7 @@ void rp_copy_free(rp_copy_buffer *buf)
     memset(buf, 0, sizeof *buf);
 }
 
-static bool reserve(rp_copy_buffer *buf, size_t extra)
+bool rp_copy_reserve(rp_copy_buffer *buf, size_t extra)
 {
     if (buf->oom)
         return false;
@@ -45,7 +45,7 @@ static bool reserve(rp_copy_buffer *buf, size_t extra)
 
 static void separator(rp_copy_buffer *buf)
 {
-    if (buf->row_started && reserve(buf, 1))
+    if (buf->row_started && rp_copy_reserve(buf, 1))
         buf->data[buf->len++] = '\t';
     buf->row_started = true;
 }
@@ -53,7 +53,7 @@ static void separator(rp_copy_buffer *buf)
 void rp_copy_text(rp_copy_buffer *buf, const char *s, size_t len)
 {
     separator(buf);
-    if (!reserve(buf, len * 2))
+    if (!rp_copy_reserve(buf, len * 2))
         return;
     for (size_t i = 0; i < len; i++) {
         char c = s[i];
@@ -74,7 +74,7 @@ void rp_copy_text_or_null(rp_copy_buffer *buf, const char *s)
         return;
     }
     separator(buf);
-    if (reserve(buf, 2)) {
+    if (rp_copy_reserve(buf, 2)) {
         buf->data[buf->len++] = '\\';
         buf->data[buf->len++] = 'N';
     }
@@ -83,7 +83,7 @@ void rp_copy_text_or_null(rp_copy_buffer *buf, const char *s)
 void rp_copy_int(rp_copy_buffer *buf, int64_t value)
 {
     separator(buf);
-    if (reserve(buf, 24))
+    if (rp_copy_reserve(buf, 24))
         buf->len += (size_t)snprintf(buf->data + buf->len, 24, "%" PRId64, value);
 }
 
@@ -91,7 +91,7 @@ void rp_copy_bytea(rp_copy_buffer *buf, const uint8_t *bytes, size_t len)
 {
     static const char hex[] = "0123456789abcdef";
     separator(buf);
-    if (!reserve(buf, 3 + len * 2))
+    if (!rp_copy_reserve(buf, 3 + len * 2))
         return;
     /* "\\x" in COPY text is the escaped backslash followed by x. */
     buf->data[buf->len++] = '\\';
@@ -105,7 +105,7 @@ void rp_copy_bytea(rp_copy_buffer *buf, const uint8_t *bytes, size_t len)
 
 void rp_copy_end_row(rp_copy_buffer *buf)
 {
-    if (reserve(buf, 1))
+    if (rp_copy_reserve(buf, 1))
         buf->data[buf->len++] = '\n';
     buf->row_started = false;
 }

@@ -22,6 +22,8 @@ typedef struct rp_copy_buffer {
 void rp_copy_init(rp_copy_buffer *buf);
 void rp_copy_reset(rp_copy_buffer *buf);
 void rp_copy_free(rp_copy_buffer *buf);
+/* Makes room for `extra` more bytes; false (and buf->oom set) if it cannot. */
+bool rp_copy_reserve(rp_copy_buffer *buf, size_t extra);
 
 void rp_copy_text(rp_copy_buffer *buf, const char *s, size_t len);
 void rp_copy_text_or_null(rp_copy_buffer *buf, const char *s);   /* NULL -> \N */

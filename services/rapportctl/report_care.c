@@ -35,13 +35,17 @@ typedef struct care_options {
 
 #define LOCAL_TIME(col, fmt) "to_char(to_timestamp(" col " / 1000.0) AT TIME ZONE $3, '" fmt "')"
 
+/* The day itself, so "today" is printed as the date it stands for even
+ * when no task falls on it. */
+static const char day_sql[] = DAY_BOUNDS_CTE "SELECT b.day::text FROM b";
+
 /* $4 staff ('' = everyone). Merged tasks travel with the task they joined. */
 static const char due_sql[] =
     DAY_BOUNDS_CTE
     "SELECT t.priority, " LOCAL_TIME("t.due_ms", "HH24:MI") ", coalesce(t.customer, ''),"
     "       coalesce(t.org, ''), coalesce(t.assignee, ''), t.kind, t.channel, t.gesture, t.status,"
     "       t.reason, coalesce(m.reasons, ''), t.task_id, t.due_ms,"
-    "       coalesce(" LOCAL_TIME("t.deferred_from_ms", "YYYY-MM-DD HH24:MI") ", ''), b.day::text"
+    "       coalesce(" LOCAL_TIME("t.deferred_from_ms", "YYYY-MM-DD HH24:MI") ", '')"
     "  FROM b, care_tasks t"
     "  LEFT JOIN LATERAL (SELECT string_agg(x.reason, '; ' ORDER BY x.priority, x.task_id) AS reasons"
     "                       FROM care_tasks x WHERE x.tenant = t.tenant AND x.merged_into = t.task_id"
@@ -75,14 +79,29 @@ static void usage(FILE *out)
             "  --database=CONNINFO  libpq conninfo (env RAPPORT_DATABASE, else PG* variables)\n");
 }
 
+static int days_in_month(int year, int month)
+{
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    return month == 2 && leap ? 29 : days[month - 1];
+}
+
+/* "today" or a real calendar date YYYY-MM-DD, checked here so that
+ * 2026-02-30 gets the same message as any other bad value instead of
+ * PostgreSQL's. */
 static bool valid_day(const char *d)
 {
     if (!d)
         return false;
     if (strcmp(d, "today") == 0)
         return true;
-    return strlen(d) == 10 && d[4] == '-' && d[7] == '-' && strspn(d, "0123456789-") == 10
-        && atoi(d + 5) >= 1 && atoi(d + 5) <= 12 && atoi(d + 8) >= 1 && atoi(d + 8) <= 31;
+    if (strlen(d) != 10 || d[4] != '-' || d[7] != '-')
+        return false;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (d[i] < '0' || d[i] > '9'))
+            return false;
+    int year = atoi(d), month = atoi(d + 5), day = atoi(d + 8);
+    return year >= 1 && month >= 1 && month <= 12 && day >= 1 && day <= days_in_month(year, month);
 }
 
 static int parse_options(int argc, char **argv, care_options *opt)
@@ -112,17 +131,22 @@ static int parse_options(int argc, char **argv, care_options *opt)
     if (optind < argc)
         return rc_usage_error("report care", "unexpected argument");
     if (!valid_day(opt->day)) {
-        fprintf(stderr, "rapportctl report care: --due must be YYYY-MM-DD or today "
-                        "(e.g. --due=2026-03-29)\n");
+        fprintf(stderr, "rapportctl report care: --due must be a date YYYY-MM-DD or today "
+                        "(e.g. --due=2026-03-29), not '%s'\n", opt->day);
         return RC_EXIT_FAILURE;
     }
     return -1;
 }
 
+#define TEXT_OID 25
+
 static PGresult *run(PGconn *conn, const char *sql, const care_options *opt)
 {
+    /* Typed as text, so a statement that needs not every parameter (day_sql)
+     * still prepares: PostgreSQL cannot infer the type of an unused one. */
+    static const Oid types[] = {TEXT_OID, TEXT_OID, TEXT_OID, TEXT_OID};
     const char *params[] = {opt->tenant, opt->day, opt->tz, opt->staff};
-    PGresult *res = PQexecParams(conn, sql, 4, NULL, params, NULL, NULL, 0);
+    PGresult *res = PQexecParams(conn, sql, 4, types, params, NULL, NULL, 0);
     if (PQresultStatus(res) == PGRES_TUPLES_OK)
         return res;
     const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
@@ -167,6 +191,7 @@ static void print_deferred(const PGresult *deferred)
     printf("\nDeferred by the contact budget away from this day: %d\n", PQntuples(deferred));
     if (PQntuples(deferred) == 0)
         return;
+    printf("\n");
     static const char *const headers[] = {"prio", "was", "customer", "kind", "now due", "reason"};
     rc_table table;
     rc_table_init(&table, headers, 6);
@@ -180,21 +205,25 @@ static void print_deferred(const PGresult *deferred)
     rc_table_free(&table);
 }
 
-static const char *day_of(const PGresult *due, const PGresult *deferred, const care_options *opt)
+/* The report's results: the day (YYYY-MM-DD), its tasks, the deferred. */
+typedef struct care_results {
+    PGresult *day, *due, *deferred;
+} care_results;
+
+static const char *day_of(const care_results *res)
 {
-    if (PQntuples(due) > 0)
-        return PQgetvalue(due, 0, 14);
-    (void)deferred;
-    return opt->day;
+    return PQgetvalue(res->day, 0, 0);
 }
 
-static void print_text(const care_options *opt, const PGresult *due, const PGresult *deferred)
+static void print_text(const care_options *opt, const care_results *res)
 {
-    printf("Care tasks due %s - tenant %s%s%s (day in %s): %d\n\n", day_of(due, deferred, opt),
-           opt->tenant, *opt->staff ? ", staff " : "", opt->staff, opt->tz, PQntuples(due));
-    if (PQntuples(due) > 0)
-        print_due(due);
-    print_deferred(deferred);
+    printf("Care tasks due %s - tenant %s%s%s (day in %s): %d\n", day_of(res), opt->tenant,
+           *opt->staff ? ", staff " : "", opt->staff, opt->tz, PQntuples(res->due));
+    if (PQntuples(res->due) > 0) {
+        printf("\n");
+        print_due(res->due);
+    }
+    print_deferred(res->deferred);
 }
 
 static json_t *text_or_null(const char *v)
@@ -231,12 +260,12 @@ static json_t *deferred_json(const PGresult *deferred)
     return list;
 }
 
-static int print_json(const care_options *opt, const PGresult *due, const PGresult *deferred)
+static int print_json(const care_options *opt, const care_results *res)
 {
     json_t *doc = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o}", "tenant", opt->tenant,
-                            "day", day_of(due, deferred, opt), "tz", opt->tz,
-                            "staff", text_or_null(opt->staff), "tasks", due_json(due),
-                            "deferred", deferred_json(deferred));
+                            "day", day_of(res), "tz", opt->tz,
+                            "staff", text_or_null(opt->staff), "tasks", due_json(res->due),
+                            "deferred", deferred_json(res->deferred));
     bool ok = doc && json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_SORT_KEYS) == 0;
     printf("\n");
     json_decref(doc);
@@ -252,16 +281,17 @@ int rc_report_care(int argc, char **argv)
     PGconn *conn = rc_pg_connect(opt.database);
     if (!conn)
         return RC_EXIT_FAILURE;
-    PGresult *due = run(conn, due_sql, &opt);
-    PGresult *deferred = due ? run(conn, deferred_sql, &opt) : NULL;
-    if (!deferred) {
-        PQclear(due);
-        PQfinish(conn);
-        return RC_EXIT_FAILURE;
-    }
-    rc = opt.json ? print_json(&opt, due, deferred) : (print_text(&opt, due, deferred), RC_EXIT_OK);
-    PQclear(due);
-    PQclear(deferred);
+    care_results res = {NULL, NULL, NULL};
+    res.day = run(conn, day_sql, &opt);
+    res.due = res.day ? run(conn, due_sql, &opt) : NULL;
+    res.deferred = res.due ? run(conn, deferred_sql, &opt) : NULL;
+    if (res.deferred)
+        rc = opt.json ? print_json(&opt, &res) : (print_text(&opt, &res), RC_EXIT_OK);
+    else
+        rc = RC_EXIT_FAILURE;
+    PQclear(res.day);
+    PQclear(res.due);
+    PQclear(res.deferred);
     PQfinish(conn);
     return rc;
 }

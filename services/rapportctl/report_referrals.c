@@ -6,8 +6,12 @@
  * and suggested introductions between complementary professions (for a
  * person to act on; nothing is sent).
  *
- * A referral belongs to the month (UTC) in which it was made (referred_ms);
- * attribution rows already carry their month (the referee's local month).
+ * A referral belongs to the month in which it was made (referred_ms), with
+ * month boundaries at midnights in --tz (default UTC, as in the other
+ * reports); attribution rows already carry their month (the referee's local
+ * month). Dates and times are printed in the same zone, converted by
+ * PostgreSQL's time-zone database so DST is right; JSON keeps the raw
+ * millisecond fields next to them for machines.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,22 +25,27 @@
 typedef struct options {
     const char *month;
     const char *tenant;
+    const char *tz;         /* IANA zone of month boundaries and printed times */
     const char *database;
     bool json;
 } options;
 
-/* The month of a millisecond timestamp column, in UTC. */
-#define MONTH_OF(col) "to_char(to_timestamp(" col " / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM')"
+/* A millisecond timestamp column as local text in --tz ($3). */
+#define LOCAL_TIME(col, fmt) "to_char(to_timestamp(" col " / 1000.0) AT TIME ZONE $3, '" fmt "')"
+#define MONTH_OF(col) LOCAL_TIME(col, "YYYY-MM")
 
 static void usage(FILE *out)
 {
     fprintf(out,
-        "usage: rapportctl report referrals --month YYYY-MM [--tenant T] [--json] [--database=CONNINFO]\n"
+        "usage: rapportctl report referrals --month YYYY-MM [--tenant T] [--tz ZONE] [--json]\n"
+        "                                   [--database=CONNINFO]\n"
         "\n"
         "Top referrers, key people, conversion rate, attributed revenue, flagged referrals\n"
         "and suggested introductions of the referral plugin, for one month.\n"
-        "  --month M      the month (referrals made in it, UTC; attribution by its month)\n"
+        "  --month M      the month (referrals made in it; attribution by its month)\n"
         "  --tenant T     the tenant (default: default)\n"
+        "  --tz ZONE      IANA zone whose midnights bound the month and in which dates\n"
+        "                 and times are printed (default UTC)\n"
         "  --json         one JSON object instead of text\n"
         "  --database C   libpq conninfo (else RAPPORT_DATABASE, else PG* variables)\n");
 }
@@ -68,7 +77,7 @@ static const char *option_value(int argc, char **argv, int *i, const char *name)
 /* 0 ok, 1 help printed, -1 usage error (printed). */
 static int parse(int argc, char **argv, options *o)
 {
-    *o = (options){.tenant = "default"};
+    *o = (options){.tenant = "default", .tz = "UTC"};
     for (int i = 1; i < argc; i++) {
         const char *v;
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
@@ -80,6 +89,8 @@ static int parse(int argc, char **argv, options *o)
             o->month = v;
         } else if ((v = option_value(argc, argv, &i, "--tenant"))) {
             o->tenant = v;
+        } else if ((v = option_value(argc, argv, &i, "--tz"))) {
+            o->tz = v;
         } else if ((v = option_value(argc, argv, &i, "--database"))) {
             o->database = v;
         } else {
@@ -96,7 +107,7 @@ static int parse(int argc, char **argv, options *o)
     return 0;
 }
 
-/* ---- queries: each section is one statement with $1 tenant, $2 month ---- */
+/* ---- queries: each section is one statement with $1 tenant, $2 month, $3 zone ---- */
 
 static const char conversion_sql[] =
     "SELECT count(*), count(*) FILTER (WHERE status = 'converted'),"
@@ -116,37 +127,50 @@ static const char top_sql[] =
     "  coalesce(l.f, 0), coalesce(a.revenue, 0) AS rev FROM l FULL JOIN a ON a.referrer = l.referrer"
     " ORDER BY 3 DESC, 5 DESC, 2 DESC, 1 LIMIT " LIST_LIMIT;
 
+/* The local date of entry for the text table; the raw milliseconds last
+ * (only JSON carries them). */
 static const char key_sql[] =
     "SELECT k.customer, k.influence, coalesce(n.subtree_size, 1), coalesce(n.subtree_revenue, 0),"
-    "  to_char(to_timestamp(k.entered_ms / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+    "  " LOCAL_TIME("k.entered_ms", "YYYY-MM-DD") ", k.entered_ms"
     " FROM referral_key_people k LEFT JOIN referral_nodes n"
     "  ON n.tenant = k.tenant AND n.customer = k.customer"
-    " WHERE k.tenant = $1 AND $2 <> '' ORDER BY k.influence DESC, k.customer LIMIT " LIST_LIMIT;
+    " WHERE k.tenant = $1 ORDER BY k.influence DESC, k.customer LIMIT " LIST_LIMIT;
 
-/* Guard flags (held for review) and refused links of the month, oldest first. */
+/* Guard flags (held for review) and refused links of the month, oldest
+ * first. The local time comes first (the text table shows it); the raw
+ * milliseconds last (only JSON carries them). A burst is minutes apart, so
+ * the time of day matters here. */
 static const char flagged_sql[] =
-    "SELECT * FROM ("
-    " SELECT referred_ms AS ts, coalesce(referrer, 'erased'), referee, flags, 'held' AS kind, ''"
+    "SELECT " LOCAL_TIME("x.ts", "YYYY-MM-DD HH24:MI") ", x.referrer, x.referee, x.reason, x.kind,"
+    "       x.message, x.ts FROM ("
+    " SELECT referred_ms AS ts, coalesce(referrer, 'erased') AS referrer, referee, flags AS reason,"
+    "        'held' AS kind, '' AS message"
     " FROM referral_links WHERE tenant = $1 AND flags <> '' AND " MONTH_OF("referred_ms") " = $2"
     " UNION ALL"
     " SELECT ts_ms, referrer, referee, reason, 'refused', message FROM referral_rejections"
-    " WHERE tenant = $1 AND " MONTH_OF("ts_ms") " = $2) x ORDER BY 1, 3 LIMIT " LIST_LIMIT;
+    " WHERE tenant = $1 AND " MONTH_OF("ts_ms") " = $2) x ORDER BY x.ts, x.referee LIMIT " LIST_LIMIT;
 
 /* Current suggestions not made moot by a referral between the two since. */
 static const char intro_sql[] =
     "SELECT i.customer_a, i.a_term, i.customer_b, i.b_term, i.pair_rank FROM referral_introductions i"
-    " WHERE i.tenant = $1 AND $2 <> '' AND NOT EXISTS (SELECT 1 FROM referral_links l"
+    " WHERE i.tenant = $1 AND NOT EXISTS (SELECT 1 FROM referral_links l"
     "  WHERE l.tenant = i.tenant AND ((l.referee = i.customer_a AND l.referrer = i.customer_b)"
     "   OR (l.referee = i.customer_b AND l.referrer = i.customer_a)))"
     " ORDER BY i.pair_rank, i.customer_a, i.customer_b LIMIT " LIST_LIMIT;
 
+#define TEXT_OID 25
+
 static PGresult *run(PGconn *conn, const char *sql, const options *o)
 {
-    const char *params[] = {o->tenant, o->month};
-    PGresult *res = PQexecParams(conn, sql, 2, NULL, params, NULL, NULL, 0);
+    /* Typed as text, so a section that needs not every parameter still
+     * prepares (PostgreSQL cannot infer the type of an unused one). */
+    static const Oid types[] = {TEXT_OID, TEXT_OID, TEXT_OID};
+    const char *params[] = {o->tenant, o->month, o->tz};
+    PGresult *res = PQexecParams(conn, sql, 3, types, params, NULL, NULL, 0);
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
         /* libpq's message ends with a newline; a missing table means the
-         * referral plugin never ran on this database. */
+         * referral plugin never ran on this database, an unknown --tz is
+         * named by PostgreSQL. */
         fprintf(stderr, "rapportctl " VERB ": %s", PQerrorMessage(conn));
         PQclear(res);
         return NULL;
@@ -200,17 +224,17 @@ static int print_json(const options *o, PGresult *const res[5])
     static const char *const top_keys[] = {"referrer", "referrals", "converted", "flagged",
                                            "attributed_revenue", NULL};
     static const char *const key_keys[] = {"customer", "influence", "subtree_size",
-                                           "subtree_revenue", "entered", NULL};
-    static const char *const flag_keys[] = {"ts_ms", "referrer", "referee", "reason", "held",
-                                            "message", NULL};
+                                           "subtree_revenue", "entered", "entered_ms", NULL};
+    static const char *const flag_keys[] = {"time", "referrer", "referee", "reason", "held",
+                                            "message", "ts_ms", NULL};
     static const char *const intro_keys[] = {"customer_a", "a_term", "customer_b", "b_term",
                                              "pair_rank", NULL};
-    json_t *doc = json_pack("{s:s, s:s, s:o, s:f, s:o, s:o, s:o, s:o}", "tenant", o->tenant,
-                            "month", o->month, "conversion", conversion_json(res[0]),
+    json_t *doc = json_pack("{s:s, s:s, s:s, s:o, s:f, s:o, s:o, s:o, s:o}", "tenant", o->tenant,
+                            "month", o->month, "tz", o->tz, "conversion", conversion_json(res[0]),
                             "attributed_revenue", strtod(PQgetvalue(res[0], 0, 6), NULL),
                             "top_referrers", rows_json(res[1], top_keys, "siiir"),
-                            "key_people", rows_json(res[2], key_keys, "sriri"),
-                            "flagged", rows_json(res[3], flag_keys, "isssbs"),
+                            "key_people", rows_json(res[2], key_keys, "srirsi"),
+                            "flagged", rows_json(res[3], flag_keys, "ssssbsi"),
                             "suggested_introductions", rows_json(res[4], intro_keys, "ssssi"));
     bool ok = doc && rc_print_json_line(stdout, doc);
     json_decref(doc);
@@ -247,7 +271,8 @@ static int print_text(const options *o, PGresult *const res[5])
     const PGresult *c = res[0];
     long long total = strtoll(PQgetvalue(c, 0, 0), NULL, 10);
     long long converted = strtoll(PQgetvalue(c, 0, 1), NULL, 10);
-    printf("referrals report, tenant %s, month %s\n\n", o->tenant, o->month);
+    printf("referrals report, tenant %s, month %s (month boundaries and times in %s)\n\n",
+           o->tenant, o->month, o->tz);
     printf("conversion: %lld referrals made, %lld converted (%.1f%%), %s pending, %s expired, "
            "%s already customers; %s days to convert on average\n",
            total, converted, total ? 100.0 * (double)converted / (double)total : 0.0,
@@ -255,7 +280,7 @@ static int print_text(const options *o, PGresult *const res[5])
     printf("attributed revenue: %s\n", PQgetvalue(c, 0, 6));
     static const char *const top_h[] = {"referrer", "referrals", "converted", "flagged", "attributed"};
     static const char *const key_h[] = {"customer", "influence", "subtree", "subtree revenue", "since"};
-    static const char *const flag_h[] = {"ts_ms", "referrer", "referee", "reason", "kind", "message"};
+    static const char *const flag_h[] = {"time", "referrer", "referee", "reason", "kind", "message"};
     static const char *const intro_h[] = {"customer", "profession", "could meet", "profession", "rank"};
     bool ok = print_section("top referrers", res[1], top_h, 5)
               && print_section("key people", res[2], key_h, 5)

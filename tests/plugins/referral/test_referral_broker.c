@@ -7,7 +7,10 @@
  * referral.flagged, no dead letter), a burst held for review, a late referrer
  * link moving a subtree down and converting an earlier purchase, suggested
  * introductions between complementary professions; then
- * `rapportctl report referrals` on the same database, text and JSON.
+ * `rapportctl report referrals` on the same database, text and JSON: dates
+ * and times printed in --tz (UTC by default, Asia/Shanghai once), never raw
+ * milliseconds in text, JSON keeping the ms fields next to the dates, an
+ * unknown zone refused with PostgreSQL's message and exit 2.
  *
  * Phases are separated by waiting until the broker is idle, because events
  * of different customers travel on different partitions and the scenario
@@ -20,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <cmocka.h>
 
 #include "rp_test.h"
@@ -249,7 +253,9 @@ static void introductions_suggested(void **state)
     assert_int_equal(count("SELECT count(*) FROM referral_introductions"), 2);
 }
 
-static char *run_report(const char *extra)
+/* Runs the report with extra options; returns stdout and stderr together
+ * and the exit code in *exit_code. */
+static char *run_report_status(const char *extra, int *exit_code)
 {
     char cmd[1024];
     snprintf(cmd, sizeof cmd, "%s report referrals --month 2023-11 %s '--database=%s' 2>&1",
@@ -262,16 +268,70 @@ static char *run_report(const char *extra)
     while ((got = fread(out + len, 1, cap - 1 - len, p)) > 0)
         len += got;
     int status = pclose(p);
-    if (status != 0)
-        fail_msg("%s exited %d:\n%s", cmd, status, out);
+    *exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     return out;
+}
+
+static char *run_report(const char *extra)
+{
+    int exit_code;
+    char *out = run_report_status(extra, &exit_code);
+    if (exit_code != 0)
+        fail_msg("report referrals %s exited %d:\n%s", extra, exit_code, out);
+    return out;
+}
+
+static void expect_in(const char *text, const char *want)
+{
+    if (!strstr(text, want))
+        fail_msg("report lacks\n%s\nin\n%s", want, text);
+}
+
+/* Text: the flagged referrals with their local time (a burst is minutes
+ * apart, so the minute is shown), key people with the local date of entry;
+ * none of the millisecond timestamps behind them. */
+static void report_text_dates(void)
+{
+    char *text = run_report("");
+    printf("%s", text);
+    expect_in(text, "referrals report, tenant default, month 2023-11 (month boundaries and times in UTC)\n");
+    expect_in(text, "\ntime              referrer  referee  reason         kind     message\n"
+                    "2023-11-18 22:13  bob       ann      cycle          refused  referral of ann by bob"
+                    " refused: ann already leads to bob (ann > bob), so it would close a cycle\n"
+                    "2023-11-18 22:13  dan       dan      self_referral  refused  customer dan cannot"
+                    " refer themself\n"
+                    "2023-11-20 17:08  fay       g3       burst          held     \n");
+    expect_in(text, "  subtree revenue  since\n");
+    expect_in(text, "  1020             2023-11-17\n");   /* ann, since bob converted */
+    expect_in(text, "  120              2023-11-22\n");   /* cat, since hal's late link */
+    assert_null(strstr(text, "ts_ms"));
+    assert_null(strstr(text, "1700345600000"));
+    assert_null(strstr(text, "1700500120000"));
+    assert_null(strstr(text, "1700259200000"));
+    free(text);
+}
+
+/* Another zone moves the printed dates and times with it (Shanghai is UTC+8,
+ * no DST): the cycle refused at 22:13 UTC happened on the 19th there. */
+static void report_text_in_zone(void)
+{
+    char *text = run_report("--tz Asia/Shanghai");
+    expect_in(text, "(month boundaries and times in Asia/Shanghai)\n");
+    expect_in(text, "\n2023-11-19 06:13  bob       ann      cycle          refused  ");
+    expect_in(text, "\n2023-11-21 01:08  fay       g3       burst          held     \n");
+    expect_in(text, "  1020             2023-11-18\n");
+    free(text);
+    int exit_code;
+    char *bad = run_report_status("--tz Mars/Base", &exit_code);
+    assert_int_equal(exit_code, 2);
+    expect_in(bad, "rapportctl report referrals: ERROR:  time zone \"Mars/Base\" not recognized\n");
+    free(bad);
 }
 
 static void report_referrals(void **state)
 {
     (void)state;
     char *text = run_report("");
-    printf("%s", text);
     assert_non_null(strstr(text, "top referrers"));
     assert_non_null(strstr(text, "key people"));
     assert_non_null(strstr(text, "conversion"));
@@ -280,6 +340,8 @@ static void report_referrals(void **state)
     assert_non_null(strstr(text, "suggested introductions"));
     assert_non_null(strstr(text, "real estate agent"));
     free(text);
+    report_text_dates();
+    report_text_in_zone();
     char *json = run_report("--json");
     printf("%s", json);
     /* links made in 2023-11: bob, cat, g1, g2, g3, ivy, hal; converted: bob, g3, ivy, hal */
@@ -288,6 +350,10 @@ static void report_referrals(void **state)
     assert_non_null(strstr(json, "\"attributed_revenue\":1070.0"));
     assert_non_null(strstr(json, "\"customer_a\":\"ann\",\"customer_b\":\"jon\""));
     assert_non_null(strstr(json, "\"reason\":\"cycle\""));
+    /* sorted keys: the local time next to the raw milliseconds */
+    expect_in(json, "\"referrer\":\"fay\",\"time\":\"2023-11-20 17:08\",\"ts_ms\":1700500120000}");
+    expect_in(json, "{\"customer\":\"ann\",\"entered\":\"2023-11-17\",\"entered_ms\":1700259200000,");
+    expect_in(json, "\"tz\":\"UTC\"");
     free(json);
 }
 

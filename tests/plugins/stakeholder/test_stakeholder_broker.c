@@ -6,7 +6,11 @@
  * people's partitions, not the org's), then the champion leaves:
  * org.champion_left, a care_requests row for the account owner and the
  * reopened gaps. Then `rapportctl report org` on the same database: text,
- * JSON (parsed) and the DOT file.
+ * JSON (parsed) and the DOT file. Last, the decay timer alone: the broker is
+ * restarted on an injected fixed clock, first 1 ms before the instant bob's
+ * tie turns weak (nothing changes), then at that instant (the durable timer
+ * fires, the user role's only_weak gap opens, org.coverage_gap is emitted),
+ * with no event published in between.
  *
  * Phases are separated by waiting until the broker is idle, because events
  * of the org and of its people travel on different partitions.
@@ -18,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 #include <jansson.h>
@@ -27,6 +32,12 @@
 #define T0 1700000000000LL   /* 2023-11-14 22:13:20 UTC */
 #define HOUR 3600000LL
 #define DAY (24 * HOUR)
+/* When bob's tie (contact at T0+2h, care.done at T0+3h; weights 1, half-life
+ * 30 d, scale 2) falls below 40: raw_ref = 1 + 2^(-1h/30d) = 1.99903776,
+ * raw at 40 = 2 * 40/60 = 4/3, so ref + floor(30 d * log2(raw_ref / (4/3)))
+ * + 1 ms = T0+3h + 1514423235 + 1 (17.53 days later, 2023-12-02 13:53:43.236
+ * UTC). Strength there: 39.99999999; 1 ms earlier: 40.0000000006. */
+#define DECAY_DUE 1701525223236LL
 
 static rp_test_daemon *daemon_;
 static PGconn *db;
@@ -282,12 +293,91 @@ static void report_org(void **state)
     json_decref(map);
 }
 
+/* Restarts rapportd on the same database with the engine clock pinned at
+ * now_ms: time passes without any event. Fast idle polling so the workers
+ * look at due timers many times within the test's waits. */
+static void restart_at(long long now_ms)
+{
+    assert_int_equal(rp_test_daemon_stop(daemon_, SIGTERM), 0);
+    char clock[64];
+    snprintf(clock, sizeof clock, "--clock=fixed:%lld", now_ms);
+    const char *args[] = {"--plugins=stakeholder", clock, "--idle_poll_ms=20", NULL};
+    daemon_ = rp_test_daemon_start(conninfo, args);
+}
+
+static void pause_ms(long ms)
+{
+    struct timespec pause = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&pause, NULL);
+}
+
+/* Timers are not part of rp_test_wait_idle: wait for their effect. */
+static void wait_for(const char *sql, int64_t want, int timeout_ms)
+{
+    for (int waited = 0; waited <= timeout_ms; waited += 25) {
+        if (rp_test_sql_int(db, sql) == want)
+            return;
+        pause_ms(25);
+    }
+    fail_msg("timed out waiting for %s = %lld", sql, (long long)want);
+}
+
+static void expect_last_gap_event(void)
+{
+    json_t *gaps = derived("org.coverage_gap");
+    json_t *e = json_array_get(gaps, json_array_size(gaps) - 1);
+    json_t *data = json_object_get(e, "data");
+    assert_string_equal(json_string_value(json_object_get(e, "cause")), "timer:coverage:acme");
+    assert_string_equal(json_string_value(json_object_get(data, "role")), "user");
+    assert_string_equal(json_string_value(json_object_get(data, "kind")), "only_weak");
+    assert_string_equal(json_string_value(json_object_get(data, "state")), "opened");
+    assert_int_equal(json_integer_value(json_object_get(data, "opened_ms")), DECAY_DUE);
+    assert_int_equal(json_integer_value(json_object_get(data, "coverage_score")), 0);
+    assert_int_equal(json_integer_value(json_object_get(data, "covered_roles")), 0);
+    assert_true(json_is_false(json_object_get(data, "single_threaded")));
+    json_decref(gaps);
+}
+
+static void weak_tie_decays_by_time(void **state)
+{
+    (void)state;
+    /* after the champion left: bob alone covers `user`, adequate until DECAY_DUE */
+    assert_int_equal(rp_test_sql_int(db, "SELECT due_ms FROM timers WHERE key = 'coverage:acme'"),
+                     DECAY_DUE);
+    int64_t events_before = rp_test_sql_int(db, "SELECT count(*) FROM events");
+    int64_t gaps_before = rp_test_sql_int(db, "SELECT count(*) FROM outbox WHERE type = 'org.coverage_gap'");
+
+    /* 1 ms early: the tie is still adequate and the timer is not due */
+    restart_at(DECAY_DUE - 1);
+    pause_ms(1000);
+    assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM outbox WHERE type = 'org.coverage_gap'"),
+                     gaps_before);
+    assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM timers WHERE key = 'coverage:acme'"), 1);
+
+    /* at the instant: the timer re-evaluates acme on its own */
+    restart_at(DECAY_DUE);
+    wait_for("SELECT count(*) FROM timers WHERE key = 'coverage:acme'", 0, 30000);
+    expect_text("SELECT string_agg(role || ':' || kind || ':' || opened_ms, ',' ORDER BY role)"
+                " FROM stakeholder_gaps WHERE kind = 'only_weak'", "user:only_weak:1701525223236");
+    expect_text("SELECT coverage_score || ':' || covered_roles || ':' || threads || ':' || single_threaded"
+                " || ':' || computed_ms FROM stakeholder_orgs WHERE org = 'acme'",
+                "0:0:0:false:1701525223236");
+    assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM outbox WHERE type = 'org.coverage_gap'"),
+                     gaps_before + 1);
+    expect_last_gap_event();
+    /* time alone did it: no event was published, bob's interactions are as they were */
+    assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM events"), events_before);
+    expect_text("SELECT interactions::text FROM stakeholder_people WHERE customer = 'bob'", "2");
+    assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM dead_letters"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(map_and_coverage),
         cmocka_unit_test(champion_leaves),
         cmocka_unit_test(report_org),
+        cmocka_unit_test(weak_tie_decays_by_time),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -2,6 +2,11 @@
  * real orders (see aftercare.h). */
 #include "aftercare.h"
 
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "countries.h"
+#include "localday.h"
 #include "persona.h"
 #include "rng.h"
 
@@ -9,14 +14,65 @@
 #define HOUR_MS 3600000LL
 #define DAY_MS (24 * HOUR_MS)
 
+/* The care plugin's defaults (docs/plugins/care.md): follow-ups after a
+ * purchase are due this many local days later at CARE_DUE_MINUTE. */
+#define CARE_GREETING_DAYS 2
+#define CARE_USAGE_CHECK_DAYS 7
+#define CARE_DUE_MINUTE (10 * 60)
+/* The care plugin's task ids (plugins/care/taskid.c): at most 199 bytes. */
+#define CARE_TASK_ID_MAX 200
+/* Share of the follow-ups done that name their task (the others are logged
+ * without it: the plugin then only restarts the customer's cadence). */
+#define NAMED_SHARE 0.85
+
 /* Everything one order's synthetic events are drawn from. */
 typedef struct order_context {
     uint64_t seed;
     const synth_order *order;
     const char *customer;
+    const char *zone;           /* the customer's zone as the care plugin knows it; NULL: UTC */
     synth_persona persona;
     synth_out *out;
 } order_context;
+
+/* The care plugin's id of the purchase follow-up `kind` of this order:
+ * KIND:CUSTOMER:order:ORDER_ID, or KIND:h<16 hex> (FNV-1a 64 of the parts,
+ * combined as the plugin does) when that is 200 bytes or more. */
+static void care_task_id(char out[CARE_TASK_ID_MAX], const order_context *ctx, const char *kind)
+{
+    char ref[160];
+    snprintf(ref, sizeof ref, "order:%s", ctx->order->order_id);
+    int n = snprintf(out, CARE_TASK_ID_MAX, "%s:%s:%s", kind, ctx->customer, ref);
+    if (n >= 0 && n < CARE_TASK_ID_MAX)
+        return;
+    uint64_t h = synth_hash(kind);
+    h ^= synth_hash(ctx->customer) * 31;
+    h ^= synth_hash(ref) * 131;
+    snprintf(out, CARE_TASK_ID_MAX, "%.64s:h%016" PRIx64, kind, h);
+}
+
+/* When the care plugin's follow-up `days` after this order falls due. */
+static int64_t care_due(const order_context *ctx, int days)
+{
+    int64_t due_ms;
+    if (synth_local_day_at(ctx->zone, ctx->order->ts_ms, days, CARE_DUE_MINUTE, &due_ms))
+        return due_ms;
+    return ctx->order->ts_ms + days * DAY_MS;       /* not representable: about then */
+}
+
+/* Names the follow-up in data.task_id for NAMED_SHARE of them (a stream of
+ * its own per order and kind, so the other draws do not move). */
+static void name_task(const order_context *ctx, json_t *data, const char *kind, bool *ok)
+{
+    char purpose[64];
+    snprintf(purpose, sizeof purpose, "task-named:%s", kind);
+    synth_rng rng = synth_rng_for(ctx->seed, ctx->order->event_id, purpose);
+    if (!synth_chance(&rng, NAMED_SHARE))
+        return;
+    char task_id[CARE_TASK_ID_MAX];
+    care_task_id(task_id, ctx, kind);
+    synth_set(data, "task_id", json_string(task_id), ok);
+}
 
 static synth_rng stream(const order_context *ctx, const char *purpose)
 {
@@ -41,16 +97,19 @@ static bool care_greeting(const order_context *ctx)
         return true;
     char id[SYNTH_ID_MAX + 1];
     synth_id(id, "care:%s", ctx->order->event_id);
+    int64_t due = care_due(ctx, CARE_GREETING_DAYS);
     json_t *data = json_object();
     bool ok = data != NULL;
-    synth_set(data, "kind", json_string("post_purchase_greeting"), &ok);
+    synth_set(data, "kind", json_string("greeting"), &ok);
     synth_set(data, "channel", json_string(ctx->persona.channel), &ok);
-    return emit(ctx, id, "care.done", ctx->order->ts_ms + synth_between(&rng, 2 * HOUR_MS, 46 * HOUR_MS),
-                data, ok);
+    name_task(ctx, data, "greeting", &ok);
+    return emit(ctx, id, "care.done", due + synth_between(&rng, 0, 6 * HOUR_MS), data, ok);
 }
 
+/* task_kind: the care follow-up this contact carries out (it may name it),
+ * or NULL. */
 static bool contact(const order_context *ctx, const char *purpose, const char *id_kind, const char *channel,
-                    const char *direction, const char *topic, int64_t ts_ms)
+                    const char *direction, const char *topic, const char *task_kind, int64_t ts_ms)
 {
     char id[SYNTH_ID_MAX + 1];
     synth_id(id, "%s:%s", id_kind, ctx->order->event_id);
@@ -61,6 +120,8 @@ static bool contact(const order_context *ctx, const char *purpose, const char *i
     synth_set(data, "direction", json_string(direction), &ok);
     synth_set(data, "topic", json_string(topic), &ok);
     synth_set(data, "outcome", json_string(synth_chance(&rng, 0.8) ? "reached" : "no_answer"), &ok);
+    if (task_kind)
+        name_task(ctx, data, task_kind, &ok);
     return emit(ctx, id, "contact", ts_ms, data, ok);
 }
 
@@ -68,12 +129,14 @@ static bool contacts(const order_context *ctx)
 {
     synth_rng rng = stream(ctx, "contact");
     bool ok = true;
-    if (ctx->persona.consent_contact && synth_chance(&rng, 0.15))
+    if (ctx->persona.consent_contact && synth_chance(&rng, 0.15)) {
+        int64_t due = care_due(ctx, CARE_USAGE_CHECK_DAYS);
         ok = contact(ctx, "usage-check-outcome", "contact", ctx->persona.channel, "outbound", "usage_check",
-                     ctx->order->ts_ms + synth_between(&rng, 3 * DAY_MS, 7 * DAY_MS));
+                     "usage_check", due + synth_between(&rng, 0, 6 * HOUR_MS));
+    }
     if (ok && synth_chance(&rng, 0.04))
         ok = contact(ctx, "question-outcome", "question", synth_chance(&rng, 0.6) ? "email" : "phone",
-                     "inbound", "question", ctx->order->ts_ms + synth_between(&rng, DAY_MS, 20 * DAY_MS));
+                     "inbound", "question", NULL, ctx->order->ts_ms + synth_between(&rng, DAY_MS, 20 * DAY_MS));
     return ok;
 }
 
@@ -220,8 +283,9 @@ bool synth_emit_aftercare(uint64_t seed, const synth_input *input, synth_out *ou
 {
     for (size_t i = 0; i < input->order_count; i++) {
         const synth_order *order = &input->orders[i];
-        const char *customer = input->customers[order->customer].key;
-        order_context ctx = {seed, order, customer, synth_persona_of(seed, customer), out};
+        const synth_customer *who = &input->customers[order->customer];
+        const char *zone = who->country ? retail_country_timezone(who->country) : NULL;
+        order_context ctx = {seed, order, who->key, zone, synth_persona_of(seed, who->key), out};
         bool purchase_only_ok = order->refund || (care_greeting(&ctx) && contacts(&ctx) && suggestion(&ctx));
         if (!purchase_only_ok || !survey(&ctx) || !complaint(&ctx))
             return false;

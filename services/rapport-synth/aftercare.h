@@ -3,9 +3,18 @@
  * customer's persona sets the mood and the channel; customers without
  * contact consent get no outbound contact and no care.done):
  *
- *   care.done       30 % of purchases, 2-46 h later: the after-sale greeting
- *   contact         15 % of purchases, 3-7 days later: outbound usage check;
+ *   care.done       30 % of purchases: the after-sale greeting, done 0-6 h
+ *                    after the care plugin's greeting task falls due (day 2
+ *                    after the purchase's local date, 10:00 in the
+ *                    customer's zone: the plugin's defaults)
+ *   contact         15 % of purchases: outbound usage check, 0-6 h after the
+ *                    plugin's usage_check task falls due (day 7, 10:00);
  *                    4 %, 1-20 days later: an inbound question
+ *                    85 % of those greetings and usage checks name the task
+ *                    they carry out in data.task_id (the plugin's
+ *                    deterministic id KIND:CUSTOMER:order:ORDER_ID), which
+ *                    closes it; the others are logged without it, which only
+ *                    restarts the customer's cadence (docs/plugins/care.md)
  *   survey.response  8 % of purchases, 3-10 days later; NPS/CSAT follow the
  *                    mood (unhappy customers are detractors, NPS 0-6)
  *   complaint.opened 1 % / 2.5 % / 8 % of purchases (happy / neutral /

@@ -1,7 +1,8 @@
 /*
  * test_pieces.c - rapport-synth's small pure pieces: keyed random streams,
  * id labelling and shortening, the synthetic event envelope, dropping events
- * after the data's end, the stable sort, and the persona rates.
+ * after the data's end, the stable sort, the persona rates, and the local
+ * day arithmetic that times the care follow-ups (DST, zones east and west).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "localday.h"
 #include "out.h"
 #include "persona.h"
 #include "rng.h"
@@ -127,6 +129,28 @@ static void personas_follow_their_rates(void **state)
     assert_in_range(marketing, 13400, 14600);  /* 70 % */
 }
 
+/* The instant the care plugin's follow-up falls due: the purchase's local
+ * date plus N days, at 10:00 local (values from Python's zoneinfo). */
+static void care_due_times_follow_the_local_calendar(void **state)
+{
+    (void)state;
+    int64_t at = 0;
+    /* London: 25 March 2011 + 2 days is the spring-forward Sunday, 10:00 BST */
+    assert_true(synth_local_day_at("Europe/London", 1301054400000LL, 2, 600, &at));
+    assert_true(at == 1301216400000LL);
+    /* Sydney: 20:00 UTC is already the next local day */
+    assert_true(synth_local_day_at("Australia/Sydney", 1291233600000LL, 2, 600, &at));
+    assert_true(at == 1291417200000LL);
+    /* New York: 02:30 UTC is still the day before; a week later is after the fall-back */
+    assert_true(synth_local_day_at("America/New_York", 1320114600000LL, 7, 600, &at));
+    assert_true(at == 1320678000000LL);
+    /* no zone: UTC, like the care plugin's default; and back to a zone again */
+    assert_true(synth_local_day_at(NULL, 1291247940000LL, 2, 600, &at));
+    assert_true(at == 1291370400000LL);
+    assert_true(synth_local_day_at("Europe/London", 1301054400000LL, 2, 600, &at));
+    assert_true(at == 1301216400000LL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -135,6 +159,7 @@ int main(void)
         cmocka_unit_test(ids_are_labelled_and_fit_the_wire),
         cmocka_unit_test(events_keep_the_wire_key_order_and_stop_at_the_end),
         cmocka_unit_test(personas_follow_their_rates),
+        cmocka_unit_test(care_due_times_follow_the_local_calendar),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

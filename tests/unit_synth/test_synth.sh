@@ -65,6 +65,13 @@ for type in customer.upsert referral care.done contact survey.response complaint
   grep -q "^{\"id\":\"syn:[^\"]*\",\"type\":\"$type\"" "$out/merged.jsonl" || fail "no synthetic $type"
 done
 grep -q '"referred_by":"c' "$out/merged.jsonl" || fail "no referred_by on a real referee"
+# care follow-ups name the care plugin's task of their own customer and order (most of them)
+grep '"type":"care.done"' "$out/merged.jsonl" \
+  | grep -q '"customer":"\([^"]*\)".*"task_id":"greeting:\1:order:[^"]*"' || fail "no care.done naming its greeting task"
+grep '"type":"care.done"' "$out/merged.jsonl" | grep -q -v '"task_id"' || fail "every care.done names a task"
+grep '"topic":"usage_check"' "$out/merged.jsonl" \
+  | grep -q '"customer":"\([^"]*\)".*"task_id":"usage_check:\1:order:[^"]*"' || fail "no usage check naming its task"
+grep '"task_id":"' "$out/merged.jsonl" | grep -v -q -E '"type":"(care.done|contact)"' && fail "task_id on another type"
 grep -q '"complaint_id":"syn:[^"]*","severity"' "$out/merged.jsonl" || fail "complaint shape"
 grep '"type":"survey.response"' "$out/merged.jsonl" | grep -q '"nps":[0-6],' || fail "no detractor"
 grep -q "^rapport-synth: real events $real (customers 300, " "$out/summary.txt" || { cat "$out/summary.txt" >&2; fail "summary"; }

@@ -8,10 +8,13 @@
  * The input (JSON lines, one wire event each; --input=FILE or stdin) is read
  * and packed into msgpack frames before anything is timed. Then:
  *   1. throughput: every event once, --batch events per frame, --window frames in flight;
- *   2. latency:    --rate events/s offered in frames of --latency-batch for
+ *   2. plugins (with --database): the time until every loaded plugin has
+ *                  processed what phase 1 ingested (catchup.h), so the
+ *                  figure includes the plugins' own work, not only the acks;
+ *   3. latency:    --rate events/s offered in frames of --latency-batch for
  *                  --latency-seconds (the input is cycled with fresh ids if short);
- *   3. broker memory: VmHWM of --pid;
- *   4. COPY reference (with --database): the same events into a table shaped
+ *   4. broker memory: VmHWM of --pid;
+ *   5. COPY reference (with --database): the same events into a table shaped
  *      like `events`, one COPY in one transaction; then ingest/COPY.
  * A readable block and one JSON line with every figure go to stdout.
  *
@@ -28,6 +31,7 @@
 #include <zmq.h>
 
 #include "batches.h"
+#include "catchup.h"
 #include "copy_ref.h"
 #include "events_load.h"
 #include "machine.h"
@@ -41,6 +45,7 @@ typedef struct options {
     long pid;                     /* 0: no memory figure */
     size_t batch, window, latency_batch, max_frame;
     double rate, latency_seconds;
+    double catchup_timeout_s;     /* 0: do not wait for the plugins */
     int timeout_ms;
     unsigned partitions;
     bench_copy_table copy_table;
@@ -51,6 +56,9 @@ typedef struct results {
     char pg_version[256];
     bench_throughput tp;
     bool tp_done;
+    double catchup_seconds;       /* first frame sent -> every plugin caught up */
+    size_t catchup_lagging;       /* (plugin, partition) pairs still behind at the timeout */
+    bool catchup_done;
     bench_latency lat;
     bool lat_done;
     int64_t rss_peak_kib, rss_now_kib;
@@ -72,7 +80,9 @@ static void usage(FILE *out)
             "  --latency-batch=N     events per frame, latency phase (default 50)\n"
             "  --latency-seconds=S   length of the latency phase, 0 = skip (default 10)\n"
             "  --pid=PID             rapportd's pid, for its peak RSS\n"
-            "  --database=CONNINFO   run the COPY reference (and read the server version)\n"
+            "  --database=CONNINFO   the broker's database: wait for its plugins after the throughput\n"
+            "                        phase, run the COPY reference (and read the server version)\n"
+            "  --catchup-timeout=S   longest wait for the plugins, 0 = do not wait (default 900)\n"
             "  --copy-table=temp|regular  temp (no WAL; default) or a logged table\n"
             "  --id-prefix=STR       prepended to every id (default: run timestamp)\n"
             "  --max-frame=BYTES     largest frame built (default 1048576, the broker's default limit)\n"
@@ -112,6 +122,7 @@ static void default_options(options *opt)
     opt->max_frame = 1048576;
     opt->rate = 5000;
     opt->latency_seconds = 10;
+    opt->catchup_timeout_s = 900;
     opt->timeout_ms = 60000;
     opt->partitions = 64;
     time_t now = time(NULL);
@@ -144,6 +155,8 @@ static bool apply_option(options *opt, const char *key, const char *value)
         return parse_double(value, &opt->rate, 1);
     else if (strcmp(key, "latency-seconds") == 0)
         return parse_double(value, &opt->latency_seconds, 0);
+    else if (strcmp(key, "catchup-timeout") == 0)
+        return parse_double(value, &opt->catchup_timeout_s, 0);
     else if (strcmp(key, "pid") == 0 && parse_size(value, &n, 1))
         opt->pid = (long)n;
     else if (strcmp(key, "timeout-ms") == 0 && parse_size(value, &n, 1) && n <= 3600000)
@@ -217,6 +230,26 @@ static bool build_latency_batches(const options *opt, const bench_events *events
     return true;
 }
 
+static double monotonic_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Waits for the plugins before the latency phase and the COPY reference, so
+ * that neither is measured while plugins still work through the backlog. */
+static bool wait_for_plugins(const options *opt, results *res, double tp_started, char *err, size_t errlen)
+{
+    fprintf(stderr, "bench_ingest: waiting for the plugins to process the log (up to %.0f s)...\n",
+            opt->catchup_timeout_s);
+    if (!bench_wait_plugins(opt->database, opt->catchup_timeout_s, 50, &res->catchup_lagging, err, errlen))
+        return false;
+    res->catchup_seconds = monotonic_seconds() - tp_started;
+    res->catchup_done = true;
+    return true;
+}
+
 static bool run_broker_phases(const options *opt, const bench_events *events, results *res)
 {
     char err[512];
@@ -228,12 +261,15 @@ static bool run_broker_phases(const options *opt, const bench_events *events, re
     void *ctx = ok ? zmq_ctx_new() : NULL;
     void *sock = ctx ? bench_dealer_open(ctx, opt->ingress, err, sizeof err) : NULL;
     ok = ok && sock;
+    double tp_started = monotonic_seconds();
     if (ok) {
         fprintf(stderr, "bench_ingest: throughput phase, %zu events in %zu frames...\n",
                 tp_batches.events, tp_batches.count);
         ok = res->tp_done = bench_run_throughput(sock, &tp_batches, opt->window, opt->timeout_ms,
                                                  &res->tp, err, sizeof err);
     }
+    if (ok && opt->database && opt->catchup_timeout_s > 0)
+        ok = wait_for_plugins(opt, res, tp_started, err, sizeof err);
     if (ok && lat_batches.count) {
         fprintf(stderr, "bench_ingest: latency phase, %zu events at %.0f events/s...\n",
                 lat_batches.events, opt->rate);
@@ -294,6 +330,13 @@ static void print_block(const options *opt, const bench_events *events, const re
                opt->window);
         print_counts("                 ", &r->tp.counts, r->tp.short_replies);
     }
+    if (r->catchup_done && r->catchup_lagging == 0)
+        printf("  plugins        %.0f events/s  (every loaded plugin had processed the %zu events %.3f s after "
+               "the first frame)\n",
+               per_second(r->tp.events, r->catchup_seconds), r->tp.events, r->catchup_seconds);
+    else if (r->catchup_done)
+        printf("  plugins        NOT caught up after %.0f s (%zu plugin partitions behind)\n", r->catchup_seconds,
+               r->catchup_lagging);
     if (r->lat_done) {
         printf("  latency        p50 %.2f ms, p99 %.2f ms, max %.2f ms per frame ack  (offered %.0f events/s "
                "in frames of %zu, achieved %.0f events/s over %.2f s)\n",
@@ -338,6 +381,12 @@ static void print_json_line(const options *opt, const bench_events *events, cons
                                       "events", (json_int_t)r->tp.events, "seconds", r->tp.seconds,
                                       "batch", (json_int_t)opt->batch, "window", (json_int_t)opt->window,
                                       "statuses", counts_json(&r->tp.counts)));
+    if (r->catchup_done)
+        json_object_set_new(doc, "plugins",
+                            json_pack("{s:b,s:f,s:f,s:I}", "caught_up", r->catchup_lagging == 0, "seconds",
+                                      r->catchup_seconds, "events_per_s",
+                                      r->catchup_lagging == 0 ? per_second(r->tp.events, r->catchup_seconds) : 0.0,
+                                      "lagging_partitions", (json_int_t)r->catchup_lagging));
     if (r->lat_done)
         json_object_set_new(doc, "latency",
                             json_pack("{s:f,s:I,s:f,s:f,s:f,s:f,s:I,s:o}", "offered_per_s", r->lat.offered_rate,

@@ -9,6 +9,15 @@
  * timers set by a run that fall due inside the run's own time span fire right
  * after the run. In wall-clock mode due timers fire before the partition's
  * events.
+ *
+ * For a plugin with RP_PLUGIN_RUNS_SPAN_PARTITIONS, in wall-clock mode, the
+ * run is not handed over at the end of a partition but kept pending, so the
+ * next partition's events join it; it is handed over before any timer fires
+ * (a timer must see the effects of the events before it) and at the end.
+ * The sequence of events the plugin sees is the same; only the number of
+ * calls shrinks, and with it the plugin's load/save round trips. In event
+ * time every partition has its own clock (its events' times), and a plugin
+ * evaluating "now" once per run would mix clocks, so runs stay per partition.
  */
 #include <endian.h>
 #include <inttypes.h>
@@ -38,7 +47,9 @@ typedef struct txn_state {
     size_t progress_count;
     bool stop;              /* item budget used or a callback failed */
     bool failed;
-    const rp_event **run;   /* scratch: pointers of one run */
+    bool runs_span;         /* the plugin takes runs across partitions */
+    const rp_event **run;   /* the run being gathered */
+    size_t pending;         /* events in run, not yet handed to the plugin */
 } txn_state;
 
 static void note_progress(txn_state *s, const rp_batch_group *g, int64_t pos)
@@ -138,6 +149,26 @@ static void drop_snapshot(timer_snapshot *snap)
     free(snap->payload);
 }
 
+/* Hands the gathered run to the plugin. */
+static void flush_run(txn_state *s)
+{
+    if (s->pending == 0)
+        return;
+    rp_worker *w = s->w;
+    rp_ctx *ctx = &w->host->ctx;
+    size_t count = s->pending;
+    s->pending = 0;
+    begin_callback(ctx);
+    rp_ctx_scope_event(ctx, s->run[0]);
+    ctx->scope.now_ms = now_for(s, s->run[count - 1]->ts_ms);
+    ctx->run = (const rp_event *const *)s->run;
+    ctx->run_count = count;
+    int rc = w->host->desc->on_events(ctx, (const rp_event *const *)s->run, count);
+    ctx->run = NULL;
+    ctx->run_count = 0;
+    callback_failed(s, rc);
+}
+
 static void fire_timer(txn_state *s, rp_timer_entry *t)
 {
     rp_worker *w = s->w;
@@ -190,27 +221,18 @@ static bool budget_left(const txn_state *s)
 static void fire_due(txn_state *s, uint32_t partition, int64_t bound)
 {
     rp_timer_entry *t;
-    while (budget_left(s) && (t = rp_fx_next_due(&s->w->host->ctx.fx, partition, bound)) != NULL)
+    while (budget_left(s) && (t = rp_fx_next_due(&s->w->host->ctx.fx, partition, bound)) != NULL) {
+        if (s->pending) {
+            /* The gathered run goes first (the timer must see its effects);
+             * it may set timers, which can move the entries: pick again. */
+            flush_run(s);
+            continue;
+        }
         fire_timer(s, t);
+    }
 }
 
 /* ---------------------------------------------------------------- events */
-
-static void handle_run(txn_state *s, size_t count)
-{
-    rp_worker *w = s->w;
-    rp_ctx *ctx = &w->host->ctx;
-    const rp_event *last = s->run[count - 1];
-    begin_callback(ctx);
-    rp_ctx_scope_event(ctx, s->run[0]);
-    ctx->scope.now_ms = now_for(s, last->ts_ms);
-    ctx->run = (const rp_event *const *)s->run;
-    ctx->run_count = count;
-    int rc = w->host->desc->on_events(ctx, (const rp_event *const *)s->run, count);
-    ctx->run = NULL;
-    ctx->run_count = 0;
-    callback_failed(s, rc);
-}
 
 /* Dispatches events of group g from *next on; returns at a timer boundary,
  * at the end of the group, or when the item budget is used up. */
@@ -218,31 +240,32 @@ static void dispatch_events(txn_state *s, const rp_batch_group *g, size_t *next,
 {
     rp_batch *b = s->batch;
     rp_txn_effects *fx = &s->w->host->ctx.fx;
-    size_t end = g->first + g->count, count = 0;
-    while (*next < end && budget_left(s) && s->items + count < s->max_items) {
+    size_t end = g->first + g->count, gathered = 0;
+    while (*next < end && budget_left(s)) {
         const rp_event *ev = &b->events[*next];
-        if (event_time && count > 0 && rp_fx_next_due(fx, g->partition, ev->ts_ms))
+        if (event_time && gathered > 0 && rp_fx_next_due(fx, g->partition, ev->ts_ms))
             break;
         if (b->subscribed[*next]) {
             rp_item_ref ref = event_ref(ev);
             note_first(s, &ref);
             if (is_dead_target(s, &ref)) {
+                flush_run(s);
                 s->items++;
-                if (!rp_dead_letter_record(s->w, &ref, ev, NULL, s->dead_error, s->w->failing_tries))
+                if (!s->stop && !rp_dead_letter_record(s->w, &ref, ev, NULL, s->dead_error, s->w->failing_tries))
                     s->failed = s->stop = true;
                 note_progress(s, g, ev->pos);
                 (*next)++;
                 return;
             }
-            s->run[count++] = ev;
+            s->run[s->pending++] = ev;
+            s->items++;
+            gathered++;
         }
         note_progress(s, g, ev->pos);
         (*next)++;
     }
-    if (count) {
-        s->items += count;
-        handle_run(s, count);
-    }
+    if (!s->runs_span)
+        flush_run(s);
 }
 
 static int64_t watermark_bound(const txn_state *s)
@@ -316,6 +339,10 @@ static void dispatch_all(txn_state *s)
         if (g || has_timer_in(fx, p))
             dispatch_partition(s, p, g);
     }
+    /* Progress already covers the gathered events: they must run before the
+     * commit, also when the budget or a stop request ended the loop. */
+    if (!s->failed)
+        flush_run(s);
 }
 
 /* Compare-and-set: each partition's progress must still be what it was
@@ -402,7 +429,9 @@ rp_txn_outcome rp_dispatch(rp_worker *w, rp_batch *batch, size_t max_items,
     char dead_error_copy[512];
     snprintf(dead_error_copy, sizeof dead_error_copy, "%s", dead_error ? dead_error : "");
     txn_state s = {.w = w, .batch = batch, .max_items = max_items, .dead_target = dead_target,
-                   .dead_error = dead_error_copy, .first_item = first_item};
+                   .dead_error = dead_error_copy, .first_item = first_item,
+                   .runs_span = (w->host->desc->flags & RP_PLUGIN_RUNS_SPAN_PARTITIONS) != 0 &&
+                                w->broker->clock.mode != RP_CLOCK_EVENT};
     s.progress = calloc(w->host->partition_count + 1, sizeof *s.progress);
     s.run = calloc(batch->count ? batch->count : 1, sizeof *s.run);
     rp_txn_outcome outcome = RP_TXN_DB_FAILED;

@@ -119,31 +119,32 @@ static int on_events(rp_ctx *ctx, const rp_event *const *events, size_t count)
         size_t end = start;
         while (end < count && strcmp(events[end]->tenant, events[start]->tenant) == 0)
             end++;
-        static char customers[1 << 20], types[1 << 16 << 4], ts[1 << 18];
-        size_t lc = 1, lt = 1, ls = 1;
-        customers[0] = types[0] = ts[0] = '{';
+        static char customers[1 << 20], types[1 << 16 << 4], ts[1 << 18], parts[1 << 17];
+        size_t lc = 1, lt = 1, ls = 1, lp = 1;
+        customers[0] = types[0] = ts[0] = parts[0] = '{';
         for (size_t i = start; i < end; i++) {
-            char ts_text[24];
+            char ts_text[24], part_text[16];
             snprintf(ts_text, sizeof ts_text, "%lld", (long long)events[i]->ts_ms);
+            snprintf(part_text, sizeof part_text, "%u", events[i]->partition);
             append_element(customers, sizeof customers - 2, &lc, events[i]->customer);
             append_element(types, sizeof types - 2, &lt, events[i]->type);
             append_element(ts, sizeof ts - 2, &ls, ts_text);
+            append_element(parts, sizeof parts - 2, &lp, part_text);
         }
         memcpy(customers + lc, "}", 2);
         memcpy(types + lt, "}", 2);
         memcpy(ts + ls, "}", 2);
+        memcpy(parts + lp, "}", 2);
         if (emit_new_customers(ctx, events + start, end - start, customers) != RP_OK)
             return RP_ERROR;
         char partitions_sql[] =
             "INSERT INTO example_counts AS c (tenant, customer, type, partition, count, last_ts_ms) "
-            "SELECT $1, customer, type, $5::int, count(*), max(ts) "
-            "FROM unnest($2::text[], $3::text[], $4::bigint[]) AS u(customer, type, ts) "
-            "GROUP BY customer, type "
+            "SELECT $1, customer, type, partition, count(*), max(ts) "
+            "FROM unnest($2::text[], $3::text[], $4::bigint[], $5::int[]) AS u(customer, type, ts, partition) "
+            "GROUP BY customer, type, partition "
             "ON CONFLICT (tenant, customer, type) DO UPDATE SET count = c.count + excluded.count, "
             "last_ts_ms = greatest(c.last_ts_ms, excluded.last_ts_ms)";
-        char partition[16];
-        snprintf(partition, sizeof partition, "%u", events[start]->partition);
-        const char *params[] = {events[start]->tenant, customers, types, ts, partition};
+        const char *params[] = {events[start]->tenant, customers, types, ts, parts};
         if (api->db_exec(ctx, partitions_sql, 5, params) < 0)
             return RP_ERROR;
         for (size_t i = start; i < end; i++)
@@ -182,6 +183,9 @@ static const rp_plugin descriptor = {
     .init = init,
     .on_events = on_events,
     .on_timer = on_timer,
+    /* on_events groups by tenant and gives every row its event's partition,
+     * so a run may mix partitions: one statement per batch, not per partition. */
+    .flags = RP_PLUGIN_RUNS_SPAN_PARTITIONS,
 };
 
 RP_EXPORT const rp_plugin *rapport_plugin_entry(void)

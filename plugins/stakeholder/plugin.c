@@ -112,6 +112,9 @@ static const rp_plugin descriptor = {
     .schema_sql = sh_schema_sql,
     .init = init,
     .on_events = on_events,
+    /* on_events splits a run by tenant and keys its working set by customer
+     * or org, each with its own partition: a run may span partitions. */
+    .flags = RP_PLUGIN_RUNS_SPAN_PARTITIONS,
     .on_timer = on_timer,
     .shutdown = shutdown_plugin,
 };

@@ -103,6 +103,55 @@ static void exactly_once_and_ordered_across_crashes(void **state)
     free(conninfo);
 }
 
+/* RP_PLUGIN_RUNS_SPAN_PARTITIONS, wall clock: counter_span gets runs that
+ * mix partitions (fewer calls), counter never does; both see every event
+ * once and each partition's events in acceptance order. Event time keeps
+ * runs per partition even for counter_span (each partition has its clock). */
+static void runs_span_partitions_only_when_the_plugin_says_so(void **state)
+{
+    (void)state;
+    char *conninfo = rp_test_create_db("rp_guarantee_runs_span");
+    PGconn *db = rp_test_connect(conninfo);
+    const char *wall[] = {"--plugins=" CONTRACT_PLUGIN_DIR "/counter.so," CONTRACT_PLUGIN_DIR "/counter_span.so",
+                          NULL};
+    rp_test_daemon *d = rp_test_daemon_start(conninfo, wall);
+    publish_range(d, 1, 1000);   /* batches of 100 events of 40 customers: many partitions each */
+    rp_test_wait_idle(db, 60000);
+    assert_int_equal(rp_test_daemon_stop(d, SIGTERM), 0);
+    const char *mixed_calls =
+        "SELECT count(*) FROM (SELECT call FROM counter_log WHERE kind = 'event' AND plugin = '%s' "
+        "GROUP BY call HAVING count(DISTINCT partition) > 1) x";
+    char sql[512];
+    snprintf(sql, sizeof sql, mixed_calls, "counter_span");
+    assert_true(rp_test_sql_int(db, sql) > 0);
+    snprintf(sql, sizeof sql, mixed_calls, "counter");
+    assert_int_equal(rp_test_sql_int(db, sql), 0);
+    for (int i = 0; i < 2; i++) {
+        const char *plugin = i ? "counter_span" : "counter";
+        snprintf(sql, sizeof sql, "SELECT count(DISTINCT id) FROM counter_log WHERE kind = 'event' AND plugin = '%s'",
+                 plugin);
+        assert_int_equal(rp_test_sql_int(db, sql), 1000);
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM counter_log WHERE kind = 'event' AND plugin = '%s'", plugin);
+        assert_int_equal(rp_test_sql_int(db, sql), 1000);
+        snprintf(sql, sizeof sql,
+                 "SELECT count(*) FROM (SELECT pos, lag(pos) OVER (PARTITION BY partition ORDER BY n) AS prev "
+                 "FROM counter_log WHERE kind = 'event' AND plugin = '%s') x WHERE prev >= pos", plugin);
+        assert_int_equal(rp_test_sql_int(db, sql), 0);
+    }
+    /* Event time: per-partition runs for both. */
+    rp_test_sql_int(db, "WITH gone AS (DELETE FROM counter_log RETURNING 1) SELECT count(*) FROM gone");
+    const char *event_time[] = {wall[0], "--clock=event", NULL};
+    d = rp_test_daemon_start(conninfo, event_time);
+    publish_range(d, 1001, 2000);
+    rp_test_wait_idle(db, 60000);
+    assert_int_equal(rp_test_daemon_stop(d, SIGTERM), 0);
+    snprintf(sql, sizeof sql, mixed_calls, "counter_span");
+    assert_int_equal(rp_test_sql_int(db, sql), 0);
+    assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM counter_log WHERE kind = 'event'"), 2 * 1000);
+    PQfinish(db);
+    free(conninfo);
+}
+
 /* Runs `rapportctl ARGS --database=CONNINFO` and returns its stdout
  * (malloc'd); fails the test when it exits non-zero. */
 static char *run_rapportctl(const char *conninfo, const char *args)
@@ -300,6 +349,7 @@ int main(void)
         cmocka_unit_test(slow_plugin_holds_back_nothing_else_and_sigterm_drains),
         cmocka_unit_test(two_brokers_on_one_database_apply_each_event_once),
         cmocka_unit_test(timer_rearming_itself_keeps_its_view),
+        cmocka_unit_test(runs_span_partitions_only_when_the_plugin_says_so),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,7 +19,8 @@
  * Stability rules:
  *  - RP_ABI_MAJOR changes only when an existing struct field or function
  *    signature changes; the host refuses plugins of another major.
- *  - RP_ABI_MINOR grows when functions are appended to rp_host_api. A plugin
+ *  - RP_ABI_MINOR grows when functions are appended to rp_host_api or a
+ *    reserved field of a struct gets a meaning (1.1: rp_plugin.flags). A plugin
  *    built against a newer minor than the host is refused with a message naming
  *    both versions; a plugin built against an older minor works unchanged.
  *  - rp_host_api is append-only and carries its own size, so a plugin can test
@@ -42,7 +43,7 @@ extern "C" {
 #endif
 
 #define RP_ABI_MAJOR 1
-#define RP_ABI_MINOR 0
+#define RP_ABI_MINOR 1
 
 /* Symbol a plugin exports (with default visibility; build everything else
  * hidden). */
@@ -296,7 +297,8 @@ typedef struct rp_plugin {
     int (*init)(rp_ctx *ctx, const rp_host_api *api);
 
     /* A run of consecutive events of one partition, in acceptance order,
-     * all of subscribed types. Runs inside the transaction. */
+     * all of subscribed types (of several partitions with
+     * RP_PLUGIN_RUNS_SPAN_PARTITIONS). Runs inside the transaction. */
     int (*on_events)(rp_ctx *ctx, const rp_event *const *events, size_t count);
 
     /* A durable timer fell due. Runs inside the transaction. May be NULL. */
@@ -305,8 +307,23 @@ typedef struct rp_plugin {
     /* Called once at shutdown, outside any transaction. May be NULL. */
     void (*shutdown)(rp_ctx *ctx);
 
-    void *reserved[8];
+    /* ABI 1.1: RP_PLUGIN_* flags below. Built against 1.0 this was
+     * reserved[0], always zero, so old plugins read as "no flags". */
+    uintptr_t flags;
+
+    void *reserved[7];
 } rp_plugin;
+
+/* on_events may receive one run that spans partitions: the batch's events
+ * of partition p, then those of partition q, ..., each partition's still in
+ * acceptance order (so each customer's and org's too), and the run is still
+ * cut wherever a durable timer falls due. A plugin that loads and saves its
+ * working set once per call (ABI: "process a batch without one round trip
+ * per event") then does so once per batch instead of once per partition.
+ * Set it only if on_events does not assume one partition per call. The host
+ * does this with the wall clock only: in event time (--clock=event, replays)
+ * each partition has its own clock, so runs stay within one partition. */
+#define RP_PLUGIN_RUNS_SPAN_PARTITIONS ((uintptr_t)1)
 
 #define RP_PLUGIN_INIT_HEADER                 \
     .struct_size = sizeof(rp_plugin),         \

@@ -5,6 +5,10 @@
  * Events whose data has "poison": true fail while counter_switch.fail is
  * true (dead-letter tests). Timers: data "timer_in_ms": n sets a timer that
  * logs itself when it fires.
+ *
+ * Built twice: as counter.so, and with COUNTER_RUNS_SPAN as counter_span.so,
+ * which sets RP_PLUGIN_RUNS_SPAN_PARTITIONS. Each row names the plugin and
+ * the on_events call that handled it, so a test can see how runs were cut.
  */
 #include <stdio.h>
 #include <time.h>
@@ -12,7 +16,16 @@
 
 #include "rapport/plugin.h"
 
+#ifdef COUNTER_RUNS_SPAN
+#define COUNTER_NAME "counter_span"
+#define COUNTER_FLAGS RP_PLUGIN_RUNS_SPAN_PARTITIONS
+#else
+#define COUNTER_NAME "counter"
+#define COUNTER_FLAGS 0
+#endif
+
 static const rp_host_api *api;
+static long long calls;     /* on_events calls so far in this process */
 static const char *const subscribes[] = {"purchase", "contact", "customer.upsert", NULL};
 static const rp_config_key config[] = {
     {"sleep_ms", RP_CONFIG_INT, "0", "sleep this long in every on_events call (slow-plugin tests)"},
@@ -20,7 +33,7 @@ static const rp_config_key config[] = {
 };
 static const char *const schema[] = {
     "CREATE TABLE IF NOT EXISTS counter_log (n bigserial PRIMARY KEY, tenant text, id text,"
-    " partition int, pos bigint, kind text)",
+    " partition int, pos bigint, kind text, plugin text, call bigint)",
     "CREATE TABLE IF NOT EXISTS counter_switch (fail boolean NOT NULL)",
     "INSERT INTO counter_switch SELECT false WHERE NOT EXISTS (SELECT 1 FROM counter_switch)",
     NULL,
@@ -50,12 +63,13 @@ static int handle(rp_ctx *ctx, const rp_event *ev)
             return RP_ERROR;
         }
     }
-    char partition[16], pos[24];
+    char partition[16], pos[24], call[24];
     snprintf(partition, sizeof partition, "%u", ev->partition);
     snprintf(pos, sizeof pos, "%lld", (long long)ev->pos);
-    const char *params[] = {ev->tenant, ev->id, partition, pos};
-    api->db_defer(ctx, "INSERT INTO counter_log (tenant, id, partition, pos, kind) VALUES ($1, $2, $3, $4, 'event')",
-                  4, params);
+    snprintf(call, sizeof call, "%lld", calls);
+    const char *params[] = {ev->tenant, ev->id, partition, pos, COUNTER_NAME, call};
+    api->db_defer(ctx, "INSERT INTO counter_log (tenant, id, partition, pos, kind, plugin, call) "
+                       "VALUES ($1, $2, $3, $4, 'event', $5, $6)", 6, params);
     int64_t timer_in = 0;
     if (api->view_int(api->view_get(ev->data, "timer_in_ms"), &timer_in)) {
         char key[200];
@@ -71,6 +85,7 @@ static int handle(rp_ctx *ctx, const rp_event *ev)
 
 static int on_events(rp_ctx *ctx, const rp_event *const *events, size_t count)
 {
+    calls++;
     int64_t sleep_ms = api->config_int(ctx, "sleep_ms");
     if (sleep_ms > 0) {
         struct timespec ts = {sleep_ms / 1000, (sleep_ms % 1000) * 1000000L};
@@ -104,9 +119,9 @@ static int on_timer(rp_ctx *ctx, const rp_timer *t)
     char partition[16], due[24];
     snprintf(partition, sizeof partition, "%u", t->partition);
     snprintf(due, sizeof due, "%lld", (long long)t->due_ms);
-    const char *params[] = {t->tenant, t->key, partition, due};
-    if (api->db_exec(ctx, "INSERT INTO counter_log (tenant, id, partition, pos, kind) VALUES ($1, $2, $3, $4, 'timer')",
-                     4, params) < 0)
+    const char *params[] = {t->tenant, t->key, partition, due, COUNTER_NAME};
+    if (api->db_exec(ctx, "INSERT INTO counter_log (tenant, id, partition, pos, kind, plugin) "
+                          "VALUES ($1, $2, $3, $4, 'timer', $5)", 5, params) < 0)
         return RP_ERROR;
     if (t->payload.len > 0 && t->payload.ptr[0] == 'R')
         return rearm_once(ctx, t);
@@ -115,13 +130,14 @@ static int on_timer(rp_ctx *ctx, const rp_timer *t)
 
 static const rp_plugin descriptor = {
     RP_PLUGIN_INIT_HEADER,
-    .name = "counter",
+    .name = COUNTER_NAME,
     .subscribes = subscribes,
     .config = config,
     .schema_sql = schema,
     .init = init,
     .on_events = on_events,
     .on_timer = on_timer,
+    .flags = COUNTER_FLAGS,
 };
 
 RP_EXPORT const rp_plugin *rapport_plugin_entry(void)

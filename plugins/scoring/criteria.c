@@ -77,9 +77,12 @@ static double purchase_power(const sc_evidence *e, double now_ms, const sc_param
     return (r + f + m) / 3;
 }
 
+/* Unknown without exposure to a promotion, and without a baseline: a
+ * customer with no repeat purchase outside the windows expects 0 purchases
+ * inside them, and a 50 from that would be a guess weighing like evidence. */
 static double promo_loyalty(const sc_evidence *e, double m)
 {
-    if (!(e->promo_days > 0) || !(e->base_days > 0))
+    if (!(e->promo_days > 0) || !(e->base_days > 0) || !(e->base_purchases > 0))
         return NAN;
     double expected = e->base_purchases / e->base_days * e->promo_days;
     return 100 * sc_shrink(fmin(e->promo_purchases, expected), expected, m);

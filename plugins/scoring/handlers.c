@@ -5,9 +5,9 @@
  * only withhold the evidence they would have given (the wire engine has
  * already validated required fields and types).
  *
- * Referrals are credited to the referrer, who may live in another partition:
- * the handler sets a durable timer scoped to the referrer, so the credit is
- * applied in the referrer's own partition, in order with their events.
+ * Referrals (referrals.c) are credited to the referrer through durable
+ * timers, so each credit is applied in the partition of the customer it
+ * changes, in order with their events.
  */
 #include <math.h>
 #include <stdio.h>
@@ -15,6 +15,7 @@
 
 #include "evaluate.h"
 #include "handlers.h"
+#include "referrals.h"
 
 static double data_double(const rp_host_api *api, const rp_event *ev, const char *key, double dflt)
 {
@@ -57,22 +58,6 @@ static void untrack_stats(sc_tenant_ctx *t, sc_cust *c)
     }
 }
 
-/* A timer on the referrer: "ref:<referrer>:<referee>:<kind>". */
-static bool credit_referrer(rp_ctx *ctx, const rp_host_api *api, const sc_tenant_ctx *t,
-                            const char *referrer, const char *referee, const char *kind,
-                            int64_t due_ms)
-{
-    char key[400];
-    int n = snprintf(key, sizeof key, "ref:%s:%s:%s", kind, referrer, referee);
-    if (n < 0 || (size_t)n >= sizeof key) {
-        api->log(ctx, RP_LOG_WARN, "referral %s -> %s: ids too long for a timer key, not credited",
-                 referrer, referee);
-        return true;
-    }
-    static const uint8_t empty_map = 0x80;
-    return api->timer_set(ctx, t->s->tenant, key, due_ms, referrer, NULL, &empty_map, 1) == RP_OK;
-}
-
 static bool on_purchase(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t, sc_cust *c,
                         const rp_event *ev, bool *first)
 {
@@ -81,28 +66,7 @@ static bool on_purchase(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t, s
     double discount = data_double(api, ev, "discount", -1);
     *first = sc_on_purchase(&c->ev, (double)ev->ts_ms, amount, list_price, discount,
                             t->promos, t->npromos, &t->s->params);
-    if (*first && c->referred_by[0])
-        return credit_referrer(ctx, api, t, c->referred_by, c->customer, "converted", ev->ts_ms);
-    return true;
-}
-
-static bool on_referral(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t, sc_cust *c,
-                        const rp_event *ev)
-{
-    char referrer[128];
-    if (!api->view_strcpy(api->view_get(ev->data, "referrer"), referrer, sizeof referrer)
-        || !referrer[0] || strcmp(referrer, c->customer) == 0) {
-        api->log(ctx, RP_LOG_WARN, "referral %s: data.referrer missing, too long (max 127) or "
-                 "the referee itself; ignored", ev->id);
-        return true;
-    }
-    if (c->referred_by[0])
-        return true; /* a friend is referred once: the first referrer gets the credit */
-    snprintf(c->referred_by, sizeof c->referred_by, "%s", referrer);
-    bool ok = credit_referrer(ctx, api, t, referrer, c->customer, "made", ev->ts_ms);
-    if (ok && c->ev.first_purchase_ms > 0)
-        ok = credit_referrer(ctx, api, t, referrer, c->customer, "converted", ev->ts_ms);
-    return ok;
+    return !*first || sc_referral_first_purchase(ctx, api, t, c, ev->ts_ms);
 }
 
 static void on_pin(rp_ctx *ctx, const rp_host_api *api, sc_cust *c, const rp_event *ev, int64_t now_ms)
@@ -184,7 +148,7 @@ static bool apply(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t, sc_cust
     else if (is_type(ev, "survey.response") || is_type(ev, "activity.attended"))
         sc_on_cooperation(&c->ev, ts, true, p);
     else if (is_type(ev, "referral"))
-        return on_referral(ctx, api, t, c, ev);
+        return sc_referral_event(ctx, api, t, c, ev);
     else if (is_type(ev, "customer.tier_pinned")) {
         on_pin(ctx, api, c, ev, now_ms);
         *cause = "pin";
@@ -192,24 +156,26 @@ static bool apply(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t, sc_cust
     return true;
 }
 
+/* A competitor promotion window. The contract gives it no id of its own, so
+ * the event's id names it (unique per tenant, and a resent copy is a
+ * duplicate at the ingress); data.discount, when given, is its depth. */
 static bool on_promo(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t, const rp_event *ev)
 {
-    char id[128], partition[16], starts[24], ends[24], depth[40];
+    char partition[16], starts[24], ends[24], depth[40];
     int64_t s, e;
     double d;
-    if (!api->view_strcpy(api->view_get(ev->data, "promo_id"), id, sizeof id)
-        || !api->view_int(api->view_get(ev->data, "starts_ms"), &s)
+    if (!api->view_int(api->view_get(ev->data, "starts_ms"), &s)
         || !api->view_int(api->view_get(ev->data, "ends_ms"), &e) || e <= s) {
-        api->log(ctx, RP_LOG_WARN, "market.competitor_promo %s: needs promo_id (max 127 chars) and "
-                 "integer starts_ms < ends_ms; ignored", ev->id);
+        api->log(ctx, RP_LOG_WARN, "market.competitor_promo %s: needs integer starts_ms < ends_ms; "
+                 "ignored", ev->id);
         return true;
     }
-    bool has_depth = api->view_double(api->view_get(ev->data, "depth"), &d) && isfinite(d);
+    bool has_depth = api->view_double(api->view_get(ev->data, "discount"), &d) && isfinite(d);
     snprintf(partition, sizeof partition, "%u", ev->partition);
     snprintf(starts, sizeof starts, "%lld", (long long)s);
     snprintf(ends, sizeof ends, "%lld", (long long)e);
-    snprintf(depth, sizeof depth, "%.17g", d);
-    const char *params[] = {t->s->tenant, id, partition, starts, ends, has_depth ? depth : NULL};
+    snprintf(depth, sizeof depth, "%.17g", has_depth ? d : 0.0);
+    const char *params[] = {t->s->tenant, ev->id, partition, starts, ends, has_depth ? depth : NULL};
     sc_tenant_add_promo(t, s, e);
     return api->db_defer(ctx,
         "INSERT INTO scoring_promos (tenant, promo_id, partition, starts_ms, ends_ms, depth)"
@@ -238,8 +204,17 @@ bool sc_handle_event(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t,
     c->partition = ev->partition;
     if (is_type(ev, "customer.erase"))
         return on_erase(ctx, api, t, c);
-    if (is_type(ev, "customer.upsert") && c->tier != SC_TIER_NONE)
-        return true; /* profile data is not evidence; only place new customers */
+    if (is_type(ev, "customer.upsert")) {
+        bool linked;
+        if (!sc_referral_upsert(ctx, api, t, c, ev, &linked))
+            return false;
+        if (c->tier != SC_TIER_NONE) {
+            /* Profile data is not evidence: only new customers are placed;
+             * a new link is kept. */
+            c->dirty = c->dirty || linked;
+            return true;
+        }
+    }
     const char *cause = ev->type;
     bool waive = false;
     if (!apply(ctx, api, t, c, ev, now_ms, &cause, &waive))
@@ -252,11 +227,10 @@ bool sc_handle_customer_timer(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx
                               const rp_timer *timer, sc_cust *c, int64_t now_ms)
 {
     const char *cause = "recheck";
-    if (strncmp(timer->key, "ref:made:", 9) == 0) {
-        sc_on_referral_made(&c->ev, (double)timer->due_ms, &t->s->params);
-        cause = "referral";
-    } else if (strncmp(timer->key, "ref:converted:", 14) == 0) {
-        sc_on_referral_converted(&c->ev, (double)timer->due_ms, &t->s->params);
+    bool referral;
+    if (!sc_referral_timer(ctx, api, t, timer, c, &referral))
+        return false;
+    if (referral) {
         cause = "referral";
     } else {
         if (!c->exists)

@@ -1,5 +1,5 @@
-/* aftercare.c - care, contacts, surveys, complaints and suggestions around
- * real orders (see aftercare.h). */
+/* aftercare.c - care, contacts, complaints and suggestions around real
+ * orders (see aftercare.h; survey answers are in surveys.c). */
 #include "aftercare.h"
 
 #include <inttypes.h>
@@ -140,55 +140,21 @@ static bool contacts(const order_context *ctx)
     return ok;
 }
 
-/* NPS and CSAT that follow the mood. */
-static void survey_scores(synth_rng *rng, synth_mood mood, int *nps, int *csat)
+synth_complaint synth_complaint_of(uint64_t seed, const synth_order *order, synth_mood mood)
 {
-    switch (mood) {
-    case SYNTH_HAPPY:
-        *nps = synth_chance(rng, 0.8) ? (int)synth_between(rng, 9, 10) : (int)synth_between(rng, 7, 8);
-        *csat = (int)synth_between(rng, 4, 5);
-        break;
-    case SYNTH_NEUTRAL:
-        *nps = synth_chance(rng, 0.8) ? (int)synth_between(rng, 7, 8) : (int)synth_between(rng, 5, 6);
-        *csat = (int)synth_between(rng, 3, 4);
-        break;
-    default:
-        *nps = (int)synth_between(rng, 0, 6);
-        *csat = (int)synth_between(rng, 1, 3);
-        break;
-    }
-}
-
-static bool survey(const order_context *ctx)
-{
-    static const char *const COMMENTS[] = {"", "Fast delivery", "Lovely products", "Packaging could be better",
-                                           "Item arrived late", "Great service"};
-    synth_rng rng = stream(ctx, "survey");
-    if (ctx->order->refund || !synth_chance(&rng, 0.08))
-        return true;
-    int nps, csat;
-    survey_scores(&rng, ctx->persona.mood, &nps, &csat);
-    char id[SYNTH_ID_MAX + 1], survey_id[SYNTH_ID_MAX + 1];
-    synth_id(id, "survey:%s", ctx->order->event_id);
-    synth_id(survey_id, "post-purchase:%s", ctx->order->order_id);
-    json_t *data = json_object();
-    bool ok = data != NULL;
-    synth_set(data, "survey_id", json_string(survey_id), &ok);
-    synth_set(data, "nps", json_integer(nps), &ok);
-    synth_set(data, "csat", json_integer(csat), &ok);
-    const char *comment = COMMENTS[synth_below(&rng, COUNT(COMMENTS))];
-    if (*comment)
-        synth_set(data, "comment", json_string(comment), &ok);
-    return emit(ctx, id, "survey.response", ctx->order->ts_ms + synth_between(&rng, 3 * DAY_MS, 10 * DAY_MS),
-                data, ok);
-}
-
-static double complaint_rate(const order_context *ctx)
-{
-    if (ctx->order->refund)
-        return 0.08;
     static const double BY_MOOD[] = {0.01, 0.025, 0.08};
-    return BY_MOOD[ctx->persona.mood];
+    synth_complaint c = {.rng = synth_rng_for(seed, order->event_id, "complaint")};
+    if (!synth_chance(&c.rng, order->refund ? 0.08 : BY_MOOD[mood]))
+        return c;
+    c.happens = true;
+    c.opened_ms = order->ts_ms + synth_between(&c.rng, DAY_MS, 10 * DAY_MS);
+    c.replied_ms = c.opened_ms + (synth_chance(&c.rng, 0.85) ? synth_between(&c.rng, HOUR_MS, 20 * HOUR_MS)
+                                                             : synth_between(&c.rng, 30 * HOUR_MS, 96 * HOUR_MS));
+    c.resolves = synth_chance(&c.rng, 0.92);
+    c.late = synth_chance(&c.rng, 0.20);
+    c.resolved_ms = c.replied_ms + (c.late ? synth_between(&c.rng, 8 * DAY_MS, 25 * DAY_MS)
+                                           : synth_between(&c.rng, 4 * HOUR_MS, 3 * DAY_MS));
+    return c;
 }
 
 static bool complaint_opened(const order_context *ctx, synth_rng *rng, const char *complaint_id, int64_t ts_ms)
@@ -239,22 +205,15 @@ static bool complaint_resolved(const order_context *ctx, synth_rng *rng, const c
 
 static bool complaint(const order_context *ctx)
 {
-    synth_rng rng = stream(ctx, "complaint");
-    if (!synth_chance(&rng, complaint_rate(ctx)))
+    synth_complaint c = synth_complaint_of(ctx->seed, ctx->order, ctx->persona.mood);
+    if (!c.happens)
         return true;
     char complaint_id[SYNTH_ID_MAX + 1];
     synth_id(complaint_id, "%s", ctx->order->order_id);
-    int64_t opened = ctx->order->ts_ms + synth_between(&rng, DAY_MS, 10 * DAY_MS);
-    int64_t replied = opened + (synth_chance(&rng, 0.85) ? synth_between(&rng, HOUR_MS, 20 * HOUR_MS)
-                                                          : synth_between(&rng, 30 * HOUR_MS, 96 * HOUR_MS));
-    bool resolves = synth_chance(&rng, 0.92);
-    bool late = synth_chance(&rng, 0.20);
-    int64_t resolved = replied + (late ? synth_between(&rng, 8 * DAY_MS, 25 * DAY_MS)
-                                       : synth_between(&rng, 4 * HOUR_MS, 3 * DAY_MS));
-    bool ok = complaint_opened(ctx, &rng, complaint_id, opened) &&
-              complaint_response(ctx, complaint_id, replied);
-    if (ok && resolves)
-        ok = complaint_resolved(ctx, &rng, complaint_id, resolved, late);
+    bool ok = complaint_opened(ctx, &c.rng, complaint_id, c.opened_ms) &&
+              complaint_response(ctx, complaint_id, c.replied_ms);
+    if (ok && c.resolves)
+        ok = complaint_resolved(ctx, &c.rng, complaint_id, c.resolved_ms, c.late);
     return ok;
 }
 
@@ -287,7 +246,7 @@ bool synth_emit_aftercare(uint64_t seed, const synth_input *input, synth_out *ou
         const char *zone = who->country ? retail_country_timezone(who->country) : NULL;
         order_context ctx = {seed, order, who->key, zone, synth_persona_of(seed, who->key), out};
         bool purchase_only_ok = order->refund || (care_greeting(&ctx) && contacts(&ctx) && suggestion(&ctx));
-        if (!purchase_only_ok || !survey(&ctx) || !complaint(&ctx))
+        if (!purchase_only_ok || !complaint(&ctx))
             return false;
     }
     return true;

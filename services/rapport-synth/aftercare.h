@@ -15,8 +15,6 @@
  *                    deterministic id KIND:CUSTOMER:order:ORDER_ID), which
  *                    closes it; the others are logged without it, which only
  *                    restarts the customer's cadence (docs/plugins/care.md)
- *   survey.response  8 % of purchases, 3-10 days later; NPS/CSAT follow the
- *                    mood (unhappy customers are detractors, NPS 0-6)
  *   complaint.opened 1 % / 2.5 % / 8 % of purchases (happy / neutral /
  *                    unhappy), 8 % of refunds; 1-10 days after the order.
  *                    First response (a contact with complaint_id): 85 %
@@ -25,6 +23,7 @@
  *                    of the response, the rest late (8-25 days); 8 % stay open.
  *   suggestion       1.5 % of purchases of happy customers, 0.5 % of
  *                    others, 1-20 days later; 25 % adopted.
+ * Survey answers are surveys.h's: they follow the survey plugin's requests.
  */
 #ifndef RP_SYNTH_AFTERCARE_H
 #define RP_SYNTH_AFTERCARE_H
@@ -34,7 +33,19 @@
 
 #include "input.h"
 #include "out.h"
+#include "persona.h"
+#include "rng.h"
 
 bool synth_emit_aftercare(uint64_t seed, const synth_input *input, synth_out *out);
+
+/* The complaint about an order, if any: its times, and the stream its
+ * other fields are drawn from next (the survey model needs the times). */
+typedef struct synth_complaint {
+    bool happens, resolves, late;
+    int64_t opened_ms, replied_ms, resolved_ms;
+    synth_rng rng;
+} synth_complaint;
+
+synth_complaint synth_complaint_of(uint64_t seed, const synth_order *order, synth_mood mood);
 
 #endif

@@ -28,6 +28,20 @@ static int64_t floor_div(int64_t a, int64_t b)
     return a / b - (a % b != 0 && (a < 0) != (b < 0));
 }
 
+/* mktime of a local wall time (normalising an overflowing day), zone in use. */
+static bool wall_time_at(struct tm *local, int minute_of_day, int64_t *out)
+{
+    local->tm_hour = minute_of_day / 60;
+    local->tm_min = minute_of_day % 60;
+    local->tm_sec = 0;
+    local->tm_isdst = -1;
+    time_t at = mktime(local);
+    if (at == (time_t)-1)
+        return false;
+    *out = (int64_t)at * 1000;
+    return true;
+}
+
 bool synth_local_day_at(const char *zone, int64_t ts_ms, int days, int minute_of_day, int64_t *out)
 {
     use_zone(zone);
@@ -36,13 +50,12 @@ bool synth_local_day_at(const char *zone, int64_t ts_ms, int days, int minute_of
     if (!localtime_r(&t, &local))
         return false;
     local.tm_mday += days;
-    local.tm_hour = minute_of_day / 60;
-    local.tm_min = minute_of_day % 60;
-    local.tm_sec = 0;
-    local.tm_isdst = -1;
-    time_t at = mktime(&local);
-    if (at == (time_t)-1)
-        return false;
-    *out = (int64_t)at * 1000;
-    return true;
+    return wall_time_at(&local, minute_of_day, out);
+}
+
+bool synth_local_date_at(const char *zone, int year, int month, int day, int minute_of_day, int64_t *out)
+{
+    use_zone(zone);
+    struct tm local = {.tm_year = year - 1900, .tm_mon = month - 1, .tm_mday = day};
+    return wall_time_at(&local, minute_of_day, out);
 }

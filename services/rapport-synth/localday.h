@@ -22,4 +22,8 @@
  * a spring-forward gap). False when the time cannot be represented. */
 bool synth_local_day_at(const char *zone, int64_t ts_ms, int days, int minute_of_day, int64_t *out);
 
+/* The instant of minute_of_day local time on the civil date year-month-day
+ * in zone (holidays and special days, which are dates, not instants). */
+bool synth_local_date_at(const char *zone, int year, int month, int day, int minute_of_day, int64_t *out);
+
 #endif

@@ -26,6 +26,7 @@
 #include "out.h"
 #include "profiles.h"
 #include "referrals.h"
+#include "surveys.h"
 
 typedef struct options {
     bool generate;
@@ -131,6 +132,7 @@ static bool add_synthetic(uint64_t seed, const synth_input *input, synth_out *ou
               synth_emit_profiles(seed, input, &plan, out) &&
               synth_emit_referrals(seed, input, &plan, out) &&
               synth_emit_aftercare(seed, input, out) &&
+              synth_emit_surveys(seed, input, out) &&
               synth_emit_market(seed, input, out) &&
               synth_emit_orgs(seed, input, out);
     synth_referrals_free(&plan);

@@ -74,6 +74,17 @@ static bool emit_campaign(const campaign *c, int number, int64_t starts, synth_o
     return synth_emit(out, id, "campaign.launched", starts, NULL, NULL, data);
 }
 
+size_t synth_campaign_starts(const synth_input *input, int64_t out[SYNTH_CAMPAIGNS])
+{
+    _Static_assert(COUNT(CAMPAIGNS) == SYNTH_CAMPAIGNS, "SYNTH_CAMPAIGNS counts CAMPAIGNS");
+    if (input->last_ts < input->first_ts)
+        return 0;
+    int64_t span = input->last_ts - input->first_ts;
+    for (size_t i = 0; i < COUNT(CAMPAIGNS); i++)
+        out[i] = input->first_ts + (int64_t)(CAMPAIGNS[i].at * (double)span);
+    return COUNT(CAMPAIGNS);
+}
+
 bool synth_emit_market(uint64_t seed, const synth_input *input, synth_out *out)
 {
     if (input->last_ts < input->first_ts)
@@ -84,9 +95,9 @@ bool synth_emit_market(uint64_t seed, const synth_input *input, synth_out *out)
     for (int64_t starts = input->first_ts + 20 * DAY_MS; ok && starts <= input->last_ts;
          starts += synth_between(&rng, 35 * DAY_MS, 55 * DAY_MS))
         ok = emit_promo(&rng, number++, starts, out);
-    int64_t span = input->last_ts - input->first_ts;
-    for (size_t i = 0; ok && i < COUNT(CAMPAIGNS); i++)
-        ok = emit_campaign(&CAMPAIGNS[i], (int)i + 1, input->first_ts + (int64_t)(CAMPAIGNS[i].at * (double)span),
-                           out);
+    int64_t starts[SYNTH_CAMPAIGNS];
+    size_t count = synth_campaign_starts(input, starts);
+    for (size_t i = 0; ok && i < count; i++)
+        ok = emit_campaign(&CAMPAIGNS[i], (int)i + 1, starts[i], out);
     return ok;
 }

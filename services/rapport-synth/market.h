@@ -11,11 +11,17 @@
 #define RP_SYNTH_MARKET_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "input.h"
 #include "out.h"
 
 bool synth_emit_market(uint64_t seed, const synth_input *input, synth_out *out);
+
+#define SYNTH_CAMPAIGNS 4
+
+/* When the campaigns start (SYNTH_CAMPAIGNS instants); 0 without data. */
+size_t synth_campaign_starts(const synth_input *input, int64_t out[SYNTH_CAMPAIGNS]);
 
 #endif

@@ -2,6 +2,7 @@
 #include "profiles.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "countries.h"
 #include "persona.h"
@@ -153,4 +154,39 @@ bool synth_emit_profiles(uint64_t seed, const synth_input *input, const synth_re
             return false;
     }
     return true;
+}
+
+/* "YYYY-MM-DD" or "--MM-DD": the month and day are the last five bytes. */
+static bool month_day_of(const json_t *date, synth_month_day *out)
+{
+    const char *text = json_string_value(date);
+    size_t n = text ? strlen(text) : 0;
+    return n >= 5 && sscanf(text + n - 5, "%2d-%2d", &out->month, &out->day) == 2;
+}
+
+/* The dates of a list's entries under `key`, appended to out. */
+static size_t list_days(const json_t *list, const char *key, synth_month_day *out, size_t n)
+{
+    size_t i;
+    const json_t *entry;
+    json_array_foreach(list, i, entry) {
+        if (n < SYNTH_SPECIAL_DAYS_MAX && month_day_of(json_object_get(entry, key), &out[n]))
+            n++;
+    }
+    return n;
+}
+
+size_t synth_special_days(uint64_t seed, const synth_customer *customer,
+                          synth_month_day out[SYNTH_SPECIAL_DAYS_MAX])
+{
+    /* The profile itself, drawn again: its days are what the care plugin
+     * reads (referred_by changes no draw). */
+    json_t *data = profile_data(seed, customer, NULL);
+    size_t n = 0;
+    if (data && month_day_of(json_object_get(data, "birthday"), &out[n]))
+        n++;
+    n = list_days(json_object_get(data, "family"), "birthday", out, n);
+    n = list_days(json_object_get(data, "anniversaries"), "date", out, n);
+    json_decref(data);
+    return n;
 }

@@ -12,6 +12,7 @@
 #define RP_SYNTH_PROFILES_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "input.h"
@@ -20,5 +21,17 @@
 
 bool synth_emit_profiles(uint64_t seed, const synth_input *input, const synth_referrals *plan,
                          synth_out *out);
+
+/* The yearly days the customer's profile gives the care plugin to greet:
+ * the birthday, family birthdays and anniversaries. */
+typedef struct synth_month_day {
+    int month, day;
+} synth_month_day;
+
+#define SYNTH_SPECIAL_DAYS_MAX 5
+
+/* Writes up to SYNTH_SPECIAL_DAYS_MAX days; returns how many (0 on OOM). */
+size_t synth_special_days(uint64_t seed, const synth_customer *customer,
+                          synth_month_day out[SYNTH_SPECIAL_DAYS_MAX]);
 
 #endif

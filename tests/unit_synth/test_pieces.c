@@ -2,7 +2,9 @@
  * test_pieces.c - rapport-synth's small pure pieces: keyed random streams,
  * id labelling and shortening, the synthetic event envelope, dropping events
  * after the data's end, the stable sort, the persona rates, and the local
- * day arithmetic that times the care follow-ups (DST, zones east and west).
+ * day arithmetic that times the care follow-ups (DST, zones east and west),
+ * and the model of when the survey plugin sends a customer's surveys
+ * (fatigue, contact budget with deferral and its limit, ties).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +17,7 @@
 #include "out.h"
 #include "persona.h"
 #include "rng.h"
+#include "surveyplan.h"
 
 static void streams_depend_on_seed_key_and_purpose(void **state)
 {
@@ -151,6 +154,87 @@ static void care_due_times_follow_the_local_calendar(void **state)
     assert_true(at == 1301216400000LL);
 }
 
+#define DAY_MS 86400000LL
+#define T0 1293876000000LL   /* 2011-01-01 10:00 UTC */
+
+static void plan_one_customer(synth_survey *surveys, size_t n, const int64_t *touches, size_t touch_count,
+                              const int64_t *requests, size_t request_count)
+{
+    synth_survey_customer c = {surveys, n, touches, touch_count, requests, request_count};
+    assert_true(synth_survey_plan(&c));
+}
+
+/* A purchase at 12:00 on day 0 with the care plugin's follow-ups: the
+ * survey due on day 7 at 10:00 meets the usage check at the same instant
+ * (budget 1 per 7 days), so it goes out a week later; without contact
+ * consent only the see-off is in the ledger and it waits two hours. */
+static void surveys_wait_for_the_contact_budget(void **state)
+{
+    (void)state;
+    int64_t bought = T0 + 2 * 3600000LL;
+    int64_t care[] = {bought, T0 + 2 * DAY_MS, T0 + 7 * DAY_MS};
+    synth_survey s = {.due_ms = T0 + 7 * DAY_MS};
+    plan_one_customer(&s, 1, care, 3, NULL, 0);
+    assert_true(s.sent_ms == T0 + 14 * DAY_MS);
+    assert_false(s.tied);
+    plan_one_customer(&s, 1, care, 1, NULL, 0);
+    assert_true(s.sent_ms == bought + 7 * DAY_MS);
+    /* No touch at all: on its due time. */
+    plan_one_customer(&s, 1, NULL, 0, NULL, 0);
+    assert_true(s.sent_ms == T0 + 7 * DAY_MS);
+}
+
+/* Four touches in every 30 days keep the budget full past the 14 days a
+ * survey may be deferred: suppressed. */
+static void a_full_budget_suppresses(void **state)
+{
+    (void)state;
+    int64_t busy[16];
+    for (int i = 0; i < 16; i++)
+        busy[i] = T0 - 30 * DAY_MS + i * 7 * DAY_MS + 3600000LL;   /* weekly, 11:00 */
+    synth_survey s = {.due_ms = T0 + 7 * DAY_MS};
+    plan_one_customer(&s, 1, busy, 16, NULL, 0);
+    assert_true(s.sent_ms == SYNTH_SURVEY_NOT_SENT);
+}
+
+/* At most one survey in 30 days, counting unsolicited answers, which the
+ * plugin records as requests; a detractor's answer adds the care follow-up
+ * to the ledger. */
+static void fatigue_and_follow_ups(void **state)
+{
+    (void)state;
+    synth_survey two[] = {{.due_ms = T0}, {.due_ms = T0 + 10 * DAY_MS}, {.due_ms = T0 + 30 * DAY_MS}};
+    plan_one_customer(two, 3, NULL, 0, NULL, 0);
+    assert_true(two[0].sent_ms == T0);
+    assert_true(two[1].sent_ms == SYNTH_SURVEY_NOT_SENT);   /* 10 days after the first */
+    assert_true(two[2].sent_ms == T0 + 30 * DAY_MS);        /* 30 days: allowed again */
+    int64_t form = T0 - 5 * DAY_MS;
+    plan_one_customer(two, 1, NULL, 0, &form, 1);
+    assert_true(two[0].sent_ms == SYNTH_SURVEY_NOT_SENT);
+    /* Answered by a detractor late, 27 days after it was sent: the care
+     * follow-up then is 3 days before the next survey, which waits for the
+     * 7-day window to clear; a satisfied answer asks for no call. */
+    synth_survey unhappy[] = {{.due_ms = T0, .answers = true, .detractor = true, .answer_delay_ms = 27 * DAY_MS},
+                              {.due_ms = T0 + 30 * DAY_MS}};
+    plan_one_customer(unhappy, 2, NULL, 0, NULL, 0);
+    assert_true(unhappy[0].sent_ms == T0);
+    assert_true(unhappy[1].sent_ms == T0 + 34 * DAY_MS);
+    unhappy[0].detractor = false;
+    plan_one_customer(unhappy, 2, NULL, 0, NULL, 0);
+    assert_true(unhappy[1].sent_ms == T0 + 30 * DAY_MS);
+}
+
+/* Two surveys due together: one goes out, but which one is the plugin's
+ * choice, so the sent one is marked tied. */
+static void surveys_due_together_are_tied(void **state)
+{
+    (void)state;
+    synth_survey pair[] = {{.due_ms = T0}, {.due_ms = T0}};
+    plan_one_customer(pair, 2, NULL, 0, NULL, 0);
+    assert_true(pair[0].sent_ms == T0 && pair[0].tied);
+    assert_true(pair[1].sent_ms == SYNTH_SURVEY_NOT_SENT);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -160,6 +244,10 @@ int main(void)
         cmocka_unit_test(events_keep_the_wire_key_order_and_stop_at_the_end),
         cmocka_unit_test(personas_follow_their_rates),
         cmocka_unit_test(care_due_times_follow_the_local_calendar),
+        cmocka_unit_test(surveys_wait_for_the_contact_budget),
+        cmocka_unit_test(a_full_budget_suppresses),
+        cmocka_unit_test(fatigue_and_follow_ups),
+        cmocka_unit_test(surveys_due_together_are_tied),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,7 +1,8 @@
 #!/bin/sh
 # test_synth.sh - rapport-synth without a broker: determinism, real lines
 # byte-for-byte unchanged, event-time order (real first at equal ts),
-# labelling, the fallback stream's skew, odd input lines and bad usage.
+# labelling, the fallback stream's skew, survey answers under the survey
+# plugin's own ids, odd input lines and bad usage.
 #
 #   test_synth.sh PATH/TO/rapport-synth DIR_WITH_REAL_FIXTURE
 #
@@ -75,6 +76,24 @@ grep '"task_id":"' "$out/merged.jsonl" | grep -v -q -E '"type":"(care.done|conta
 grep -q '"complaint_id":"syn:[^"]*","severity"' "$out/merged.jsonl" || fail "complaint shape"
 grep '"type":"survey.response"' "$out/merged.jsonl" | grep -q '"nps":[0-6],' || fail "no detractor"
 grep -q "^rapport-synth: real events $real (customers 300, " "$out/summary.txt" || { cat "$out/summary.txt" >&2; fail "summary"; }
+
+# 6b. survey answers: to the survey plugin's purchase surveys, under its id
+# purchase:CUSTOMER:ORDER_ID for a purchase of that same customer, no sooner
+# than the plugin asks (day 7 at 10:00 local: at least 6 days after the
+# order); besides, feedback forms under their own syn:feedback: ids
+grep -q '"survey_id":"syn:post-purchase:' "$out/merged.jsonl" && fail "an answer to a survey nobody sent"
+grep '"type":"survey.response"' "$out/merged.jsonl" | grep -q '"survey_id":"syn:feedback:' || fail "no feedback form"
+awk 'function field(name, len) { if (!match($0, "\"" name "\":\"[^\"]*\"")) return ""
+                                 return substr($0, RSTART + len, RLENGTH - len - 1) }
+     function ts() { match($0, /"ts":[0-9]+/); return substr($0, RSTART + 5, RLENGTH - 5) + 0 }
+     /"type":"purchase"/ { bought[field("customer", 12) ":" field("order_id", 12)] = ts() }
+     /"type":"survey.response"/ && /"survey_id":"purchase:/ {
+       n++; key = substr(field("survey_id", 13), 10); c = field("customer", 12)
+       if (index(key, c ":") != 1) { print "answer of " c " to " key; bad = 1 }
+       else if (!(key in bought)) { print "no purchase " key; bad = 1 }
+       else if (ts() - bought[key] < 6 * 86400000) { print "answered before asked: " key; bad = 1 } }
+     END { if (n < 20) { print n " answers to the plugin"; bad = 1 } exit bad }' "$out/merged.jsonl" \
+  || fail "survey answers do not follow the plugin's purchase surveys"
 
 # 7. real-data shaped input (rapport-retail's fixture events), a tenant
 "$bin" --seed=1 <"$retail_fixture" >"$out/retail.jsonl" 2>/dev/null || fail "layer on retail events"

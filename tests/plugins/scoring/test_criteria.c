@@ -207,6 +207,20 @@ static void test_promo_loyalty(void **state)
     sub_at(&e, T0 + 50 * DAY, &p, s);
     /* base 2/30 x 20 = 4/3 expected, 1 made: (1 + 0.5)/(4/3 + 1) */
     assert_float_equal(s[SC_C_PROMO_LOYALTY], 100 * 1.5 / (4.0 / 3 + 1), EPS);
+    /* A one-off buyer lives through both promotions: exposure, but no
+     * baseline purchase rate to expect anything from, so still unknown. */
+    sc_evidence once = {0};
+    sc_on_purchase(&once, T0, 10, -1, -1, two, 2, &p);
+    sc_account_promos(&once, T0 + 30 * DAY, two, 2, &p);
+    assert_float_equal(once.promo_days, 10, EPS);
+    sub_at(&once, T0 + 30 * DAY, &p, s);
+    assert_true(isnan(s[SC_C_PROMO_LOYALTY]));
+    /* ... and repeat purchases inside windows only give none either. */
+    sc_on_purchase(&once, T0 + 45 * DAY, 10, -1, -1, two, 2, &p);
+    sc_account_promos(&once, T0 + 50 * DAY, two, 2, &p);
+    assert_float_equal(once.promo_purchases, 1, EPS);
+    sub_at(&once, T0 + 50 * DAY, &p, s);
+    assert_true(isnan(s[SC_C_PROMO_LOYALTY]));
 }
 
 static void test_total_renormalises_over_known(void **state)

@@ -11,6 +11,13 @@
  * the silent customers' partition clocks forward, so their re-check timers
  * fire in event time and decay does its work; then an operator's
  * scoring.refit fits BG/NBD on the whole year.
+ *
+ * A second script feeds word of mouth (criterion 6) and loyalty under
+ * competitor promotions (criterion 9) with events shaped exactly as
+ * proto/event-types.json defines them: `referral` on the referrer with
+ * data.referee, customer.upsert.referred_by on the referee, and
+ * market.competitor_promo with starts_ms, ends_ms and discount (no id of
+ * its own).
  */
 #include <setjmp.h>
 #include <signal.h>
@@ -212,6 +219,136 @@ static void scripted_history_gives_tiers_events_and_movement(void **state)
     free(conninfo);
 }
 
+static void referral(batch *b, const char *referrer, const char *referee, long long ts)
+{
+    batch_add(b, "{\"id\":\"r-%s-%s\",\"type\":\"referral\",\"ts\":%lld,\"customer\":\"%s\","
+                 "\"data\":{\"referee\":\"%s\",\"channel\":\"word_of_mouth\"}}",
+              referrer, referee, ts, referrer, referee);
+}
+
+static void referred_by(batch *b, const char *referee, const char *referrer, long long ts)
+{
+    batch_add(b, "{\"id\":\"u-%s\",\"type\":\"customer.upsert\",\"ts\":%lld,\"customer\":\"%s\","
+                 "\"data\":{\"referred_by\":\"%s\"}}", referee, ts, referee, referrer);
+}
+
+/* A sub-score (1-based criterion number) of a customer, -1 when unknown. */
+static double subscore(PGconn *db, const char *customer, int criterion)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT coalesce(subscores[%d], -1) FROM scoring_customers"
+             " WHERE customer = '%s'", criterion, customer);
+    char *text = rp_test_sql(db, sql);
+    double v = strtod(text, NULL);
+    free(text);
+    return v;
+}
+
+static void assert_referred_by(PGconn *db, const char *referee, const char *referrer)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM scoring_customers WHERE customer = '%s'"
+             " AND referred_by = '%s'", referee, referrer);
+    assert_int_equal(rp_test_sql_int(db, sql), 1);
+}
+
+/* Lines of the daemon's log with `needle` (a warning about ignored events). */
+static int log_lines_with(const rp_test_daemon *d, const char *needle)
+{
+    FILE *f = fopen(d->log_path, "r");
+    assert_non_null(f);
+    char line[4096];
+    int n = 0;
+    while (fgets(line, sizeof line, f))
+        n += strstr(line, needle) != NULL;
+    fclose(f);
+    return n;
+}
+
+/* Referral credits travel by timer (referee's partition, then the
+ * referrer's) after the events are handled: wait until all have fired
+ * (every one is due by then, the clock being at the last event). */
+static void wait_referral_timers(PGconn *db)
+{
+    for (int waited = 0; waited < 60000; waited += 50) {
+        if (rp_test_sql_int(db, "SELECT count(*) FROM timers WHERE plugin = 'scoring'"
+                                " AND key LIKE 'ref:%'") == 0)
+            return;
+        usleep(50000);
+    }
+    fail_msg("referral timers did not fire within 60 s");
+}
+
+static void publish_word_of_mouth_and_promotions(const rp_test_daemon *d, PGconn *db)
+{
+    batch b = {.len = 0};
+    /* A competitor undercuts us from day 21 to day 35. Published and
+     * settled first: it is tenant-scoped, so another partition than the
+     * purchases it concerns. */
+    batch_add(&b, "{\"id\":\"promo-a\",\"type\":\"market.competitor_promo\",\"ts\":%lld,"
+                  "\"data\":{\"competitor\":\"GiftHouse\",\"starts_ms\":%lld,\"ends_ms\":%lld,"
+                  "\"discount\":0.25,\"category\":\"gifts\"}}", T0, T0 + 21 * DAY, T0 + 35 * DAY);
+    batch_send(d, &b);
+    rp_test_wait_idle(db, 60000);
+    /* loyal buys weekly through the promotion, fickle skips it. */
+    for (int week = 0; week < 10; week++) {
+        purchase(&b, "loyal", week, T0 + week * 7 * DAY, 50);
+        if (week < 3 || week > 5)
+            purchase(&b, "fickle", week, T0 + week * 7 * DAY, 50);
+    }
+    const char *referrers[] = {"ref1", "ref2", "ref3", "ref4"};
+    for (int i = 0; i < 4; i++)
+        purchase(&b, referrers[i], 0, T0 + DAY, 30);
+    referral(&b, "ref1", "new1", T0 + 2 * DAY);              /* converts at new1's first order */
+    purchase(&b, "new1", 0, T0 + 3 * DAY, 40);
+    referral(&b, "ref3", "new1", T0 + 4 * DAY);              /* new1 was referred already */
+    referred_by(&b, "new2", "ref2", T0 + 5 * DAY);           /* never buys: made, not converted */
+    referral(&b, "ref4", "new4", T0 + 6 * DAY);              /* the same link twice ... */
+    referred_by(&b, "new4", "ref4", T0 + 6 * DAY);           /* ... counts once */
+    purchase(&b, "new4", 0, T0 + 6 * DAY + 3600000, 40);
+    batch_send(d, &b);
+    rp_test_wait_idle(db, 60000);
+    wait_referral_timers(db);
+}
+
+static void contract_shaped_referrals_and_promotions_score(void **state)
+{
+    (void)state;
+    char *conninfo = rp_test_create_db("rp_scoring_contract");
+    const char *args[] = {"--plugins=scoring", "--clock=event", NULL};
+    PGconn *db = rp_test_connect(conninfo);
+    rp_test_daemon *d = rp_test_daemon_start(conninfo, args);
+    publish_word_of_mouth_and_promotions(d, db);
+    assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM dead_letters"), 0);
+
+    /* The promotion is kept under its event's id, with its depth. */
+    assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM scoring_promos WHERE promo_id = 'promo-a'"
+        " AND depth = 0.25 AND ends_ms - starts_ms = 14 * 86400000::bigint"), 1);
+    /* Criterion 9: known for both, high for the customer who kept buying. */
+    double loyal = subscore(db, "loyal", 9), fickle = subscore(db, "fickle", 9);
+    if (!(loyal > 70 && fickle >= 0 && fickle < 30))
+        fail_msg("promo_loyalty: loyal %.2f (want > 70), fickle %.2f (want 0..30)", loyal, fickle);
+
+    /* The links, kept on the referees: the first referrer wins. */
+    assert_referred_by(db, "new1", "ref1");
+    assert_referred_by(db, "new2", "ref2");
+    assert_referred_by(db, "new4", "ref4");
+    /* Criterion 6 on the referrers: made and converted (1 + 2 points, 87.5
+     * before decay), made only (1 point, 50), nothing for the second
+     * referrer of new1, and one link learnt twice counted once. */
+    double r1 = subscore(db, "ref1", 6), r2 = subscore(db, "ref2", 6);
+    double r3 = subscore(db, "ref3", 6), r4 = subscore(db, "ref4", 6);
+    if (!(r1 > 70 && r1 <= 87.51 && r2 > 35 && r2 <= 50.01 && r3 < 0 && r4 > 70 && r4 <= 87.51))
+        fail_msg("word_of_mouth: ref1 %.2f, ref2 %.2f, ref3 %.2f, ref4 %.2f", r1, r2, r3, r4);
+    /* Nothing of it was ignored as malformed. */
+    assert_int_equal(log_lines_with(d, "no referral credit"), 0);
+    assert_int_equal(log_lines_with(d, "market.competitor_promo"), 0);
+
+    assert_int_equal(rp_test_daemon_stop(d, SIGTERM), 0);
+    PQfinish(db);
+    free(conninfo);
+}
+
 static void movement_report_errors_are_clear(void **state)
 {
     (void)state;
@@ -234,6 +371,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(scripted_history_gives_tiers_events_and_movement),
+        cmocka_unit_test(contract_shaped_referrals_and_promotions_score),
         cmocka_unit_test(movement_report_errors_are_clear),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

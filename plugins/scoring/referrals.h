@@ -1,0 +1,48 @@
+/*
+ * referrals.h - word of mouth (criterion 6): who referred whom, and the
+ * credits that reach the referrer.
+ *
+ * The wire contract (proto/README.md) publishes `referral` on the
+ * **referrer** with `data.referee`; a profile may say the same from the
+ * other side with `customer.upsert.referred_by`. The link itself is kept on
+ * the referee (scoring_customers.referred_by: the first referrer wins, the
+ * same link seen twice counts once), because only the referee's partition
+ * knows whether it is already referred and when it first buys. So:
+ *
+ *   referral (referrer's partition)  -> timer ref:link:REFERRER:REFEREE on the referee
+ *   link recorded (referee's partition) -> timer ref:made:... on the referrer
+ *   referee's first purchase (or already bought when linked)
+ *                                    -> timer ref:converted:... on the referrer
+ *
+ * Every hop is a durable timer scoped to the customer it changes, so each
+ * credit is applied in that customer's own partition, in order with their
+ * events, exactly once.
+ */
+#ifndef SCORING_REFERRALS_H
+#define SCORING_REFERRALS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "rapport/plugin.h"
+#include "store.h"
+
+/* A `referral` event; referrer is the event's customer. */
+bool sc_referral_event(rp_ctx *ctx, const rp_host_api *api, const sc_tenant_ctx *t,
+                       const sc_cust *referrer, const rp_event *ev);
+
+/* A customer.upsert on the referee: links it when data.referred_by is set.
+ * *linked tells whether the customer's referred_by changed. */
+bool sc_referral_upsert(rp_ctx *ctx, const rp_host_api *api, const sc_tenant_ctx *t,
+                        sc_cust *referee, const rp_event *ev, bool *linked);
+
+/* The customer's first purchase: a referred customer converts its referral. */
+bool sc_referral_first_purchase(rp_ctx *ctx, const rp_host_api *api, const sc_tenant_ctx *t,
+                                const sc_cust *referee, int64_t ts_ms);
+
+/* A "ref:" timer on c, whose key and payload it reads. *handled is false
+ * for any other timer. */
+bool sc_referral_timer(rp_ctx *ctx, const rp_host_api *api, const sc_tenant_ctx *t,
+                       const rp_timer *timer, sc_cust *c, bool *handled);
+
+#endif

@@ -241,9 +241,14 @@ static void dispatch_events(txn_state *s, const rp_batch_group *g, size_t *next,
     rp_batch *b = s->batch;
     rp_txn_effects *fx = &s->w->host->ctx.fx;
     size_t end = g->first + g->count, gathered = 0;
+    int64_t latest_gathered_ts = INT64_MIN;
     while (*next < end && budget_left(s)) {
         const rp_event *ev = &b->events[*next];
-        if (event_time && gathered > 0 && rp_fx_next_due(fx, g->partition, ev->ts_ms))
+        /* In event time a run stops where the clock moves forward: a timer
+         * the run itself arms may fall due before the later event, and it
+         * must fire first (the caller fires it after this run's flush). */
+        if (event_time && gathered > 0 &&
+            (ev->ts_ms > latest_gathered_ts || rp_fx_next_due(fx, g->partition, ev->ts_ms)))
             break;
         if (b->subscribed[*next]) {
             rp_item_ref ref = event_ref(ev);
@@ -260,6 +265,8 @@ static void dispatch_events(txn_state *s, const rp_batch_group *g, size_t *next,
             s->run[s->pending++] = ev;
             s->items++;
             gathered++;
+            if (ev->ts_ms > latest_gathered_ts)
+                latest_gathered_ts = ev->ts_ms;
         }
         note_progress(s, g, ev->pos);
         (*next)++;

@@ -125,13 +125,29 @@ static bool read_events(rp_batch *b, PGresult *res, size_t per_partition_limit)
     return build_groups(b, res, per_partition_limit);
 }
 
+/* The latest due time of the timers a batch loads. The clock is read before
+ * the events: in event time the watermark moves when the committer has
+ * accepted events, so the batch may hold events later than the watermark
+ * read here, and a timer due before one of them must be loaded to fire
+ * before it. */
+static int64_t timer_bound(const rp_worker *w, const rp_batch *b, int64_t clock_now)
+{
+    if (w->broker->clock.mode != RP_CLOCK_EVENT)
+        return clock_now;
+    int64_t bound = clock_now;
+    for (size_t i = 0; i < b->group_count; i++)
+        if (b->groups[i].max_ts > bound)
+            bound = b->groups[i].max_ts;
+    return bound;
+}
+
 /* Fetches events and due timers; false on a database error. */
 static bool fetch(rp_worker *w, rp_batch *b)
 {
     rp_plugin_host *h = w->host;
     char per[24], bound[24], limit[24];
+    int64_t clock_now = rp_worker_clock_bound(w);
     snprintf(per, sizeof per, "%zu", w->per_partition_limit);
-    snprintf(bound, sizeof bound, "%" PRId64, rp_worker_clock_bound(w));
     snprintf(limit, sizeof limit, "%zu", w->broker->cfg->limits.plugin_batch_events);
     const char *ev_params[] = {h->name, h->subscribed_array, per, h->partitions_array};
     PGresult *res = PQexecParams(w->db, FETCH_EVENTS_SQL, 4, NULL, ev_params, NULL, NULL, 1);
@@ -143,6 +159,7 @@ static bool fetch(rp_worker *w, rp_batch *b)
     }
     if (!read_events(b, res, w->per_partition_limit))
         return false;
+    snprintf(bound, sizeof bound, "%" PRId64, timer_bound(w, b, clock_now));
     const char *t_params[] = {h->name, h->partitions_array, bound, limit};
     b->timers_res = PQexecParams(w->db, FETCH_TIMERS_SQL, 4, NULL, t_params, NULL, NULL, 1);
     if (PQresultStatus(b->timers_res) != PGRES_TUPLES_OK) {

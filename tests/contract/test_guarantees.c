@@ -341,6 +341,39 @@ static void timer_rearming_itself_keeps_its_view(void **state)
     free(conninfo);
 }
 
+/* Event time: a timer armed while handling one event fires before a later
+ * event of the same partition even when both arrive in one batch (the run
+ * is cut where the event clock moves forward; regression: it used to fire
+ * after the whole run). */
+static void event_time_timer_fires_between_events_of_one_batch(void **state)
+{
+    (void)state;
+    char *conninfo = rp_test_create_db("rp_guarantee_between");
+    const char *args[] = {COUNTER, "--clock=event", NULL};
+    PGconn *db = rp_test_connect(conninfo);
+    rp_test_daemon *d = rp_test_daemon_start(conninfo, args);
+    char *reply = rp_test_publish_json(d,
+        "[{\"id\":\"a1\",\"type\":\"contact\",\"ts\":1700000000000,\"customer\":\"c07\","
+        "\"data\":{\"channel\":\"phone\",\"timer_in_ms\":60000}},"
+        "{\"id\":\"a2\",\"type\":\"contact\",\"ts\":1700000000000,\"customer\":\"c07\","
+        "\"data\":{\"channel\":\"phone\"}},"
+        "{\"id\":\"b1\",\"type\":\"contact\",\"ts\":1700000120000,\"customer\":\"c07\","
+        "\"data\":{\"channel\":\"phone\"}}]");
+    assert_non_null(reply);
+    assert_null(strstr(reply, "rejected"));
+    free(reply);
+    rp_test_wait_idle(db, 30000);
+    char *order = rp_test_sql(db, "SELECT string_agg(id, ',' ORDER BY n) FROM counter_log");
+    assert_string_equal(order, "a1,a2,t:a1,b1");
+    free(order);
+    /* events of one timestamp still share a run */
+    assert_int_equal(rp_test_sql_int(db,
+        "SELECT count(DISTINCT call) FROM counter_log WHERE id IN ('a1', 'a2')"), 1);
+    assert_int_equal(rp_test_daemon_stop(d, SIGTERM), 0);
+    PQfinish(db);
+    free(conninfo);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -349,6 +382,7 @@ int main(void)
         cmocka_unit_test(slow_plugin_holds_back_nothing_else_and_sigterm_drains),
         cmocka_unit_test(two_brokers_on_one_database_apply_each_event_once),
         cmocka_unit_test(timer_rearming_itself_keeps_its_view),
+        cmocka_unit_test(event_time_timer_fires_between_events_of_one_batch),
         cmocka_unit_test(runs_span_partitions_only_when_the_plugin_says_so),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

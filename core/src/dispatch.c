@@ -15,7 +15,12 @@
  * next partition's events join it; it is handed over before any timer fires
  * (a timer must see the effects of the events before it) and at the end.
  * The sequence of events the plugin sees is the same; only the number of
- * calls shrinks, and with it the plugin's load/save round trips. In event
+ * calls shrinks, and with it the plugin's load/save round trips. Such a
+ * plugin's due timers of all partitions fire first, before any events.
+ *
+ * A plugin with on_timers (ABI 1.2) gets the due timers of a partition (of
+ * all partitions, as above) in as few calls as the budgets allow; in event
+ * time one call holds timers of one due time only. In event
  * time every partition has its own clock (its events' times), and a plugin
  * evaluating "now" once per run would mix clocks, so runs stay per partition.
  */
@@ -118,12 +123,13 @@ static int64_t now_for(const txn_state *s, int64_t event_time)
     return clock->mode == RP_CLOCK_EVENT ? event_time : rp_clock_now(clock);
 }
 
-/* What a timer callback borrows. The callback may re-arm its own timer,
- * which replaces the entry's customer, org and payload in place, so the
- * callback's view and scope point at copies that live until it returns
- * (tenant and key never change for an entry). */
+/* What a timer callback borrows. The callback may re-arm a timer it is
+ * handling, which replaces the entry's customer, org and payload in place,
+ * and may add timers, which can move the entries; so the callback's views
+ * and scope point at copies that live until it returns (an entry's tenant
+ * and key strings never change and are freed only with the transaction). */
 typedef struct timer_snapshot {
-    char *customer, *org;
+    char *customer, *org, *cause;
     uint8_t *payload;
 } timer_snapshot;
 
@@ -132,20 +138,30 @@ static char *copy_or_null(const char *s)
     return s ? strdup(s) : NULL;
 }
 
-static bool take_snapshot(const rp_timer_entry *t, timer_snapshot *snap)
+static bool take_snapshot(const rp_timer_entry *t, timer_snapshot *snap, rp_timer *out)
 {
     snap->customer = copy_or_null(t->customer);
     snap->org = copy_or_null(t->org);
+    size_t cause_len = strlen("timer:") + strlen(t->key) + 1;
+    snap->cause = malloc(cause_len);
+    if (snap->cause)
+        snprintf(snap->cause, cause_len, "timer:%s", t->key);
     snap->payload = malloc(t->payload_len ? t->payload_len : 1);
     if (snap->payload && t->payload_len)
         memcpy(snap->payload, t->payload, t->payload_len);
-    return snap->payload && (!t->customer || snap->customer) && (!t->org || snap->org);
+    *out = (rp_timer){
+        .struct_size = sizeof *out, .tenant = t->tenant, .key = t->key, .customer = snap->customer,
+        .org = snap->org, .due_ms = t->due_ms, .partition = t->partition,
+        .payload = {snap->payload, t->payload_len},
+    };
+    return snap->payload && snap->cause && (!t->customer || snap->customer) && (!t->org || snap->org);
 }
 
 static void drop_snapshot(timer_snapshot *snap)
 {
     free(snap->customer);
     free(snap->org);
+    free(snap->cause);
     free(snap->payload);
 }
 
@@ -169,44 +185,68 @@ static void flush_run(txn_state *s)
     callback_failed(s, rc);
 }
 
-static void fire_timer(txn_state *s, rp_timer_entry *t)
+/* One call of the plugin's timer handler: on_timers with all of them, or
+ * on_timer for each (then count is 1). The timers are already spent. */
+static void call_timer_handler(txn_state *s, const rp_timer *const *timers, const char *const *causes,
+                               size_t count)
 {
-    rp_worker *w = s->w;
-    rp_ctx *ctx = &w->host->ctx;
-    rp_item_ref ref = timer_ref(t);
-    note_first(s, &ref);
-    char cause[600];
-    snprintf(cause, sizeof cause, "timer:%s", t->key);
-    timer_snapshot snap;
-    if (!take_snapshot(t, &snap)) {
-        drop_snapshot(&snap);
-        rp_log(RP_ERR, "worker", "out of memory firing a timer; transaction rolled back",
-               "plugin=%s key=%s", w->host->name, t->key);
-        s->failed = s->stop = true;
+    const rp_plugin *desc = s->w->host->desc;
+    rp_ctx *ctx = &s->w->host->ctx;
+    if (!desc->on_timers && !desc->on_timer)
         return;
+    begin_callback(ctx);
+    ctx->timer_run = timers;
+    ctx->timer_causes = causes;
+    ctx->timer_run_count = count;
+    ctx->scope.now_ms = now_for(s, timers[0]->due_ms);
+    rp_ctx_scope_timer_at(ctx, 0);
+    int rc = desc->on_timers ? desc->on_timers(ctx, timers, count) : desc->on_timer(ctx, timers[0]);
+    ctx->timer_run = NULL;
+    ctx->timer_causes = NULL;
+    ctx->timer_run_count = 0;
+    ctx->scope.cause = NULL;   /* the snapshots go when the caller returns */
+    ctx->scope.customer = ctx->scope.org = NULL;
+    callback_failed(s, rc);
+}
+
+/* Fires count due timers in one call; with count 1 also the dead-letter
+ * path of the worker's one-item-per-transaction retries. */
+static void fire_timers(txn_state *s, rp_timer_entry *const *due, size_t count)
+{
+    timer_snapshot *snaps = calloc(count, sizeof *snaps);
+    rp_timer *timers = calloc(count, sizeof *timers);
+    const rp_timer **ptrs = calloc(count, sizeof *ptrs);
+    const char **causes = calloc(count, sizeof *causes);
+    bool ok = snaps && timers && ptrs && causes;
+    for (size_t i = 0; ok && i < count; i++) {
+        ok = take_snapshot(due[i], &snaps[i], &timers[i]);
+        ptrs[i] = &timers[i];
+        causes[i] = snaps[i].cause;
     }
-    rp_timer timer = {
-        .struct_size = sizeof timer, .tenant = t->tenant, .key = t->key, .customer = snap.customer,
-        .org = snap.org, .due_ms = t->due_ms, .partition = t->partition,
-        .payload = {snap.payload, t->payload_len},
-    };
-    s->items++;
-    s->timers_fired++;
-    rp_fx_timer_fired(t);
-    if (is_dead_target(s, &ref)) {
-        if (!rp_dead_letter_record(w, &ref, NULL, &timer, s->dead_error, w->failing_tries))
-            s->failed = s->stop = true;
-    } else if (w->host->desc->on_timer) {
-        begin_callback(ctx);
-        ctx->scope = (rp_scope_state){.tenant = timer.tenant, .customer = timer.customer,
-                                      .org = timer.org, .cause = cause, .partition = timer.partition,
-                                      .now_ms = now_for(s, timer.due_ms)};
-        int rc = w->host->desc->on_timer(ctx, &timer);
-        ctx->scope.cause = NULL;   /* `cause` is on this stack frame */
-        ctx->scope.customer = ctx->scope.org = NULL;   /* so is the snapshot */
-        callback_failed(s, rc);
+    if (!ok) {
+        rp_log(RP_ERR, "worker", "out of memory firing timers; transaction rolled back",
+               "plugin=%s timers=%zu", s->w->host->name, count);
+        s->failed = s->stop = true;
+    } else {
+        rp_item_ref ref = timer_ref(due[0]);
+        note_first(s, &ref);
+        for (size_t i = 0; i < count; i++)
+            rp_fx_timer_fired(due[i]);
+        s->items += count;
+        s->timers_fired += count;
+        if (count == 1 && is_dead_target(s, &ref)) {
+            if (!rp_dead_letter_record(s->w, &ref, NULL, ptrs[0], s->dead_error, s->w->failing_tries))
+                s->failed = s->stop = true;
+        } else {
+            call_timer_handler(s, ptrs, causes, count);
+        }
     }
-    drop_snapshot(&snap);
+    for (size_t i = 0; snaps && i < count; i++)
+        drop_snapshot(&snaps[i]);
+    free(snaps);
+    free(timers);
+    free(ptrs);
+    free(causes);
 }
 
 /* A stop request (SIGTERM) ends the transaction after the current callback:
@@ -217,19 +257,81 @@ static bool budget_left(const txn_state *s)
            s->timers_fired < s->w->broker->cfg->limits.plugin_batch_events;
 }
 
-/* Fires this partition's live timers due at or before bound, earliest first. */
-static void fire_due(txn_state *s, uint32_t partition, int64_t bound)
+/* How many timers one call may take: what the budgets leave, and one at a
+ * time for plugins without on_timers and while isolating a failing item. */
+static size_t timer_call_limit(const txn_state *s)
 {
-    rp_timer_entry *t;
-    while (budget_left(s) && (t = rp_fx_next_due(&s->w->host->ctx.fx, partition, bound)) != NULL) {
-        if (s->pending) {
-            /* The gathered run goes first (the timer must see its effects);
-             * it may set timers, which can move the entries: pick again. */
+    if (!s->w->host->desc->on_timers || (s->dead_target && s->dead_target->valid))
+        return 1;
+    size_t by_items = s->max_items - s->items;
+    size_t by_timers = s->w->broker->cfg->limits.plugin_batch_events - s->timers_fired;
+    return by_items < by_timers ? by_items : by_timers;
+}
+
+static int by_due_then_order(const void *a, const void *b)
+{
+    const rp_timer_entry *x = *(rp_timer_entry *const *)a, *y = *(rp_timer_entry *const *)b;
+    if (x->due_ms != y->due_ms)
+        return x->due_ms < y->due_ms ? -1 : 1;
+    return x < y ? -1 : x > y;   /* entries keep load (due) order */
+}
+
+/* The live timers due at or before bound, of one partition or of all (when
+ * all_partitions), earliest first, at most limit of them; in event time only
+ * those of the earliest due time. Returns how many were put in out. */
+static size_t collect_due(txn_state *s, bool all_partitions, uint32_t partition, int64_t bound,
+                          rp_timer_entry **out, size_t limit)
+{
+    rp_txn_effects *fx = &s->w->host->ctx.fx;
+    size_t n = 0;
+    for (size_t i = 0; i < fx->timer_count; i++) {
+        rp_timer_entry *t = &fx->timers[i];
+        if (t->state == RP_TIMER_LIVE && t->due_ms <= bound && (all_partitions || t->partition == partition))
+            out[n++] = t;
+    }
+    qsort(out, n, sizeof *out, by_due_then_order);
+    if (s->w->broker->clock.mode == RP_CLOCK_EVENT)
+        for (size_t i = 1; i < n; i++)
+            if (out[i]->due_ms != out[0]->due_ms) {
+                n = i;
+                break;
+            }
+    return n < limit ? n : limit;
+}
+
+/* Fires the live timers due at or before bound (of one partition, or of all
+ * when all_partitions), earliest first, as many per call as allowed. */
+static void fire_due_timers(txn_state *s, bool all_partitions, uint32_t partition, int64_t bound)
+{
+    while (budget_left(s)) {
+        rp_txn_effects *fx = &s->w->host->ctx.fx;
+        rp_timer_entry **due = malloc((fx->timer_count ? fx->timer_count : 1) * sizeof *due);
+        if (!due) {
+            rp_log(RP_ERR, "worker", "out of memory collecting due timers; transaction rolled back",
+                   "plugin=%s", s->w->host->name);
+            s->failed = s->stop = true;
+            return;
+        }
+        size_t count = collect_due(s, all_partitions, partition, bound, due, timer_call_limit(s));
+        if (count > 0 && s->pending) {
+            /* The gathered run goes first (the timers must see its effects);
+             * it may set timers, which can move the entries: collect again. */
+            free(due);
             flush_run(s);
             continue;
         }
-        fire_timer(s, t);
+        if (count > 0)
+            fire_timers(s, due, count);
+        free(due);
+        if (count == 0)
+            return;
     }
+}
+
+/* Fires this partition's live timers due at or before bound, earliest first. */
+static void fire_due(txn_state *s, uint32_t partition, int64_t bound)
+{
+    fire_due_timers(s, false, partition, bound);
 }
 
 /* ---------------------------------------------------------------- events */
@@ -341,6 +443,11 @@ static const rp_batch_group *group_of(const rp_batch *b, uint32_t partition)
 static void dispatch_all(txn_state *s)
 {
     rp_txn_effects *fx = &s->w->host->ctx.fx;
+    /* Runs across partitions (wall clock): the due timers of all partitions
+     * go first, in as few on_timers calls as allowed. Each partition still
+     * sees its due timers before its events, as dispatch_partition does. */
+    if (s->runs_span)
+        fire_due_timers(s, true, 0, watermark_bound(s));
     for (uint32_t p = 0; p < s->w->host->partition_count && !s->stop; p++) {
         const rp_batch_group *g = group_of(s->batch, p);
         if (g || has_timer_in(fx, p))

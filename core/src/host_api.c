@@ -206,16 +206,63 @@ static void api_scope_event(rp_ctx *ctx, const rp_event *ev)
     ctx->scope_set = true;
 }
 
+void rp_ctx_scope_timer_at(rp_ctx *ctx, size_t i)
+{
+    const rp_timer *t = ctx->timer_run[i];
+    ctx->scope.tenant = t->tenant;
+    ctx->scope.customer = t->customer;
+    ctx->scope.org = t->org;
+    ctx->scope.cause = ctx->timer_causes[i];
+    ctx->scope.partition = t->partition;
+    if (ctx->host->broker->clock.mode == RP_CLOCK_EVENT)
+        ctx->scope.now_ms = t->due_ms;
+}
+
+static void api_scope_timer(rp_ctx *ctx, const rp_timer *timer)
+{
+    for (size_t i = 0; timer && i < ctx->timer_run_count; i++) {
+        if (ctx->timer_run[i] == timer) {
+            rp_ctx_scope_timer_at(ctx, i);
+            ctx->scope_set = true;
+            return;
+        }
+    }
+    /* Not one of this call's timers (a copy, or outside on_timers): keep
+     * the scope rather than point it at memory the host does not own. */
+}
+
 static bool same_text(const char *a, const char *b)
 {
     return a && b && strcmp(a, b) == 0;
+}
+
+/* A plugin handling several timers without scope_timer(): attribute the
+ * effect to the call's latest timer of the named customer/org, else to its
+ * last timer. */
+static void infer_timer_scope(rp_ctx *ctx, const char *customer, const char *org)
+{
+    size_t chosen = ctx->timer_run_count - 1;
+    for (size_t i = ctx->timer_run_count; i-- > 0;) {
+        const rp_timer *t = ctx->timer_run[i];
+        if ((customer && same_text(t->customer, customer)) || (org && same_text(t->org, org))) {
+            chosen = i;
+            break;
+        }
+    }
+    rp_ctx_scope_timer_at(ctx, chosen);
 }
 
 /* A plugin handling a run without scope_event(): attribute the effect to the
  * run's latest event of the named customer/org, else to the run's last event. */
 static void infer_scope(rp_ctx *ctx, const char *customer, const char *org)
 {
-    if (ctx->scope_set || ctx->run_count == 0)
+    if (ctx->scope_set)
+        return;
+    if (ctx->timer_run_count > 0) {
+        infer_timer_scope(ctx, customer, org);
+        return;
+    }
+    if (ctx->run_count == 0)
         return;
     const rp_event *chosen = ctx->run[ctx->run_count - 1];
     for (size_t i = ctx->run_count; i-- > 0;) {
@@ -376,4 +423,5 @@ const rp_host_api rp_host_api_table = {
     .set_state = api_set_state,
     .state = api_state,
     .scope_event = api_scope_event,
+    .scope_timer = api_scope_timer,
 };

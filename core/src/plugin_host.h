@@ -44,7 +44,10 @@ struct rp_ctx {
     rp_scope_state scope;
     const rp_event *const *run;  /* the run being handled by on_events */
     size_t run_count;
-    bool scope_set;              /* scope_event() was called during this run */
+    const rp_timer *const *timer_run;  /* the timers being handled by on_timers */
+    const char *const *timer_causes;   /* "timer:<key>" of each */
+    size_t timer_run_count;
+    bool scope_set;              /* scope_event()/scope_timer() was called during this call */
     rp_txn_effects fx;
     bool failed;
     char error[512];
@@ -88,6 +91,10 @@ const rp_config_value *rp_plugin_config(const rp_plugin_host *host, const char *
 
 /* Sets ctx->scope from one event (the clock follows the event in event mode). */
 void rp_ctx_scope_event(rp_ctx *ctx, const rp_event *ev);
+
+/* Sets ctx->scope from timer i of the on_timers call being handled (the
+ * clock follows its due time in event mode). */
+void rp_ctx_scope_timer_at(rp_ctx *ctx, size_t i);
 
 /* The worker thread. */
 void *rp_worker_main(void *host);

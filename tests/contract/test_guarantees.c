@@ -138,6 +138,22 @@ static void runs_span_partitions_only_when_the_plugin_says_so(void **state)
                  "FROM counter_log WHERE kind = 'event' AND plugin = '%s') x WHERE prev >= pos", plugin);
         assert_int_equal(rp_test_sql_int(db, sql), 0);
     }
+    /* Timers (every 7th event sets one, due long ago): counter_span takes
+     * them through on_timers, several partitions' in one call; counter one
+     * per on_timer call. Both fire each exactly once. */
+    const char *timer_calls =
+        "SELECT count(*) FROM (SELECT call FROM counter_log WHERE kind = 'timer' AND plugin = '%s' "
+        "GROUP BY call HAVING count(DISTINCT partition) > 1) x";
+    snprintf(sql, sizeof sql, timer_calls, "counter_span");
+    assert_true(rp_test_sql_int(db, sql) > 0);
+    snprintf(sql, sizeof sql, timer_calls, "counter");
+    assert_int_equal(rp_test_sql_int(db, sql), 0);
+    assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM counter_log WHERE kind = 'timer' "
+                                         "AND plugin = 'counter_span'"), 1000 / 7);
+    assert_int_equal(rp_test_sql_int(db, "SELECT count(DISTINCT id) FROM counter_log WHERE kind = 'timer' "
+                                         "AND plugin = 'counter_span'"), 1000 / 7);
+    assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM counter_log WHERE kind = 'timer' "
+                                         "AND plugin = 'counter'"), 1000 / 7);
     /* Event time: per-partition runs for both. */
     rp_test_sql_int(db, "WITH gone AS (DELETE FROM counter_log RETURNING 1) SELECT count(*) FROM gone");
     const char *event_time[] = {wall[0], "--clock=event", NULL};
@@ -148,6 +164,13 @@ static void runs_span_partitions_only_when_the_plugin_says_so(void **state)
     snprintf(sql, sizeof sql, mixed_calls, "counter_span");
     assert_int_equal(rp_test_sql_int(db, sql), 0);
     assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM counter_log WHERE kind = 'event'"), 2 * 1000);
+    /* ... and timer calls of one due time: the same timers fire for both */
+    assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM (SELECT call FROM counter_log WHERE kind = 'timer' "
+                                         "AND plugin = 'counter_span' GROUP BY call "
+                                         "HAVING count(DISTINCT pos) > 1) x"), 0);
+    assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM ((SELECT id FROM counter_log WHERE kind = 'timer' "
+                                         "AND plugin = 'counter') EXCEPT ALL (SELECT id FROM counter_log "
+                                         "WHERE kind = 'timer' AND plugin = 'counter_span')) x"), 0);
     PQfinish(db);
     free(conninfo);
 }

@@ -59,7 +59,7 @@ static void wrong_abi_major_is_refused_naming_both_versions(void **state)
 {
     (void)state;
     const char *args[] = {"--plugins=" CONTRACT_PLUGIN_DIR "/bad_abi.so", "--http=", NULL};
-    expect_refusal(args, "built for plugin ABI 2.0 but this rapportd provides ABI 1.1");
+    expect_refusal(args, "built for plugin ABI 2.0 but this rapportd provides ABI 1.2");
 }
 
 static void a_library_without_entry_point_is_refused(void **state)

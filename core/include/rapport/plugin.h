@@ -20,7 +20,8 @@
  *  - RP_ABI_MAJOR changes only when an existing struct field or function
  *    signature changes; the host refuses plugins of another major.
  *  - RP_ABI_MINOR grows when functions are appended to rp_host_api or a
- *    reserved field of a struct gets a meaning (1.1: rp_plugin.flags). A plugin
+ *    reserved field of a struct gets a meaning (1.1: rp_plugin.flags; 1.2:
+ *    rp_plugin.on_timers and rp_host_api.scope_timer). A plugin
  *    built against a newer minor than the host is refused with a message naming
  *    both versions; a plugin built against an older minor works unchanged.
  *  - rp_host_api is append-only and carries its own size, so a plugin can test
@@ -43,7 +44,7 @@ extern "C" {
 #endif
 
 #define RP_ABI_MAJOR 1
-#define RP_ABI_MINOR 1
+#define RP_ABI_MINOR 2
 
 /* Symbol a plugin exports (with default visibility; build everything else
  * hidden). */
@@ -269,6 +270,13 @@ typedef struct rp_host_api {
     void (*scope_event)(rp_ctx *ctx, const rp_event *event);
 
     /* Appended in later minors go below this line. */
+
+    /* ABI 1.2. In on_timers (several timers), call before emitting or setting
+     * timers on behalf of one of them: its tenant, customer/org, "timer:<key>"
+     * cause and due time (in event time) become the scope. Without it the
+     * host picks the call's timer whose customer/org matches the emit's, else
+     * the call's last timer. */
+    void (*scope_timer)(rp_ctx *ctx, const rp_timer *timer);
 } rp_host_api;
 
 #define RP_API_HAS(api, field) \
@@ -311,8 +319,26 @@ typedef struct rp_plugin {
      * reserved[0], always zero, so old plugins read as "no flags". */
     uintptr_t flags;
 
-    void *reserved[7];
+    /* ABI 1.2: several due timers in one call, so a plugin can handle them
+     * with set-based statements instead of one round trip per timer. May be
+     * NULL: then on_timer is called for each (a plugin must provide at least
+     * one of the two if it sets timers). See "Batched timers" below. Built
+     * against an older minor this was reserved[0] of reserved[7]: NULL. */
+    int (*on_timers)(rp_ctx *ctx, const rp_timer *const *timers, size_t count);
+
+    void *reserved[6];
 } rp_plugin;
+
+/* Batched timers (on_timers). The timers of one call were all due and live
+ * when the call began, in due order (so each customer's and org's in their
+ * order), of one partition (of several with RP_PLUGIN_RUNS_SPAN_PARTITIONS
+ * and the wall clock), possibly of several tenants. In event time a call
+ * holds timers of one due time only, so a timer the call arms for a later
+ * moment still fires before the timers and events after it. All of the
+ * call's timers are spent with this transaction; one that the call re-arms
+ * (timer_set on its key) fires again at its new time, and cancelling a timer
+ * of the same call is a no-op. Events of a partition accepted before the
+ * timers fell due have been handed over before them, as with on_timer. */
 
 /* on_events may receive one run that spans partitions: the batch's events
  * of partition p, then those of partition q, ..., each partition's still in

@@ -7,8 +7,9 @@
  * logs itself when it fires.
  *
  * Built twice: as counter.so, and with COUNTER_RUNS_SPAN as counter_span.so,
- * which sets RP_PLUGIN_RUNS_SPAN_PARTITIONS. Each row names the plugin and
- * the on_events call that handled it, so a test can see how runs were cut.
+ * which sets RP_PLUGIN_RUNS_SPAN_PARTITIONS and takes its timers through
+ * on_timers (ABI 1.2). Each row names the plugin and the on_events or timer
+ * call that handled it, so a test can see how runs and timer calls were cut.
  */
 #include <stdio.h>
 #include <time.h>
@@ -26,6 +27,7 @@
 
 static const rp_host_api *api;
 static long long calls;     /* on_events calls so far in this process */
+static long long timer_calls;   /* on_timer / on_timers calls so far */
 static const char *const subscribes[] = {"purchase", "contact", "customer.upsert", NULL};
 static const rp_config_key config[] = {
     {"sleep_ms", RP_CONFIG_INT, "0", "sleep this long in every on_events call (slow-plugin tests)"},
@@ -114,19 +116,39 @@ static int rearm_once(rp_ctx *ctx, const rp_timer *t)
     return api->emit(ctx, "counter.rearmed", NULL, NULL, (const uint8_t *)"\x80", 1);
 }
 
-static int on_timer(rp_ctx *ctx, const rp_timer *t)
+static int handle_timer(rp_ctx *ctx, const rp_timer *t)
 {
-    char partition[16], due[24];
+    char partition[16], due[24], call[24];
     snprintf(partition, sizeof partition, "%u", t->partition);
     snprintf(due, sizeof due, "%lld", (long long)t->due_ms);
-    const char *params[] = {t->tenant, t->key, partition, due, COUNTER_NAME};
-    if (api->db_exec(ctx, "INSERT INTO counter_log (tenant, id, partition, pos, kind, plugin) "
-                          "VALUES ($1, $2, $3, $4, 'timer', $5)", 5, params) < 0)
+    snprintf(call, sizeof call, "%lld", timer_calls);
+    const char *params[] = {t->tenant, t->key, partition, due, COUNTER_NAME, call};
+    if (api->db_exec(ctx, "INSERT INTO counter_log (tenant, id, partition, pos, kind, plugin, call) "
+                          "VALUES ($1, $2, $3, $4, 'timer', $5, $6)", 6, params) < 0)
         return RP_ERROR;
     if (t->payload.len > 0 && t->payload.ptr[0] == 'R')
         return rearm_once(ctx, t);
     return RP_OK;
 }
+
+#ifdef COUNTER_RUNS_SPAN
+static int on_timers(rp_ctx *ctx, const rp_timer *const *timers, size_t count)
+{
+    timer_calls++;
+    for (size_t i = 0; i < count; i++) {
+        api->scope_timer(ctx, timers[i]);
+        if (handle_timer(ctx, timers[i]) != RP_OK)
+            return RP_ERROR;
+    }
+    return RP_OK;
+}
+#else
+static int on_timer(rp_ctx *ctx, const rp_timer *t)
+{
+    timer_calls++;
+    return handle_timer(ctx, t);
+}
+#endif
 
 static const rp_plugin descriptor = {
     RP_PLUGIN_INIT_HEADER,
@@ -136,7 +158,11 @@ static const rp_plugin descriptor = {
     .schema_sql = schema,
     .init = init,
     .on_events = on_events,
+#ifdef COUNTER_RUNS_SPAN
+    .on_timers = on_timers,
+#else
     .on_timer = on_timer,
+#endif
     .flags = COUNTER_FLAGS,
 };
 

@@ -23,6 +23,7 @@
 #include "pairs.h"
 #include "specialday.h"
 #include "taskid.h"
+#include "timerbatch.h"
 
 #define CR_TIERS 5
 extern const char *const cr_tier_names[CR_TIERS];
@@ -162,6 +163,9 @@ bool cr_task_close(cr_run *r, const char *task_id, const char *customer, int64_t
 
 /* ---- plan.c: regular cadence, special days, holidays, the plan timer ---- */
 bool cr_plan_customer(cr_run *r, cr_cust *c);
+/* Re-plans the customers of the given plan: timers (others are skipped):
+ * one load and one save for all of them. */
+bool cr_plan_timers(cr_run *r, const rp_timer *const *timers, size_t n);
 bool cr_plan_all(cr_run *r);
 
 /* ---- handlers.c (customer events), profile.c, tenant_events.c ---- */
@@ -173,7 +177,6 @@ bool cr_handle_price(cr_run *r, const rp_event *ev);
 const char *cr_field(const cr_run *r, rp_view data, const char *key, char *buf, size_t size);
 
 /* ---- inbox.c ---- */
-#define CR_INBOX_TIMER "inbox"
 bool cr_inbox_schedule(rp_ctx *ctx, const rp_host_api *api, const cr_settings *s, int64_t now);
 bool cr_inbox_take(cr_run *r);
 
@@ -192,10 +195,14 @@ typedef struct cr_lifecycle_row {
     int64_t due_ms, window_end_ms;
 } cr_lifecycle_row;
 
-/* Arms the task's "due:" timer (pending -> due at its due time). */
-bool cr_lifecycle_arm(cr_run *r, const cr_task_info *info, const char *customer, const char *org);
-/* Handles a "due:" or "overdue:" timer; *handled false for other keys. */
-bool cr_lifecycle_timer(cr_run *r, const char *key, bool *handled);
+/* Starts a new task's lifecycle after its row is written: arms the "due:"
+ * timer of a pending task (pending -> due at its due time), or emits what
+ * a task made due or expired has missed (and arms its "overdue:" timer). */
+bool cr_lifecycle_start(cr_run *r, const cr_task_info *info, const char *customer, const char *org);
+/* Handles the "due:" and "overdue:" timers among the given ones (all of
+ * r's tenant), one statement per kind. */
+bool cr_lifecycle_timers(cr_run *r, const rp_timer *const *timers, size_t n);
+
 bool cr_emit_due(cr_run *r, const cr_lifecycle_row *t);
 bool cr_emit_overdue(cr_run *r, const cr_lifecycle_row *t);
 

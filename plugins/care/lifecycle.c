@@ -7,7 +7,9 @@
  * Two durable timers per task drive it: "due:TASK" at the due time and, once
  * due, "overdue:TASK" at the window end. A timer that finds the task no
  * longer in the state it expects (done early, skipped) does nothing, so no
- * timer ever has to be cancelled.
+ * timer ever has to be cancelled. The host hands over due timers in bulk
+ * (on_timers): each kind moves all its tasks with one UPDATE. A task made
+ * when it is already due (or expired) skips the timers it no longer needs.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,86 +17,136 @@
 
 #include "glue.h"
 
-#define DUE_PREFIX "due:"
-#define OVERDUE_PREFIX "overdue:"
 
 static const uint8_t empty_map = 0x80;
 
-bool cr_lifecycle_arm(cr_run *r, const cr_task_info *info, const char *customer, const char *org)
+/* The task ids of the call's timers whose key starts with prefix, as one
+ * SQL array literal; *count says how many (0: none). */
+static const char *task_ids(const rp_timer *const *timers, size_t n, const char *prefix, cr_text *ids,
+                            size_t *count)
 {
-    char key[CR_TASK_ID_MAX + 16];
-    snprintf(key, sizeof key, DUE_PREFIX "%s", info->task_id);
-    return r->api->timer_set(r->ctx, r->tenant, key, info->due_ms, customer, org,
-                             &empty_map, 1) == RP_OK;
+    size_t plen = strlen(prefix);
+    *count = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (strncmp(timers[i]->key, prefix, plen) == 0) {
+            cr_text_array_elem(ids, timers[i]->key + plen);
+            (*count)++;
+        }
+    }
+    return *count ? cr_text_array(ids) : NULL;
 }
 
-/* Moves the task from one of the `from` states to `to`; fills row (malloc'd
- * by the host) with customer, org, kind, channel, priority, reason, due_ms,
- * window_end_ms when it moved, NULL when it was not in a `from` state. */
-static rp_rows *move(cr_run *r, const char *task_id, const char *from, const char *to)
+/* Moves the named tasks that are in one of the `from` states to `to`, in one
+ * statement; returns the moved rows: task_id, customer, org, kind, channel,
+ * priority, reason, due_ms, window_end_ms. */
+static rp_rows *move(cr_run *r, const char *ids, const char *from, const char *to)
 {
-    const char *p[] = {r->tenant, task_id, from, to};
+    const char *p[] = {r->tenant, ids, from, to};
     return r->api->db_query(r->ctx,
-        "UPDATE care_tasks SET status = $4 WHERE tenant = $1 AND task_id = $2"
+        "UPDATE care_tasks SET status = $4 WHERE tenant = $1 AND task_id = ANY($2::text[])"
         "   AND status = ANY($3::text[])"
-        " RETURNING customer, org, kind, channel, priority, reason, due_ms, window_end_ms",
+        " RETURNING task_id, customer, org, kind, channel, priority, reason, due_ms, window_end_ms",
         4, p);
 }
 
-static cr_lifecycle_row row_of(const rp_host_api *api, const rp_rows *rows, const char *task_id)
+static cr_lifecycle_row row_of(const rp_host_api *api, const rp_rows *rows, int row)
 {
     return (cr_lifecycle_row){
-        .task_id = task_id,
-        .customer = api->rows_value(rows, 0, 0),
-        .org = api->rows_value(rows, 0, 1),
-        .kind = api->rows_value(rows, 0, 2),
-        .channel = api->rows_value(rows, 0, 3),
-        .priority = atoi(api->rows_value(rows, 0, 4)),
-        .reason = api->rows_value(rows, 0, 5),
-        .due_ms = strtoll(api->rows_value(rows, 0, 6), NULL, 10),
-        .window_end_ms = strtoll(api->rows_value(rows, 0, 7), NULL, 10),
+        .task_id = api->rows_value(rows, row, 0),
+        .customer = api->rows_value(rows, row, 1),
+        .org = api->rows_value(rows, row, 2),
+        .kind = api->rows_value(rows, row, 3),
+        .channel = api->rows_value(rows, row, 4),
+        .priority = atoi(api->rows_value(rows, row, 5)),
+        .reason = api->rows_value(rows, row, 6),
+        .due_ms = strtoll(api->rows_value(rows, row, 7), NULL, 10),
+        .window_end_ms = strtoll(api->rows_value(rows, row, 8), NULL, 10),
     };
 }
 
-static bool became_due(cr_run *r, const char *task_id)
+static bool find_row(const rp_host_api *api, const rp_rows *rows, const char *task_id, int *row)
 {
-    rp_rows *rows = move(r, task_id, "{pending}", "due");
+    for (int i = 0; i < api->rows_count(rows); i++) {
+        if (strcmp(api->rows_value(rows, i, 0), task_id) == 0) {
+            *row = i;
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool became_due(cr_run *r, const cr_lifecycle_row *row)
+{
+    char key[CR_TASK_ID_MAX + 16];
+    snprintf(key, sizeof key, CR_OVERDUE_PREFIX "%s", row->task_id);
+    return cr_emit_due(r, row)
+           && r->api->timer_set(r->ctx, r->tenant, key, row->window_end_ms, row->customer, row->org,
+                                &empty_map, 1) == RP_OK;
+}
+
+static bool became_overdue(cr_run *r, const cr_lifecycle_row *row)
+{
+    return cr_emit_overdue(r, row);
+}
+
+/* One state change for all of the call's timers of one kind; then, in the
+ * call's order, what follows for each task that did move (a task no longer
+ * in a `from` state - done early, skipped - is left alone). */
+static bool move_all(cr_run *r, const rp_timer *const *timers, size_t n, const char *prefix,
+                     const char *from, const char *to, bool (*then)(cr_run *, const cr_lifecycle_row *))
+{
+    cr_text ids = {0};
+    size_t count;
+    const char *array = task_ids(timers, n, prefix, &ids, &count);
+    if (count == 0 || !array) {
+        cr_text_free(&ids);
+        if (count == 0)
+            return true;
+        r->api->fail(r->ctx, "care: out of memory moving %zu tasks to %s", count, to);
+        return false;
+    }
+    rp_rows *rows = move(r, array, from, to);
+    cr_text_free(&ids);
     if (!rows)
         return false;
     bool ok = true;
-    if (r->api->rows_count(rows) == 1) {
-        cr_lifecycle_row row = row_of(r->api, rows, task_id);
+    size_t plen = strlen(prefix);
+    int row;
+    for (size_t i = 0; ok && i < n; i++) {
+        if (strncmp(timers[i]->key, prefix, plen) != 0 || !find_row(r->api, rows, timers[i]->key + plen, &row))
+            continue;
+        r->api->scope_timer(r->ctx, timers[i]);
+        r->now = r->api->now_ms(r->ctx);
+        cr_lifecycle_row moved = row_of(r->api, rows, row);
+        ok = then(r, &moved);
+    }
+    r->api->rows_free(rows);
+    return ok;
+}
+
+bool cr_lifecycle_timers(cr_run *r, const rp_timer *const *timers, size_t n)
+{
+    return move_all(r, timers, n, CR_DUE_PREFIX, "{pending}", "due", became_due)
+           && move_all(r, timers, n, CR_OVERDUE_PREFIX, "{pending,due}", "expired", became_overdue);
+}
+
+/* What a new task's status asks for: a pending task waits for its "due:"
+ * timer; one made due or expired (task.c) sends at once what its timers
+ * would have sent. */
+bool cr_lifecycle_start(cr_run *r, const cr_task_info *info, const char *customer, const char *org)
+{
+    if (strcmp(info->status, "pending") == 0) {
         char key[CR_TASK_ID_MAX + 16];
-        snprintf(key, sizeof key, OVERDUE_PREFIX "%s", task_id);
-        ok = cr_emit_due(r, &row)
-             && r->api->timer_set(r->ctx, r->tenant, key, row.window_end_ms, row.customer,
-                                  row.org, &empty_map, 1) == RP_OK;
+        snprintf(key, sizeof key, CR_DUE_PREFIX "%s", info->task_id);
+        return r->api->timer_set(r->ctx, r->tenant, key, info->due_ms, customer, org,
+                                 &empty_map, 1) == RP_OK;
     }
-    r->api->rows_free(rows);
-    return ok;
-}
-
-static bool became_overdue(cr_run *r, const char *task_id)
-{
-    rp_rows *rows = move(r, task_id, "{pending,due}", "expired");
-    if (!rows)
-        return false;
-    bool ok = true;
-    if (r->api->rows_count(rows) == 1) {
-        cr_lifecycle_row row = row_of(r->api, rows, task_id);
-        ok = cr_emit_overdue(r, &row);
-    }
-    r->api->rows_free(rows);
-    return ok;
-}
-
-bool cr_lifecycle_timer(cr_run *r, const char *key, bool *handled)
-{
-    *handled = true;
-    if (strncmp(key, DUE_PREFIX, strlen(DUE_PREFIX)) == 0)
-        return became_due(r, key + strlen(DUE_PREFIX));
-    if (strncmp(key, OVERDUE_PREFIX, strlen(OVERDUE_PREFIX)) == 0)
-        return became_overdue(r, key + strlen(OVERDUE_PREFIX));
-    *handled = false;
-    return true;
+    cr_lifecycle_row row = {
+        .task_id = info->task_id, .customer = customer, .org = org, .kind = info->kind,
+        .channel = info->channel, .reason = info->reason, .priority = info->priority,
+        .due_ms = info->due_ms, .window_end_ms = info->due_ms + r->s->window_ms,
+    };
+    if (strcmp(info->status, "due") == 0)
+        return became_due(r, &row);
+    return strcmp(info->status, "expired") != 0 || (cr_emit_due(r, &row) && became_overdue(r, &row));
 }

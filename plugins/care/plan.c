@@ -6,6 +6,7 @@
  * greeted on their birthday and contacted on their cadence.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "glue.h"
@@ -173,7 +174,7 @@ static bool set_plan_timer(planner *p)
     if (next == c->next_plan_ms)
         return true;
     char key[300];
-    snprintf(key, sizeof key, "plan:%s", c->id);
+    snprintf(key, sizeof key, CR_PLAN_PREFIX "%s", c->id);
     static const uint8_t empty_map = 0x80;
     if (p->r->api->timer_set(p->r->ctx, p->r->tenant, key, next, c->id, NULL, &empty_map, 1) != RP_OK)
         return false;
@@ -209,4 +210,31 @@ bool cr_plan_all(cr_run *r)
         if (r->custs[i].plan_due && !cr_plan_customer(r, &r->custs[i]))
             return false;
     return true;
+}
+
+bool cr_plan_timers(cr_run *r, const rp_timer *const *timers, size_t n)
+{
+    const char **ids = malloc((n ? n : 1) * sizeof *ids);
+    if (!ids) {
+        r->api->fail(r->ctx, "care: out of memory re-planning %zu customers", n);
+        return false;
+    }
+    size_t count = 0;
+    for (size_t i = 0; i < n; i++)
+        if (cr_timer_kind_of(timers[i]->key) == CR_TIMER_PLAN)
+            ids[count++] = timers[i]->key + strlen(CR_PLAN_PREFIX);
+    bool ok = count == 0 || cr_store_load(r, ids, count, r->now);
+    for (size_t i = 0; ok && count && i < n; i++) {
+        if (cr_timer_kind_of(timers[i]->key) != CR_TIMER_PLAN)
+            continue;
+        r->api->scope_timer(r->ctx, timers[i]);
+        r->now = r->api->now_ms(r->ctx);
+        cr_cust *c = cr_run_find(r, timers[i]->key + strlen(CR_PLAN_PREFIX));
+        if (!c || c->first_seen_ms < 0)
+            continue;                       /* erased meanwhile */
+        c->next_plan_ms = -1;               /* this timer is spent: always set the next */
+        ok = cr_plan_customer(r, c);
+    }
+    free(ids);
+    return ok && (count == 0 || cr_store_save(r));
 }

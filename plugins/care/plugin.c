@@ -32,7 +32,7 @@ typedef struct care_state {
     bool scoring_table;
 } care_state;
 
-/* on_events / on_timer receive no API pointer: the host's table, kept from init. */
+/* on_events / on_timers receive no API pointer: the host's table, kept from init. */
 static const rp_host_api *host_api;
 
 static const char *const subscribes[] = {
@@ -145,40 +145,40 @@ static int on_events(rp_ctx *ctx, const rp_event *const *events, size_t count)
     return RP_OK;
 }
 
-static bool plan_timer(cr_run *r, const char *customer)
+/* One group of timers (timerbatch.h): the inbox alone, or lifecycle moves
+ * and re-plans, each kind with one statement for the whole group. */
+static bool handle_group(rp_ctx *ctx, care_state *st, const rp_timer *const *timers, size_t n)
 {
-    const char *ids[] = {customer};
-    if (!cr_store_load(r, ids, 1, r->now))
-        return false;
-    cr_cust *c = cr_run_find(r, customer);
-    if (!c || c->first_seen_ms < 0)
-        return true;                        /* erased meanwhile */
-    c->next_plan_ms = -1;                   /* this timer is spent: always set the next */
-    return cr_plan_customer(r, c) && cr_store_save(r);
-}
-
-static int on_timer(rp_ctx *ctx, const rp_timer *timer)
-{
-    care_state *st = host_api->state(ctx);
-    cached_settings *cs = settings_for(ctx, st, timer->tenant);
+    cached_settings *cs = settings_for(ctx, st, timers[0]->tenant);
     if (!cs)
-        return RP_ERROR;
+        return false;
     cr_run r;
-    cr_run_init(&r, ctx, st->api, &cs->s, timer->tenant, &st->scoring_table, &cs->holidays);
-    bool ok = true;
-    if (strcmp(timer->key, CR_INBOX_TIMER) == 0) {
+    st->api->scope_timer(ctx, timers[0]);
+    cr_run_init(&r, ctx, st->api, &cs->s, timers[0]->tenant, &st->scoring_table, &cs->holidays);
+    bool ok;
+    if (cr_timer_kind_of(timers[0]->key) == CR_TIMER_INBOX) {
         ok = cr_inbox_take(&r);
         cs->inbox_scheduled = ok;
-    } else if (strncmp(timer->key, "plan:", 5) == 0) {
-        ok = plan_timer(&r, timer->key + 5);
     } else {
-        bool handled;   /* due: and overdue: timers of a task's lifecycle */
-        ok = cr_lifecycle_timer(&r, timer->key, &handled);
-        if (!handled)
-            st->api->log(ctx, RP_LOG_WARN, "care: unknown timer %s ignored", timer->key);
+        for (size_t i = 0; i < n; i++)
+            if (cr_timer_kind_of(timers[i]->key) == CR_TIMER_UNKNOWN)
+                st->api->log(ctx, RP_LOG_WARN, "care: unknown timer %s ignored", timers[i]->key);
+        ok = cr_lifecycle_timers(&r, timers, n) && cr_plan_timers(&r, timers, n);
     }
     cr_run_free(&r);
-    return ok ? RP_OK : RP_ERROR;
+    return ok;
+}
+
+static int on_timers(rp_ctx *ctx, const rp_timer *const *timers, size_t count)
+{
+    care_state *st = host_api->state(ctx);
+    for (size_t i = 0; i < count;) {
+        size_t end = cr_timer_group_end(timers, i, count);
+        if (!handle_group(ctx, st, timers + i, end - i))
+            return RP_ERROR;
+        i = end;
+    }
+    return RP_OK;
 }
 
 static void shutdown_plugin(rp_ctx *ctx)
@@ -202,7 +202,7 @@ static const rp_plugin descriptor = {
     /* on_events splits a run by tenant and keys its working set by customer
      * or org, each with its own partition: a run may span partitions. */
     .flags = RP_PLUGIN_RUNS_SPAN_PARTITIONS,
-    .on_timer = on_timer,
+    .on_timers = on_timers,
     .shutdown = shutdown_plugin,
 };
 

@@ -118,15 +118,19 @@ static bool load_scoring(cr_run *r, const char *array)
 }
 
 /* Every touch since since_ms; open care tasks carry their priority so the
- * budget can merge with them. */
+ * budget can merge with them. The task is looked up per touch by its key
+ * (LATERAL ... LIMIT 1, which the planner cannot flatten into a join):
+ * while care_tasks grows fast and has no statistics yet, a plain join was
+ * planned as a nested loop over all of the tenant's tasks per touch. */
 static bool load_touches(cr_run *r, const char *array, int64_t since_ms)
 {
     char since[24];
     const char *p[] = {r->tenant, array, cr_i64(since, since_ms)};
     rp_rows *rows = r->api->db_query(r->ctx,
         "SELECT l.customer, l.ts_ms, t.task_id, t.priority FROM contact_ledger l"
-        " LEFT JOIN care_tasks t ON l.source = 'care' AND t.tenant = l.tenant"
-        "  AND t.task_id = l.ref AND t.status IN ('pending', 'due')"
+        " LEFT JOIN LATERAL (SELECT task_id, priority FROM care_tasks t WHERE l.source = 'care'"
+        "  AND t.tenant = l.tenant AND t.task_id = l.ref AND t.status IN ('pending', 'due')"
+        "  LIMIT 1) t ON true"
         " WHERE l.tenant = $1 AND l.customer = ANY($2::text[]) AND l.ts_ms >= $3::bigint",
         3, p);
     if (!rows)
@@ -268,7 +272,7 @@ bool cr_store_erase(cr_run *r, const char *customer)
         if (r->api->db_defer(r->ctx, deletes[i], 2, p) != RP_OK)
             return false;
     char key[300];
-    snprintf(key, sizeof key, "plan:%s", customer);
+    snprintf(key, sizeof key, CR_PLAN_PREFIX "%s", customer);
     if (r->api->timer_cancel(r->ctx, r->tenant, key) != RP_OK)
         return false;
     cr_cust *c = cr_run_find(r, customer);

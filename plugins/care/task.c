@@ -147,6 +147,17 @@ static bool apply_decision(cr_run *r, cr_cust *c, const cr_task_spec *t, cr_task
     return true;
 }
 
+/* A task already due when it is made (a backlog being worked off, or a
+ * trigger about the past) starts as due, or as expired when its window has
+ * ended too, rather than as pending with a timer that would fire at once:
+ * the same derived events, without the round trips of the timers. */
+static void settle_status(const cr_run *r, cr_task_info *info)
+{
+    if (info->merged_into || info->due_ms > r->now)
+        return;
+    info->status = info->due_ms + r->s->window_ms <= r->now ? "expired" : "due";
+}
+
 static bool publish(cr_run *r, const cr_task_info *info)
 {
     if (!cr_emit_created(r, info))
@@ -171,9 +182,11 @@ bool cr_task_create(cr_run *r, cr_cust *c, const cr_task_spec *t)
                          .due_ms = t->due_ms, .deferred_from_ms = -1};
     cr_pick_channel(t->kind, c ? c->tier : NULL, c && c->channel[0] ? c->channel : NULL,
                     &info.channel, &info.gesture);
-    if (!c)                                 /* account-level request: no person, no budget */
+    if (!c) {                               /* account-level request: no person, no budget */
+        settle_status(r, &info);
         return insert_task(r, NULL, t, &info, r->api->partition_of(r->ctx, r->tenant, ""))
-               && cr_lifecycle_arm(r, &info, NULL, t->org) && publish(r, &info);
+               && publish(r, &info) && cr_lifecycle_start(r, &info, NULL, t->org);
+    }
     if (!t->skip_quiet && !cr_quiet_shift(&r->tz, cr_cust_tz(r, c), t->due_ms, r->s->quiet_start,
                                           r->s->quiet_end, &info.due_ms)) {
         r->api->fail(r->ctx, "care: time zone of customer %s failed", c->id);
@@ -182,10 +195,11 @@ bool cr_task_create(cr_run *r, cr_cust *c, const cr_task_spec *t)
     if (!apply_decision(r, c, t, &info, merged_into, sizeof merged_into))
         return false;
     bool merged = info.merged_into != NULL;
+    settle_status(r, &info);
     return insert_task(r, c, t, &info, c->partition)
            && (merged || record_touch(r, c, &info, cr_kind_rule_of(t->kind)->marketing))
-           && (merged || cr_lifecycle_arm(r, &info, c->id, NULL))
-           && publish(r, &info);
+           && publish(r, &info)
+           && (merged || cr_lifecycle_start(r, &info, c->id, NULL));
 }
 
 bool cr_task_close(cr_run *r, const char *task_id, const char *customer, int64_t ts_ms,

@@ -12,7 +12,9 @@
  *   - a contact naming a task closes it; a key event in a full 30-day
  *     window is deferred;
  *   - derived events are checked through replay;
- *   - the plan timer plans the regular contact when the cadence runs out.
+ *   - the plan timer plans the regular contact when the cadence runs out;
+ *   - on the wall clock, a backlog: tasks born due or expired, and many
+ *     lifecycle timers due together handled in bulk.
  */
 #include <setjmp.h>
 #include <signal.h>
@@ -307,11 +309,76 @@ static void test_holiday_greetings(void **state)
     free(conninfo);
 }
 
+/* On the wall clock, a backlog: purchases from 2020 make tasks whose windows
+ * ended long ago (created expired, with their care.task_due and
+ * care.task_overdue, and no lifecycle timers); a purchase an hour ago makes
+ * a see-off that is due at once (its overdue timer armed) and a greeting
+ * still pending. Then the greetings' due timers all fall due together (moved
+ * to the past here) and are handled in bulk: each task due exactly once. */
+static void test_backlog_on_the_wall_clock(void **state)
+{
+    (void)state;
+    char *conninfo = rp_test_create_db("rp_care_backlog");
+    PGconn *db = rp_test_connect(conninfo);
+    const char *args[] = {"--plugins=care", NULL};
+    rp_test_daemon *d = rp_test_daemon_start(conninfo, args);
+    long long now = (long long)time(NULL) * 1000;
+    char json[16384];
+    size_t len = (size_t)snprintf(json, sizeof json, "[");
+    for (int i = 0; i < 12; i++)
+        len += (size_t)snprintf(json + len, sizeof json - len,
+            "%s{\"id\":\"old%d\",\"type\":\"purchase\",\"ts\":%lld,\"customer\":\"b%02d\","
+            "\"data\":{\"order_id\":\"old-%d\",\"amount\":5,\"currency\":\"GBP\"}},"
+            "{\"id\":\"new%d\",\"type\":\"purchase\",\"ts\":%lld,\"customer\":\"b%02d\","
+            "\"data\":{\"order_id\":\"new-%d\",\"amount\":5,\"currency\":\"GBP\"}}",
+            i ? "," : "", i, 1583020800000LL + i * DAY, i, i, i, now - HOUR, i, i);
+    snprintf(json + len, sizeof json - len, "]");
+    publish(d, json);
+    rp_test_wait_idle(db, 30000);
+    /* 2020: every follow-up expired at birth, events sent, no timers left */
+    assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM care_tasks WHERE task_id LIKE '%:order:old-%'"
+                                         " AND status = 'expired'"), 36);
+    assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM care_tasks WHERE task_id LIKE '%:order:old-%'"), 36);
+    assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM timers WHERE key LIKE '%:order:old-%'"), 0);
+    for (int k = 0; k < 2; k++) {
+        char sql[512];
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM care_tasks t WHERE t.task_id LIKE '%%:order:old-%%'"
+                 " AND (SELECT count(*) FROM outbox o WHERE o.type = '%s' AND o.cause LIKE 'old%%'"
+                 " AND position(convert_to(t.task_id, 'UTF8') IN o.frame) > 0) = 1",
+                 k ? "care.task_overdue" : "care.task_due");
+        assert_int_equal(rp_test_sql_int(db, sql), 36);
+    }
+    /* an hour ago: the see-off is due now, the greeting waits */
+    assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM care_tasks WHERE task_id LIKE 'see_off:%:order:new-%'"
+                                         " AND status = 'due'"), 12);
+    assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM timers WHERE key LIKE 'overdue:see_off:%:order:new-%'"),
+                     12);
+    assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM care_tasks WHERE task_id LIKE 'greeting:%:order:new-%'"
+                                         " AND status = 'pending'"), 12);
+    /* the greetings' timers fall due together */
+    rp_test_sql_int(db, "WITH moved AS (UPDATE timers SET due_ms = 0 WHERE key LIKE 'due:greeting:%' RETURNING 1)"
+                        " SELECT count(*) FROM moved");
+    wait_for(db, "SELECT count(*) FROM care_tasks WHERE task_id LIKE 'greeting:%:order:new-%' AND status = 'due'",
+             12, 30000);
+    assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM outbox WHERE type = 'care.task_due'"
+                                         " AND cause LIKE 'timer:due:greeting:%'"), 12);
+    assert_int_equal(rp_test_sql_int(db, "SELECT count(DISTINCT cause) FROM outbox WHERE type = 'care.task_due'"
+                                         " AND cause LIKE 'timer:due:greeting:%'"), 12);
+    assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM outbox o JOIN care_tasks t"
+                                         " ON o.cause = 'timer:due:' || t.task_id AND o.customer = t.customer"
+                                         " WHERE o.type = 'care.task_due'"), 12);
+    assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM timers WHERE key LIKE 'overdue:greeting:%'"), 12);
+    assert_int_equal(rp_test_daemon_stop(d, SIGTERM), 0);
+    PQfinish(db);
+    free(conninfo);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_care_through_the_broker),
         cmocka_unit_test(test_holiday_greetings),
+        cmocka_unit_test(test_backlog_on_the_wall_clock),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -38,6 +38,7 @@ typedef struct cr_text {
 void cr_text_free(cr_text *b);
 void cr_text_puts(cr_text *b, const char *s);
 void cr_text_array_elem(cr_text *b, const char *s);  /* "{" ... "}" added by _get */
+void cr_text_array_null(cr_text *b);                 /* an SQL NULL element */
 const char *cr_text_array(cr_text *b);               /* NULL when memory ran out */
 
 /* ---- settings (settings.c) ---- */
@@ -108,6 +109,16 @@ typedef struct cr_holiday_cache {
     rp_holiday days[2 * RP_HOLIDAYS_MAX_PER_YEAR];
 } cr_holiday_cache;
 
+/* Rows gathered for one INSERT ... FROM unnest(...): one array literal per
+ * column (rows.c). */
+#define CR_ROWBUF_MAX_COLS 17
+#define CR_TASK_COLS 17     /* care_tasks but tenant and window_end_ms */
+#define CR_TOUCH_COLS 6     /* contact_ledger: customer, partition, ref, kind, marketing, ts_ms */
+typedef struct cr_rowbuf {
+    cr_text cols[CR_ROWBUF_MAX_COLS];
+    size_t rows;
+} cr_rowbuf;
+
 typedef struct cr_run {
     rp_ctx *ctx;
     const rp_host_api *api;
@@ -119,6 +130,8 @@ typedef struct cr_run {
     size_t ncusts, custs_cap;
     bool *scoring_table;        /* plugin-wide cache: scoring_customers exists */
     cr_holiday_cache *holidays; /* the tenant's cache */
+    cr_rowbuf new_tasks;        /* care_tasks rows not yet queued (rows.c) */
+    cr_rowbuf new_touches;      /* contact_ledger rows not yet queued */
 } cr_run;
 
 void cr_run_init(cr_run *r, rp_ctx *ctx, const rp_host_api *api, const cr_settings *s,
@@ -139,6 +152,14 @@ bool cr_store_save(cr_run *r);
 /* Looks once for scoring's table (the scoring plugin may not be deployed). */
 bool cr_store_check_scoring(cr_run *r);
 bool cr_store_erase(cr_run *r, const char *customer);
+
+/* ---- new rows, written in bulk (rows.c) ---- */
+bool cr_rows_add_task(cr_run *r, const char *const values[CR_TASK_COLS]);
+bool cr_rows_add_touch(cr_run *r, const char *const values[CR_TOUCH_COLS]);
+/* Queues the gathered rows; call before any other statement on care_tasks
+ * or contact_ledger, and before the run ends. */
+bool cr_rows_flush(cr_run *r);
+void cr_rows_free(cr_run *r);
 
 /* ---- tasks (task.c) ---- */
 typedef struct cr_task_spec {

@@ -42,6 +42,8 @@ static const char *task_ids(const rp_timer *const *timers, size_t n, const char 
 static rp_rows *move(cr_run *r, const char *ids, const char *from, const char *to)
 {
     const char *p[] = {r->tenant, ids, from, to};
+    if (!cr_rows_flush(r))
+        return NULL;
     return r->api->db_query(r->ctx,
         "UPDATE care_tasks SET status = $4 WHERE tenant = $1 AND task_id = ANY($2::text[])"
         "   AND status = ANY($3::text[])"

@@ -97,7 +97,7 @@ static bool cancel_withdrawn(cr_run *r, cr_cust *c, int contact_before, int mark
     if (!contact_withdrawn && !marketing_withdrawn)
         return true;
     const char *p[] = {r->tenant, c->id, contact_withdrawn ? "true" : "false"};
-    return r->api->db_defer(r->ctx,
+    return cr_rows_flush(r) && r->api->db_defer(r->ctx,
         "WITH cancelled AS (UPDATE care_tasks SET status = 'skipped', outcome = 'consent withdrawn'"
         "  WHERE tenant = $1 AND customer = $2 AND status IN ('pending', 'due')"
         "  AND kind <> 'see_off' AND ($3::boolean OR kind IN ('regular', 'campaign'))"

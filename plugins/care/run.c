@@ -35,6 +35,7 @@ static void cust_free(cr_cust *c)
 
 void cr_run_free(cr_run *r)
 {
+    cr_rows_free(r);
     for (size_t i = 0; i < r->ncusts; i++)
         cust_free(&r->custs[i]);
     free(r->custs);

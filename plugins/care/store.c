@@ -173,6 +173,8 @@ static bool load_task_ids(cr_run *r, const char *array, int64_t since_ms)
 
 bool cr_store_load(cr_run *r, const char *const *customers, size_t n, int64_t since_ms)
 {
+    if (!cr_rows_flush(r))                  /* the loads read the tasks and touches */
+        return false;
     cr_text list = {0};
     size_t added = 0;
     for (size_t i = 0; i < n; i++) {
@@ -233,6 +235,8 @@ static bool save_one(cr_run *r, const cr_cust *c)
 
 bool cr_store_save(cr_run *r)
 {
+    if (!cr_rows_flush(r))
+        return false;
     for (size_t i = 0; i < r->ncusts; i++) {
         cr_cust *c = &r->custs[i];
         if (!c->dirty)
@@ -268,6 +272,8 @@ bool cr_store_erase(cr_run *r, const char *customer)
         "DELETE FROM care_holdings WHERE tenant = $1 AND customer = $2",
     };
     const char *p[] = {r->tenant, customer};
+    if (!cr_rows_flush(r))
+        return false;
     for (size_t i = 0; i < sizeof deletes / sizeof deletes[0]; i++)
         if (r->api->db_defer(r->ctx, deletes[i], 2, p) != RP_OK)
             return false;

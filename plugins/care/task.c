@@ -74,33 +74,24 @@ static bool decide(cr_run *r, const cr_cust *c, const cr_task_spec *t, int prior
 static bool insert_task(cr_run *r, const cr_cust *c, const cr_task_spec *t,
                         const cr_task_info *info, uint32_t partition)
 {
-    char part[24], prio[24], due[24], created[24], from[24], window[24];
-    const char *p[] = {
-        r->tenant, info->task_id, c ? c->id : NULL, t->org, t->assignee, cr_i64(part, partition),
+    char part[24], prio[24], due[24], created[24], from[24];
+    const char *values[CR_TASK_COLS] = {
+        info->task_id, c ? c->id : NULL, t->org, t->assignee, cr_i64(part, partition),
         t->kind, info->channel, info->gesture, cr_i64(prio, info->priority),
         cr_i64(due, info->due_ms), t->reason, info->status, t->source,
         cr_i64(created, t->created_ms),
         info->deferred_from_ms >= 0 ? cr_i64(from, info->deferred_from_ms) : NULL,
-        info->merged_into, info->over_budget ? "true" : "false", cr_i64(window, r->s->window_ms),
+        info->merged_into, info->over_budget ? "true" : "false",
     };
-    return r->api->db_defer(r->ctx,
-        "INSERT INTO care_tasks (tenant, task_id, customer, org, assignee, partition, kind,"
-        " channel, gesture, priority, due_ms, reason, status, source, created_ms,"
-        " deferred_from_ms, merged_into, over_budget, window_end_ms) VALUES ($1, $2, $3, $4, $5,"
-        " $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $11::bigint + $19::bigint)"
-        " ON CONFLICT (tenant, task_id) DO NOTHING", 19, p) == RP_OK;
+    return cr_rows_add_task(r, values);
 }
 
 static bool record_touch(cr_run *r, cr_cust *c, const cr_task_info *info, bool marketing)
 {
     char part[24], due[24];
-    const char *p[] = {r->tenant, c->id, cr_i64(part, c->partition), info->task_id, info->kind,
-                       marketing ? "true" : "false", cr_i64(due, info->due_ms)};
-    return r->api->db_defer(r->ctx,
-               "INSERT INTO contact_ledger (tenant, customer, partition, source, ref, kind,"
-               " marketing, ts_ms) VALUES ($1, $2, $3, 'care', $4, $5, $6, $7)"
-               " ON CONFLICT (tenant, customer, source, ref) DO NOTHING", 7, p) == RP_OK
-           && cr_cust_add_touch(c, info->due_ms, info->priority, info->task_id);
+    const char *values[CR_TOUCH_COLS] = {c->id, cr_i64(part, c->partition), info->task_id, info->kind,
+                                         marketing ? "true" : "false", cr_i64(due, info->due_ms)};
+    return cr_rows_add_touch(r, values) && cr_cust_add_touch(c, info->due_ms, info->priority, info->task_id);
 }
 
 /* The less important task planned nearby becomes part of the new one and
@@ -111,7 +102,7 @@ static bool absorb(cr_run *r, cr_cust *c, size_t index, const char *into, const 
     char *victim = k->owned_id;
     const char *p[] = {r->tenant, victim, into};
     const char *lp[] = {r->tenant, c->id, victim};
-    bool ok = r->api->db_defer(r->ctx,
+    bool ok = cr_rows_flush(r) && r->api->db_defer(r->ctx,
                   "UPDATE care_tasks SET status = 'skipped', merged_into = $3, outcome = 'merged'"
                   " WHERE tenant = $1 AND task_id = $2", 3, p) == RP_OK
               && r->api->db_defer(r->ctx,
@@ -207,7 +198,7 @@ bool cr_task_close(cr_run *r, const char *task_id, const char *customer, int64_t
 {
     char done[24];
     const char *p[] = {r->tenant, task_id, customer, cr_i64(done, ts_ms), outcome};
-    return r->api->db_defer(r->ctx,
+    return cr_rows_flush(r) && r->api->db_defer(r->ctx,
                "UPDATE care_tasks SET status = 'done', done_ms = $4, outcome = $5"
                " WHERE tenant = $1 AND task_id = $2 AND customer IS NOT DISTINCT FROM $3"
                " AND status IN ('pending', 'due', 'expired')", 5, p) == RP_OK;

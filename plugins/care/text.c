@@ -58,6 +58,16 @@ void cr_text_array_elem(cr_text *b, const char *s)
     b->data[b->len] = '\0';
 }
 
+void cr_text_array_null(cr_text *b)
+{
+    if (!grow(b, 5))
+        return;
+    if (b->len > 0)
+        b->data[b->len++] = ',';
+    memcpy(b->data + b->len, "NULL", 5);
+    b->len += 4;
+}
+
 /* Wraps the elements in braces once, at the end. */
 const char *cr_text_array(cr_text *b)
 {

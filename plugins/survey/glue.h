@@ -4,8 +4,9 @@
  * functions that load it, apply events to it, fire timers and emit.
  *
  * Only the glue (plugin.c, settings.c, schema.c, store.c, handlers.c,
- * timers.c, emit.c) includes plugin.h directly; the logic it drives is in
- * the pure files (metrics, budget, bizhours, sla, silent, schedule).
+ * timers.c and timer_*.c, emit.c) includes plugin.h directly; the logic it
+ * drives is in the pure files (metrics, budget, bizhours, sla, silent,
+ * schedule).
  */
 #ifndef SURVEY_GLUE_H
 #define SURVEY_GLUE_H
@@ -143,8 +144,9 @@ bool sv_arm_send_at(rp_ctx *ctx, const rp_host_api *api, const char *tenant, con
  * or on out of memory (*oom set). */
 char *sv_answers_json(rp_view answers, bool *oom);
 
-/* ---- timers.c ---- */
-int sv_on_timer(rp_ctx *ctx, const rp_host_api *api, sv_state *st, const rp_timer *t);
+/* ---- timers.c (the timer kinds: timers.h) ---- */
+int sv_on_timers(rp_ctx *ctx, const rp_host_api *api, sv_state *st, const rp_timer *const *timers,
+                 size_t count);
 
 /* ---- emit.c: derived events and timer payloads (msgpack maps) ---- */
 typedef struct sv_pack sv_pack;

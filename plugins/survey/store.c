@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "glue.h"
+#include "pgarray.h"
 
 void sv_num(char *buf, size_t size, int64_t v)
 {
@@ -31,60 +32,9 @@ int64_t sv_int_or(const char *text, int64_t fallback)
     return text ? strtoll(text, NULL, 10) : fallback;
 }
 
-/* ---- a PostgreSQL text[] literal built in memory ---- */
-typedef struct array_text {
-    char *data;
-    size_t len, cap;
-    size_t count;
-    bool oom;
-} array_text;
-
-static void append(array_text *a, const char *s, size_t n)
-{
-    if (a->oom)
-        return;
-    if (a->len + n + 1 > a->cap) {
-        size_t cap = a->cap ? a->cap : 256;
-        while (cap < a->len + n + 1)
-            cap *= 2;
-        char *more = realloc(a->data, cap);
-        if (!more) {
-            a->oom = true;
-            return;
-        }
-        a->data = more;
-        a->cap = cap;
-    }
-    memcpy(a->data + a->len, s, n);
-    a->len += n;
-    a->data[a->len] = '\0';
-}
-
-/* One quoted element; quotes and backslashes escaped as array input needs. */
-static void add_elem(array_text *a, const char *prefix, const char *s)
-{
-    append(a, a->count++ ? ",\"" : "{\"", 2);
-    for (const char *parts[2] = {prefix, s}, **p = parts; p < parts + 2; p++) {
-        for (const char *c = *p; c && *c; c++) {
-            if (*c == '"' || *c == '\\')
-                append(a, "\\", 1);
-            append(a, c, 1);
-        }
-    }
-    append(a, "\"", 1);
-}
-
-static const char *finish_array(array_text *a)
-{
-    if (a->count == 0)
-        append(a, "{", 1);
-    append(a, "}", 1);
-    return a->oom ? NULL : a->data;
-}
-
 /* ---- loading ---- */
 typedef struct wanted {
-    array_text customers, surveys, complaints, responders;
+    sv_array customers, surveys, complaints, responders;
 } wanted;
 
 static bool data_str(const sv_run *r, const rp_event *ev, const char *key, char *buf, size_t size)
@@ -99,21 +49,21 @@ static void collect(sv_run *r, const rp_event *const *events, size_t n, wanted *
         const rp_event *ev = events[i];
         if (!ev->customer)
             continue;
-        add_elem(&w->customers, NULL, ev->customer);
+        sv_array_add(&w->customers, NULL, ev->customer);
         if (strncmp(ev->type, "complaint.", 10) == 0 || strcmp(ev->type, "contact") == 0) {
             if (data_str(r, ev, "complaint_id", id, sizeof id))
-                add_elem(&w->complaints, NULL, id);
+                sv_array_add(&w->complaints, NULL, id);
         } else if (strcmp(ev->type, "survey.response") == 0 && data_str(r, ev, "survey_id", id, sizeof id)) {
-            add_elem(&w->surveys, NULL, id);
-            add_elem(&w->complaints, "survey:", id);
-            add_elem(&w->responders, NULL, ev->customer);
+            sv_array_add(&w->surveys, NULL, id);
+            sv_array_add(&w->complaints, "survey:", id);
+            sv_array_add(&w->responders, NULL, ev->customer);
         }
     }
 }
 
-static rp_rows *query(sv_run *r, const char *sql, array_text *ids)
+static rp_rows *query(sv_run *r, const char *sql, sv_array *ids)
 {
-    const char *list = finish_array(ids);
+    const char *list = sv_array_finish(ids);
     if (!list) {
         r->api->fail(r->ctx, "survey: out of memory loading tenant %s", r->tenant);
         return NULL;
@@ -125,7 +75,7 @@ static rp_rows *query(sv_run *r, const char *sql, array_text *ids)
     return rows;
 }
 
-static bool load_customers(sv_run *r, array_text *ids)
+static bool load_customers(sv_run *r, sv_array *ids)
 {
     rp_rows *rows = query(r, "SELECT customer, timezone, quarterly_due_ms FROM survey_customers"
                              " WHERE tenant = $1 AND customer = ANY($2::text[])", ids);
@@ -145,7 +95,7 @@ static bool load_customers(sv_run *r, array_text *ids)
     return ok;
 }
 
-static bool load_requests(sv_run *r, array_text *ids)
+static bool load_requests(sv_run *r, sv_array *ids)
 {
     rp_rows *rows = query(r, "SELECT survey_id, customer, status, month, tier FROM survey_requests"
                              " WHERE tenant = $1 AND survey_id = ANY($2::text[])", ids);
@@ -165,7 +115,7 @@ static bool load_requests(sv_run *r, array_text *ids)
     return ok;
 }
 
-static bool load_complaints(sv_run *r, array_text *ids)
+static bool load_complaints(sv_run *r, sv_array *ids)
 {
     rp_rows *rows = query(r, "SELECT complaint_id, customer, severity, opened_ms, first_response_due_ms,"
                              " resolution_due_ms, first_response_ms, resolved_ms, level"
@@ -194,7 +144,7 @@ static bool load_complaints(sv_run *r, array_text *ids)
 
 /* Tier, p_alive and expected purchases now, for the responders' baselines;
  * nothing when the scoring plugin is not deployed. */
-static bool load_scoring(sv_run *r, array_text *ids)
+static bool load_scoring(sv_run *r, sv_array *ids)
 {
     bool present;
     if (!sv_scoring_present(r->ctx, r->st, &present))
@@ -229,10 +179,10 @@ bool sv_store_load(sv_run *r, const rp_event *const *events, size_t n)
     ok = ok && (w.responders.count == 0 || load_scoring(r, &w.responders));
     if (!ok && (w.customers.oom || w.surveys.oom || w.complaints.oom || w.responders.oom))
         r->api->fail(r->ctx, "survey: out of memory loading tenant %s", r->tenant);
-    free(w.customers.data);
-    free(w.surveys.data);
-    free(w.complaints.data);
-    free(w.responders.data);
+    sv_array_free(&w.customers);
+    sv_array_free(&w.surveys);
+    sv_array_free(&w.complaints);
+    sv_array_free(&w.responders);
     return ok;
 }
 

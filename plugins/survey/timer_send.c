@@ -1,0 +1,128 @@
+/*
+ * timer_send.c - a survey falls due (send: timers and the core group's
+ * quarterly surveys): fatigue suppresses it, a full contact budget defers
+ * it (or suppresses it past max_defer), else it is sent. Applied in the
+ * batch's order with the state the customer's earlier surveys of the batch
+ * left (timers.h); the rows go out with the batch's writes.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "timers.h"
+
+static char *payload_dup(sv_tcall *c, const rp_timer *t, const char *key, size_t max)
+{
+    char buf[SV_KEY_MAX];
+    if (max > sizeof buf)
+        max = sizeof buf;
+    if (!c->api->view_strcpy(c->api->view_get(t->payload, key), buf, max) || !buf[0])
+        return NULL;
+    return strdup(buf);
+}
+
+bool sv_tsend_add(sv_tcall *c, size_t item)
+{
+    const rp_timer *t = c->items[item].t;
+    sv_tsend *s = &c->sends[c->nsends];
+    *s = (sv_tsend){.item = item, .customer = t->customer, .first_due_ms = t->due_ms, .prev = SV_NONE};
+    s->kind = payload_dup(c, t, "kind", 32);
+    s->survey_id = payload_dup(c, t, "survey_id", SV_KEY_MAX);
+    s->ref = payload_dup(c, t, "ref", SV_KEY_MAX);
+    c->items[item].slot = c->nsends++;   /* owned by the batch from here on */
+    if (!s->kind || !s->survey_id) {
+        c->api->fail(c->ctx, "survey: timer %s: payload without kind or survey_id", t->key);
+        return false;
+    }
+    c->api->view_int(c->api->view_get(t->payload, "first_due_ms"), &s->first_due_ms);
+    return true;
+}
+
+static const sv_tsend *prev_of(const sv_tcall *c, const sv_tsend *s)
+{
+    return s->prev == SV_NONE ? NULL : &c->sends[s->prev];
+}
+
+/* What the database would answer now, after the customer's earlier surveys
+ * of the batch: the latest counted survey, the surveys sent (each one more
+ * ledger touch at now), whether this survey already has a row. */
+static void state_before(const sv_tcall *c, sv_tsend *s, bool *exists)
+{
+    const sv_tsend *p = prev_of(c, s);
+    s->last_after = p ? p->last_after : s->last_ms;
+    s->sent_after = p ? p->sent_after : 0;
+    *exists = s->exists;
+    for (; p; p = prev_of(c, p))
+        if (p->inserted && strcmp(p->survey_id, s->survey_id) == 0)
+            *exists = true;
+}
+
+/* The earliest instant the contact budget has room, counting the touches
+ * of this batch's surveys; false on out of memory. */
+static bool next_free(sv_tcall *c, const sv_tsend *s, int64_t *free_at)
+{
+    size_t n = s->ntouches + s->sent_after;
+    int64_t *touches = malloc((n ? n : 1) * sizeof *touches);
+    if (!touches) {
+        c->api->fail(c->ctx, "survey: out of memory checking the contact budget");
+        return false;
+    }
+    for (size_t i = 0; i < n; i++)
+        touches[i] = i < s->ntouches ? s->touches[i] : c->now;
+    *free_at = sv_budget_next_free(s->rules, s->nrules, touches, n, c->now);
+    free(touches);
+    return true;
+}
+
+static bool record(sv_tcall *c, sv_tsend *s, const char *status, const char *reason, int64_t expires_ms)
+{
+    sv_tw_request(c, s, status, reason, expires_ms);
+    s->inserted = true;
+    return true;
+}
+
+static bool send_now(sv_tcall *c, sv_tsend *s)
+{
+    int64_t expires = c->now + c->s->expiry_ms;
+    record(c, s, "requested", NULL, expires);
+    s->last_after = c->now;
+    s->sent_after++;
+    sv_pack *pk = sv_pack_new(7);
+    sv_pack_str(pk, "survey_id", s->survey_id);
+    sv_pack_str(pk, "kind", s->kind);
+    sv_pack_str(pk, "channel", c->s->channel);
+    sv_pack_str(pk, "ref", s->ref);
+    sv_pack_str(pk, "tier", s->tier);
+    sv_pack_int(pk, "expires_ms", expires);
+    sv_pack_questions(pk);
+    if (!sv_pack_emit(pk, c->ctx, c->api, "survey.requested", s->customer))
+        return false;
+    char key[SV_KEY_MAX];
+    snprintf(key, sizeof key, "expire:%s", s->survey_id);
+    sv_pack *tp = sv_pack_new(1);
+    sv_pack_str(tp, "survey_id", s->survey_id);
+    return sv_pack_timer(tp, c->ctx, c->api, c->s->tenant, key, expires, s->customer);
+}
+
+/* Fatigue suppresses (the customer was just asked); a full contact budget
+ * defers to the instant it has room, unless that is more than max_defer
+ * after the survey first fell due. Handled already, or the customer was
+ * erased: nothing. */
+bool sv_tsend_apply(sv_tcall *c, sv_tsend *s)
+{
+    bool exists;
+    state_before(c, s, &exists);
+    if (exists || s->erased)
+        return true;
+    int64_t free_at;
+    if (!next_free(c, s, &free_at))
+        return false;
+    if (!sv_fatigue_allows(s->last_after, c->now, c->s->fatigue_ms))
+        return record(c, s, "suppressed", "fatigue", 0);
+    if (free_at == c->now)
+        return send_now(c, s);
+    if (free_at == INT64_MAX || free_at - s->first_due_ms > c->s->max_defer_ms)
+        return record(c, s, "suppressed", "budget", 0);
+    return sv_arm_send_at(c->ctx, c->api, c->s->tenant, s->customer, s->kind, s->survey_id, s->ref,
+                          s->first_due_ms, free_at);
+}

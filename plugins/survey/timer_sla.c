@@ -1,0 +1,95 @@
+/*
+ * timer_sla.c - sla:first:ID and sla:resolve:ID, a complaint's clock ran
+ * out unmet: the complaint moves one level up the ladder, emits
+ * complaint.escalated and the clock re-arms escalation_step business time
+ * later while a level is left. The two clocks share the level, so when
+ * both fall due in one batch the second starts from the level the first
+ * left (timers.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "timers.h"
+
+static const char sql[] =
+    "SELECT u.n, c.severity, c.first_response_ms, c.resolved_ms, c.level, c.first_response_due_ms,"
+    " c.resolution_due_ms FROM unnest($2::text[]) WITH ORDINALITY AS u(id, n)"
+    " JOIN survey_complaints c ON c.tenant = $1 AND c.complaint_id = u.id";
+
+/* A row of the complaint: the clock is open unless the complaint was
+ * resolved or, for the first-response clock, answered. */
+static void found(sv_tcall *c, sv_tsla *a, const rp_rows *rows, int r)
+{
+    const rp_host_api *api = c->api;
+    a->open = !api->rows_value(rows, r, 3) && !(a->first && api->rows_value(rows, r, 2));
+    snprintf(a->severity, sizeof a->severity, "%s", api->rows_value(rows, r, 1));
+    a->level = (int)sv_int_or(api->rows_value(rows, r, 4), 0);
+    a->due_ms = sv_int_or(api->rows_value(rows, r, a->first ? 5 : 6), 0);
+}
+
+bool sv_tsla_load(sv_tcall *c)
+{
+    sv_array ids = {0};
+    for (size_t i = 0; i < c->nslas; i++)
+        sv_array_add(&ids, NULL, c->slas[i].id);
+    const char *p[] = {c->s->tenant, sv_array_finish(&ids)};
+    rp_rows *rows = p[1] ? sv_tquery(c, "sla", sql, 2, p) : NULL;
+    if (!p[1])
+        c->api->fail(c->ctx, "survey: out of memory loading sla timers");
+    sv_array_free(&ids);
+    if (!rows)
+        return false;
+    bool ok = true;
+    for (int r = 0; ok && r < c->api->rows_count(rows); r++) {
+        size_t i = sv_tslot(c, rows, r, c->nslas);
+        ok = i != SV_NONE;
+        if (ok)
+            found(c, &c->slas[i], rows, r);
+    }
+    c->api->rows_free(rows);
+    return ok && sv_tchain(c, c->slas, c->nslas, sizeof *c->slas, offsetof(sv_tsla, id), offsetof(sv_tsla, item),
+                           offsetof(sv_tsla, prev));
+}
+
+static bool emit_escalation(sv_tcall *c, const sv_tsla *a, int from, int to)
+{
+    sv_pack *p = sv_pack_new(7);
+    sv_pack_str(p, "complaint_id", a->id);
+    sv_pack_str(p, "level", sv_ladder_name(&c->s->ladder, to));
+    sv_pack_int(p, "level_index", to);
+    sv_pack_str(p, "previous_level", sv_ladder_name(&c->s->ladder, from));
+    sv_pack_str(p, "clock", a->first ? "first_response" : "resolution");
+    sv_pack_str(p, "severity", a->severity);
+    sv_pack_int(p, "due_ms", a->due_ms);
+    return sv_pack_emit(p, c->ctx, c->api, "complaint.escalated", c->items[a->item].t->customer);
+}
+
+static bool rearm(sv_tcall *c, const sv_tsla *a)
+{
+    const rp_timer *t = c->items[a->item].t;
+    int64_t again;
+    if (!sv_bh_add(&c->s->cal, c->now, c->s->escalation_step_ms, &again)) {
+        c->api->fail(c->ctx, "survey: timer %s: no business hours ahead", t->key);
+        return false;
+    }
+    sv_pack *tp = sv_pack_new(2);
+    sv_pack_str(tp, "complaint_id", a->id);
+    sv_pack_str(tp, "clock", a->first ? "first" : "resolve");
+    return sv_pack_timer(tp, c->ctx, c->api, c->s->tenant, t->key, again, t->customer);
+}
+
+/* Met, closed, erased, or already at the top of the ladder: nothing. */
+bool sv_tsla_apply(sv_tcall *c, sv_tsla *a)
+{
+    int level = a->prev == SV_NONE ? a->level : c->slas[a->prev].level_after;
+    a->level_after = level;
+    int next = a->open ? sv_ladder_next(&c->s->ladder, level) : -1;
+    if (next < 0)
+        return true;
+    a->level_after = next;
+    sv_tw_escalate(c, a->id, next);
+    if (!emit_escalation(c, a, level, next))
+        return false;
+    return sv_ladder_next(&c->s->ladder, next) < 0 || rearm(c, a);
+}

@@ -1,0 +1,182 @@
+/*
+ * timer_writes.c - a batch's writes, collected as array columns while its
+ * timers are applied and deferred as one statement per kind at the end, so
+ * a backlog of due timers costs a few statements per call instead of a few
+ * per timer. No timer of the batch reads what another one writes here (the
+ * batch carries that in memory, timers.h), so writing after all of them
+ * gives the rows writing after each one would. Counters are added up
+ * (survey_monthly) and one complaint escalated twice in a batch gets one
+ * row update with both escalations.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "timers.h"
+
+void sv_tw_request(sv_tcall *c, const sv_tsend *s, const char *status, const char *reason,
+                   int64_t expires_ms)
+{
+    sv_twrites *w = &c->w;
+    const rp_timer *t = c->items[s->item].t;
+    sv_array_add(&w->req_id, NULL, s->survey_id);
+    sv_array_add(&w->req_customer, NULL, s->customer);
+    sv_array_int(&w->req_part, t->partition);
+    sv_array_add(&w->req_kind, NULL, s->kind);
+    sv_array_add(&w->req_ref, NULL, s->ref);
+    sv_array_add(&w->req_status, NULL, status);
+    sv_array_add(&w->req_reason, NULL, reason);
+    sv_array_add(&w->req_tier, NULL, s->tier);
+    if (expires_ms > 0)
+        sv_array_int(&w->req_expires, expires_ms);
+    else
+        sv_array_add(&w->req_expires, NULL, NULL);
+    sv_array_add(&w->req_cause, NULL, t->key);
+}
+
+void sv_tw_expire(sv_tcall *c, const char *survey_id)
+{
+    sv_array_add(&c->w.expire_id, NULL, survey_id);
+}
+
+void sv_tw_quarter(sv_tcall *c, const char *customer, int64_t due_ms)
+{
+    sv_array_add(&c->w.quarter_customer, NULL, customer);
+    sv_array_int(&c->w.quarter_due, due_ms);
+}
+
+void sv_tw_escalate(sv_tcall *c, const char *complaint_id, int level)
+{
+    sv_array_add(&c->w.sla_id, NULL, complaint_id);
+    sv_array_int(&c->w.sla_level, level);
+    sv_array_add(&c->w.sla_name, NULL, sv_ladder_name(&c->s->ladder, level));
+}
+
+static void add_measure(sv_array *a, double v)
+{
+    char text[32];
+    sv_dbl(text, sizeof text, v);
+    sv_array_add(a, NULL, v >= 0 ? text : NULL);
+}
+
+void sv_tw_flag(sv_tcall *c, const char *survey_id, double alive_now, double buys_now, sv_silent_reason why)
+{
+    sv_array_add(&c->w.flag_id, NULL, survey_id);
+    add_measure(&c->w.flag_alive, alive_now);
+    add_measure(&c->w.flag_buys, buys_now);
+    sv_array_add(&c->w.flag_reason, NULL, sv_silent_reason_name(why));
+}
+
+void sv_tw_watch(sv_tcall *c, const char *survey_id, bool again)
+{
+    sv_array_add(&c->w.watch_id, NULL, survey_id);
+    sv_array_add(&c->w.watch_status, NULL, again ? "watching" : "cleared");
+}
+
+/* ------------------------------------------------------------- statements */
+
+/* Each survey's row, the contact-ledger touch of those sent (the contact
+ * budget contract) and the month's counts, as the single-survey writes did:
+ * the counts also when the row already existed. */
+static const char requests_sql[] =
+    "WITH u AS (SELECT * FROM unnest($5::text[], $6::text[], $7::int[], $8::text[], $9::text[], $10::text[],"
+    "  $11::text[], $12::text[], $13::bigint[], $14::text[])"
+    "  AS u(survey_id, customer, part, kind, ref, status, reason, tier, expires_ms, cause)),"
+    " r AS (INSERT INTO survey_requests (tenant, survey_id, customer, partition, kind, ref, channel, status,"
+    "  reason, tier, month, requested_ms, expires_ms, cause)"
+    "  SELECT $1, survey_id, customer, part, kind, ref, $2, status, reason, tier, $3, $4::bigint, expires_ms,"
+    "  cause FROM u ON CONFLICT (tenant, survey_id) DO NOTHING),"
+    " l AS (INSERT INTO contact_ledger (tenant, customer, partition, source, ref, kind, marketing, ts_ms)"
+    "  SELECT $1, customer, part, 'survey', survey_id, 'survey', false, $4::bigint FROM u"
+    "  WHERE status = 'requested' ON CONFLICT (tenant, customer, source, ref) DO NOTHING)"
+    " INSERT INTO survey_monthly AS m (tenant, month, tier, partition, requested, suppressed)"
+    " SELECT $1, $3, tier, part, count(*) FILTER (WHERE status = 'requested'),"
+    "  count(*) FILTER (WHERE status = 'suppressed') FROM u GROUP BY tier, part"
+    " ON CONFLICT (tenant, month, tier, partition) DO UPDATE"
+    " SET requested = m.requested + EXCLUDED.requested, suppressed = m.suppressed + EXCLUDED.suppressed";
+
+static const char expire_sql[] =
+    "WITH e AS (UPDATE survey_requests SET status = 'expired' WHERE tenant = $1"
+    " AND survey_id = ANY($2::text[]) AND status = 'requested' RETURNING month, tier, partition)"
+    " INSERT INTO survey_monthly AS m (tenant, month, tier, partition, expired)"
+    " SELECT $1, month, tier, partition, count(*) FROM e GROUP BY month, tier, partition"
+    " ON CONFLICT (tenant, month, tier, partition) DO UPDATE SET expired = m.expired + EXCLUDED.expired";
+
+static const char quarter_sql[] =
+    "UPDATE survey_customers c SET quarterly_due_ms = u.due"
+    " FROM unnest($2::text[], $3::bigint[]) AS u(customer, due)"
+    " WHERE c.tenant = $1 AND c.customer = u.customer";
+
+/* A complaint's last escalation of the batch sets its level; all count. */
+static const char sla_sql[] =
+    "UPDATE survey_complaints c SET level = u.level, level_name = u.name,"
+    " escalations = c.escalations + u.times, last_escalated_ms = $2::bigint"
+    " FROM (SELECT DISTINCT ON (id) id, level, name, count(*) OVER (PARTITION BY id) AS times"
+    "  FROM unnest($3::text[], $4::int[], $5::text[]) WITH ORDINALITY AS e(id, level, name, n)"
+    "  ORDER BY id, n DESC) u"
+    " WHERE c.tenant = $1 AND c.complaint_id = u.id";
+
+static const char flag_sql[] =
+    "UPDATE survey_silent s SET status = 'flagged', checked_ms = $2::bigint, flagged_ms = $2::bigint,"
+    " p_alive_now = u.alive, purchases_now = u.buys, reason = u.reason, flagged_month = $3"
+    " FROM unnest($4::text[], $5::float8[], $6::float8[], $7::text[]) AS u(id, alive, buys, reason)"
+    " WHERE s.tenant = $1 AND s.survey_id = u.id";
+
+static const char watch_sql[] =
+    "UPDATE survey_silent s SET checked_ms = $2::bigint, status = u.status"
+    " FROM unnest($3::text[], $4::text[]) AS u(id, status)"
+    " WHERE s.tenant = $1 AND s.survey_id = u.id";
+
+/* Defers sql with the scalars then the arrays (finished here) as
+ * parameters; nothing when the first array is empty. */
+static bool defer(sv_tcall *c, const char *sql, const char *const *scalars, int nscalars, sv_array *const *arrays,
+                  int narrays)
+{
+    if (arrays[0]->count == 0)
+        return true;
+    const char *p[16];
+    bool ok = nscalars + narrays <= 16;
+    for (int i = 0; ok && i < nscalars + narrays; i++)
+        ok = (p[i] = i < nscalars ? scalars[i] : sv_array_finish(arrays[i - nscalars])) != NULL;
+    if (!ok) {
+        c->api->fail(c->ctx, "survey: out of memory writing timer results");
+        return false;
+    }
+    return c->api->db_defer(c->ctx, sql, nscalars + narrays, p) == RP_OK;
+}
+
+bool sv_tw_flush(sv_tcall *c)
+{
+    sv_twrites *w = &c->w;
+    char month[8] = "", now[24];
+    sv_num(now, sizeof now, c->now);
+    if ((w->req_id.count || w->flag_id.count)
+        && !sv_month_label(c->api->to_local, c->s->tz, c->now, month, sizeof month)) {
+        c->api->fail(c->ctx, "survey: time zone %s unusable", c->s->tz);
+        return false;
+    }
+    const char *tenant = c->s->tenant;
+    const char *req_scalars[] = {tenant, c->s->channel, month, now};
+    sv_array *const req[] = {&w->req_id, &w->req_customer, &w->req_part, &w->req_kind, &w->req_ref,
+                             &w->req_status, &w->req_reason, &w->req_tier, &w->req_expires, &w->req_cause};
+    sv_array *const expire[] = {&w->expire_id};
+    sv_array *const quarter[] = {&w->quarter_customer, &w->quarter_due};
+    const char *at[] = {tenant, now};
+    sv_array *const sla[] = {&w->sla_id, &w->sla_level, &w->sla_name};
+    const char *flag_scalars[] = {tenant, now, month};
+    sv_array *const flag[] = {&w->flag_id, &w->flag_alive, &w->flag_buys, &w->flag_reason};
+    sv_array *const watch[] = {&w->watch_id, &w->watch_status};
+    return defer(c, requests_sql, req_scalars, 4, req, 10) && defer(c, expire_sql, at, 1, expire, 1)
+           && defer(c, quarter_sql, at, 1, quarter, 2) && defer(c, sla_sql, at, 2, sla, 3)
+           && defer(c, flag_sql, flag_scalars, 3, flag, 4) && defer(c, watch_sql, at, 2, watch, 2);
+}
+
+void sv_tw_free(sv_twrites *w)
+{
+    sv_array *all[] = {&w->req_id, &w->req_customer, &w->req_part, &w->req_kind, &w->req_ref, &w->req_status,
+                       &w->req_reason, &w->req_tier, &w->req_expires, &w->req_cause, &w->expire_id,
+                       &w->quarter_customer, &w->quarter_due, &w->sla_id, &w->sla_level, &w->sla_name,
+                       &w->flag_id, &w->flag_alive, &w->flag_buys, &w->flag_reason, &w->watch_id,
+                       &w->watch_status};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        sv_array_free(all[i]);
+}

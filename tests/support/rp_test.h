@@ -60,8 +60,9 @@ int rp_test_daemon_stop(rp_test_daemon *daemon, int signal);
  * [{"id":"e1","status":"accepted"}]. NULL on timeout (5 s). */
 char *rp_test_publish_json(const rp_test_daemon *daemon, const char *json);
 
-/* Waits until every plugin's progress has reached the last accepted event and
- * no timer is due (by the daemon's clock), or fails after timeout_ms. */
+/* Waits until every plugin's progress has reached the last accepted event,
+ * or fails after timeout_ms. Due timers are not waited for (the test cannot
+ * read the daemon's clock): tests that need them wait for their effects. */
 void rp_test_wait_idle(PGconn *db, int timeout_ms);
 
 /* Reads derived events from the replay endpoint from seq `from`, returns them

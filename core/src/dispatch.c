@@ -336,6 +336,35 @@ static void fire_due(txn_state *s, uint32_t partition, int64_t bound)
 
 /* ---------------------------------------------------------------- events */
 
+/* The key whose events must see each other's timers: the customer, else the
+ * org; NULL for a tenant-wide event, which is ordered against all. */
+static const char *scope_key(const rp_event *ev)
+{
+    return ev->customer ? ev->customer : ev->org;
+}
+
+static bool same_scope(const rp_event *a, const rp_event *b)
+{
+    if (strcmp(a->tenant, b->tenant) != 0)
+        return false;
+    const char *ka = scope_key(a), *kb = scope_key(b);
+    return !ka || !kb || strcmp(ka, kb) == 0;
+}
+
+/* Event time: whether ev must not join the gathered run because an earlier
+ * event of its customer (org, tenant-wide) is in it at an earlier time. A
+ * timer the run arms for that event's scope may fall due before ev, and it
+ * must fire first (the caller fires it after this run's flush). Events of
+ * other customers and of the same instant keep sharing the run, so a replay
+ * still hands the plugin runs of many events. */
+static bool clock_moves_for_scope(const txn_state *s, const rp_event *ev)
+{
+    for (size_t i = 0; i < s->pending; i++)
+        if (s->run[i]->ts_ms < ev->ts_ms && same_scope(s->run[i], ev))
+            return true;
+    return false;
+}
+
 /* Dispatches events of group g from *next on; returns at a timer boundary,
  * at the end of the group, or when the item budget is used up. */
 static void dispatch_events(txn_state *s, const rp_batch_group *g, size_t *next, bool event_time)
@@ -343,14 +372,10 @@ static void dispatch_events(txn_state *s, const rp_batch_group *g, size_t *next,
     rp_batch *b = s->batch;
     rp_txn_effects *fx = &s->w->host->ctx.fx;
     size_t end = g->first + g->count, gathered = 0;
-    int64_t latest_gathered_ts = INT64_MIN;
     while (*next < end && budget_left(s)) {
         const rp_event *ev = &b->events[*next];
-        /* In event time a run stops where the clock moves forward: a timer
-         * the run itself arms may fall due before the later event, and it
-         * must fire first (the caller fires it after this run's flush). */
         if (event_time && gathered > 0 &&
-            (ev->ts_ms > latest_gathered_ts || rp_fx_next_due(fx, g->partition, ev->ts_ms)))
+            (clock_moves_for_scope(s, ev) || rp_fx_next_due(fx, g->partition, ev->ts_ms)))
             break;
         if (b->subscribed[*next]) {
             rp_item_ref ref = event_ref(ev);
@@ -367,8 +392,6 @@ static void dispatch_events(txn_state *s, const rp_batch_group *g, size_t *next,
             s->run[s->pending++] = ev;
             s->items++;
             gathered++;
-            if (ev->ts_ms > latest_gathered_ts)
-                latest_gathered_ts = ev->ts_ms;
         }
         note_progress(s, g, ev->pos);
         (*next)++;

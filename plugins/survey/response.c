@@ -13,7 +13,7 @@
 #include "glue.h"
 
 typedef struct answer {
-    char survey_id[SV_ID_MAX];
+    char survey_id[SV_KEY_MAX];   /* ids this plugin makes run to SV_KEY_MAX */
     char comment[4096];
     int nps, csat;
     char *answers_json;   /* owned; NULL without answers */
@@ -24,7 +24,7 @@ static bool read_answer(sv_run *r, const rp_event *ev, answer *a)
     if (!r->api->view_strcpy(r->api->view_get(ev->data, "survey_id"), a->survey_id, sizeof a->survey_id)
         || !a->survey_id[0]) {
         r->api->fail(r->ctx, "survey: survey.response %s: data.survey_id missing, empty or longer than %d bytes",
-                     ev->id, SV_ID_MAX - 1);
+                     ev->id, SV_KEY_MAX - 1);
         return false;
     }
     int64_t v;
@@ -100,14 +100,14 @@ static void record_answer(sv_run *r, const rp_event *ev, const answer *a, sv_req
     };
     sv_store_monthly(r->api, r->ctx, r->tenant, q->month, q->tier, ev->partition, &d);
     snprintf(q->status, sizeof q->status, "answered");
-    char key[SV_KEY_MAX];
+    char key[SV_KEY_MAX + 32];
     snprintf(key, sizeof key, "expire:%s", a->survey_id);
     r->api->timer_cancel(r->ctx, r->tenant, key);
 }
 
 static void request_follow_up(sv_run *r, const rp_event *ev, const answer *a, const char *complaint_id)
 {
-    char request_id[SV_KEY_MAX], reason[256], due[24], created[24];
+    char request_id[SV_KEY_MAX + 32], reason[256], due[24], created[24];
     snprintf(request_id, sizeof request_id, "survey:detractor:%s", a->survey_id);
     snprintf(reason, sizeof reason, "detractor answer to survey %s (NPS %d, CSAT %d): listen first, "
              "complaint %s", a->survey_id, a->nps, a->csat, complaint_id);
@@ -172,7 +172,7 @@ static bool watch_silent_churn(sv_run *r, const rp_event *ev, const answer *a, c
         "INSERT INTO survey_silent (tenant, survey_id, customer, partition, answered_ms, nps, csat,"
         " p_alive_then, purchases_then, status) VALUES ($1, $2, $3, $4::int, $5::bigint, $6::int, $7::int,"
         " $8::float8, $9::float8, 'watching') ON CONFLICT (tenant, survey_id) DO NOTHING", 9, p);
-    char key[SV_KEY_MAX];
+    char key[SV_KEY_MAX + 32];
     snprintf(key, sizeof key, "silent:%s", a->survey_id);
     sv_pack *pk = sv_pack_new(1);
     sv_pack_str(pk, "survey_id", a->survey_id);

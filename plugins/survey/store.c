@@ -44,7 +44,7 @@ static bool data_str(const sv_run *r, const rp_event *ev, const char *key, char 
 
 static void collect(sv_run *r, const rp_event *const *events, size_t n, wanted *w)
 {
-    char id[SV_ID_MAX];
+    char id[SV_KEY_MAX];   /* a survey id may be one this plugin made: up to SV_KEY_MAX */
     for (size_t i = 0; i < n; i++) {
         const rp_event *ev = events[i];
         if (!ev->customer)

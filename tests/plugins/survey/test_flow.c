@@ -46,7 +46,7 @@ static void publish(const rp_test_daemon *d, const char *json)
 
 static void publishf(const rp_test_daemon *d, const char *fmt, ...)
 {
-    char json[1024];
+    char json[4096];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(json, sizeof json, fmt, ap);
@@ -56,7 +56,7 @@ static void publishf(const rp_test_daemon *d, const char *fmt, ...)
 
 static int64_t sqlf(PGconn *db, const char *fmt, ...)
 {
-    char sql[1024];
+    char sql[4096];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(sql, sizeof sql, fmt, ap);
@@ -230,11 +230,47 @@ static void survey_budget_silent_churn(void **state)
     free(conninfo);
 }
 
+/* The longest customer id the wire allows and a long order id make a
+ * survey id of over 255 bytes; the answer to it is still taken (regression:
+ * responses read survey_id into 256 bytes and failed). */
+static void survey_long_ids(void **state)
+{
+    (void)state;
+    char *conninfo = rp_test_create_db("rp_survey_long_ids");
+    PGconn *db = rp_test_connect(conninfo);
+    const char *args[] = {"--plugins=survey", "--clock=event", NULL};
+    rp_test_daemon *d = rp_test_daemon_start(conninfo, args);
+    char customer[257], order[201];
+    memset(customer, 'c', 256);
+    customer[256] = '\0';
+    memset(order, 'o', 200);
+    order[200] = '\0';
+    publishf(d, "{\"id\":\"lp\",\"type\":\"purchase\",\"ts\":%lld,\"customer\":\"%s\","
+                "\"data\":{\"order_id\":\"%s\",\"amount\":80,\"currency\":\"GBP\"}}",
+             (long long)MONDAY_NOON, customer, order);
+    publishf(d, "{\"id\":\"ls\",\"type\":\"suggestion\",\"ts\":%lld,\"customer\":\"%s\",\"data\":{}}",
+             (long long)(SURVEY_DUE + DAY), customer);
+    rp_test_wait_idle(db, 20000);
+    assert_int_equal(sqlf(db, "SELECT count(*) FROM survey_requests WHERE survey_id = 'purchase:%s:%s'"
+                              " AND status = 'requested'", customer, order), 1);
+    publishf(d, "{\"id\":\"lr\",\"type\":\"survey.response\",\"ts\":%lld,\"customer\":\"%s\","
+                "\"data\":{\"survey_id\":\"purchase:%s:%s\",\"nps\":9,\"csat\":5}}",
+             (long long)(SURVEY_DUE + 2 * DAY), customer, customer, order);
+    rp_test_wait_idle(db, 20000);
+    assert_int_equal(sqlf(db, "SELECT count(*) FROM survey_requests WHERE length(survey_id) = %d"
+                              " AND status = 'answered'", (int)(strlen("purchase::") + 256 + 200)), 1);
+    assert_int_equal(sqlf(db, "SELECT count(*) FROM dead_letters"), 0);
+    PQfinish(db);
+    rp_test_daemon_stop(d, SIGTERM);
+    free(conninfo);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(survey_complaint_escalation),
         cmocka_unit_test(survey_budget_silent_churn),
+        cmocka_unit_test(survey_long_ids),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

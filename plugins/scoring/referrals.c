@@ -8,6 +8,10 @@
 
 #include "referrals.h"
 
+/* The referral plugin's default conversion_grace: a link recorded up to a
+ * day after the first purchase still counts as having led to it. */
+#define SC_REFERRAL_GRACE_MS 86400000LL
+
 #define KEY_MAX 400
 /* Referrer ids are kept in scoring_customers.referred_by (sc_cust). */
 #define REFERRER_MAX sizeof(((sc_cust *)NULL)->referred_by)
@@ -60,9 +64,13 @@ static bool link_referee(rp_ctx *ctx, const rp_host_api *api, const sc_tenant_ct
     snprintf(referee->referred_by, sizeof referee->referred_by, "%s", referrer);
     *linked = true;
     bool ok = credit(ctx, api, t, referrer, referee->customer, "made", at_ms);
-    /* Learnt after the referee's first purchase (profiles are often written
-     * at the first order): the referral has converted already. */
-    if (ok && referee->ev.first_purchase_ms > 0)
+    /* Learnt shortly after the referee's first purchase (profiles are often
+     * written at the first order): the referral has converted already. A
+     * first purchase earlier than that grace made the referee a customer
+     * before anyone referred them: no conversion, as in the referral
+     * plugin ("preexisting"). */
+    double first = referee->ev.first_purchase_ms;
+    if (ok && first > 0 && first >= (double)(at_ms - SC_REFERRAL_GRACE_MS))
         ok = credit(ctx, api, t, referrer, referee->customer, "converted", at_ms);
     return ok;
 }

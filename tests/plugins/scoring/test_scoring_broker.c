@@ -296,8 +296,8 @@ static void publish_word_of_mouth_and_promotions(const rp_test_daemon *d, PGconn
         if (week < 3 || week > 5)
             purchase(&b, "fickle", week, T0 + week * 7 * DAY, 50);
     }
-    const char *referrers[] = {"ref1", "ref2", "ref3", "ref4"};
-    for (int i = 0; i < 4; i++)
+    const char *referrers[] = {"ref1", "ref2", "ref3", "ref4", "ref5", "ref6"};
+    for (int i = 0; i < 6; i++)
         purchase(&b, referrers[i], 0, T0 + DAY, 30);
     referral(&b, "ref1", "new1", T0 + 2 * DAY);              /* converts at new1's first order */
     purchase(&b, "new1", 0, T0 + 3 * DAY, 40);
@@ -306,6 +306,10 @@ static void publish_word_of_mouth_and_promotions(const rp_test_daemon *d, PGconn
     referral(&b, "ref4", "new4", T0 + 6 * DAY);              /* the same link twice ... */
     referred_by(&b, "new4", "ref4", T0 + 6 * DAY);           /* ... counts once */
     purchase(&b, "new4", 0, T0 + 6 * DAY + 3600000, 40);
+    purchase(&b, "old5", 0, T0 + DAY, 25);                   /* a customer long before ... */
+    referral(&b, "ref5", "old5", T0 + 9 * DAY);              /* ... the referral: made only */
+    purchase(&b, "new6", 0, T0 + 7 * DAY, 40);               /* bought, and the profile naming */
+    referred_by(&b, "new6", "ref6", T0 + 7 * DAY + 7200000); /* the referrer came 2 h later */
     batch_send(d, &b);
     rp_test_wait_idle(db, 60000);
     wait_referral_timers(db);
@@ -340,6 +344,11 @@ static void contract_shaped_referrals_and_promotions_score(void **state)
     double r3 = subscore(db, "ref3", 6), r4 = subscore(db, "ref4", 6);
     if (!(r1 > 70 && r1 <= 87.51 && r2 > 35 && r2 <= 50.01 && r3 < 0 && r4 > 70 && r4 <= 87.51))
         fail_msg("word_of_mouth: ref1 %.2f, ref2 %.2f, ref3 %.2f, ref4 %.2f", r1, r2, r3, r4);
+    /* A referee who was a customer before the referral brings no conversion;
+     * a link learnt within a day of the first purchase does. */
+    double r5 = subscore(db, "ref5", 6), r6 = subscore(db, "ref6", 6);
+    if (!(r5 > 35 && r5 <= 50.01 && r6 > 70 && r6 <= 87.51))
+        fail_msg("word_of_mouth: ref5 %.2f (want made only), ref6 %.2f (want converted)", r5, r6);
     /* Nothing of it was ignored as malformed. */
     assert_int_equal(log_lines_with(d, "no referral credit"), 0);
     assert_int_equal(log_lines_with(d, "market.competitor_promo"), 0);

@@ -114,7 +114,8 @@ static const char conversion_sql[] =
     "  count(*) FILTER (WHERE status = 'pending'), count(*) FILTER (WHERE status = 'expired'),"
     "  count(*) FILTER (WHERE status = 'preexisting'),"
     "  coalesce(round(avg(days_to_convert) FILTER (WHERE status = 'converted'), 1), 0),"
-    "  (SELECT coalesce(sum(revenue), 0) FROM referral_attribution WHERE tenant = $1 AND month = $2)"
+    "  (SELECT round(coalesce(sum(revenue), 0)::numeric, 2) FROM referral_attribution"
+    "   WHERE tenant = $1 AND month = $2)"
     " FROM referral_links WHERE tenant = $1 AND " MONTH_OF("referred_ms") " = $2";
 
 static const char top_sql[] =
@@ -124,13 +125,15 @@ static const char top_sql[] =
     "    GROUP BY referrer),"
     " a AS (SELECT referrer, revenue FROM referral_attribution WHERE tenant = $1 AND month = $2)"
     " SELECT coalesce(l.referrer, a.referrer) AS who, coalesce(l.n, 0), coalesce(l.c, 0),"
-    "  coalesce(l.f, 0), coalesce(a.revenue, 0) AS rev FROM l FULL JOIN a ON a.referrer = l.referrer"
+    "  coalesce(l.f, 0), round(coalesce(a.revenue, 0)::numeric, 2) AS rev"
+    " FROM l FULL JOIN a ON a.referrer = l.referrer"
     " ORDER BY 3 DESC, 5 DESC, 2 DESC, 1 LIMIT " LIST_LIMIT;
 
 /* The local date of entry for the text table; the raw milliseconds last
  * (only JSON carries them). */
 static const char key_sql[] =
-    "SELECT k.customer, k.influence, coalesce(n.subtree_size, 1), coalesce(n.subtree_revenue, 0),"
+    "SELECT k.customer, round(k.influence::numeric, 3), coalesce(n.subtree_size, 1),"
+    "  round(coalesce(n.subtree_revenue, 0)::numeric, 2),"
     "  " LOCAL_TIME("k.entered_ms", "YYYY-MM-DD") ", k.entered_ms"
     " FROM referral_key_people k LEFT JOIN referral_nodes n"
     "  ON n.tenant = k.tenant AND n.customer = k.customer"

@@ -302,8 +302,8 @@ static void report_text_dates(void)
                     " refer themself\n"
                     "2023-11-20 17:08  fay       g3       burst          held     \n");
     expect_in(text, "  subtree revenue  since\n");
-    expect_in(text, "  1020             2023-11-17\n");   /* ann, since bob converted */
-    expect_in(text, "  120              2023-11-22\n");   /* cat, since hal's late link */
+    expect_in(text, "  1020.00          2023-11-17\n");   /* ann, since bob converted */
+    expect_in(text, "  120.00           2023-11-22\n");   /* cat, since hal's late link */
     assert_null(strstr(text, "ts_ms"));
     assert_null(strstr(text, "1700345600000"));
     assert_null(strstr(text, "1700500120000"));
@@ -319,7 +319,7 @@ static void report_text_in_zone(void)
     expect_in(text, "(month boundaries and times in Asia/Shanghai)\n");
     expect_in(text, "\n2023-11-19 06:13  bob       ann      cycle          refused  ");
     expect_in(text, "\n2023-11-21 01:08  fay       g3       burst          held     \n");
-    expect_in(text, "  1020             2023-11-18\n");
+    expect_in(text, "  1020.00          2023-11-18\n");
     free(text);
     int exit_code;
     char *bad = run_report_status("--tz Mars/Base", &exit_code);

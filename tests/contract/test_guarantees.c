@@ -175,23 +175,14 @@ static void runs_span_partitions_only_when_the_plugin_says_so(void **state)
     free(conninfo);
 }
 
-/* Runs `rapportctl ARGS --database=CONNINFO` and returns its stdout
+/* Runs `rapportctl ARGS --database=CONNINFO` and returns its output
  * (malloc'd); fails the test when it exits non-zero. */
 static char *run_rapportctl(const char *conninfo, const char *args)
 {
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd, "'%s' %s --database='%s'", rp_test_rapportctl_path(), args, conninfo);
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    size_t cap = 65536, len = 0;
-    char *out = malloc(cap);
-    size_t n;
-    while ((n = fread(out + len, 1, cap - 1 - len, p)) > 0)
-        len += n;
-    out[len] = '\0';
-    int rc = pclose(p);
+    int rc;
+    char *out = rp_test_rapportctl(conninfo, args, &rc);
     if (rc != 0)
-        fail_msg("%s exited with %d:\n%s", cmd, rc, out);
+        fail_msg("rapportctl %s exited with %d:\n%s", args, rc, out);
     return out;
 }
 
@@ -245,14 +236,9 @@ static char *fetch_metrics(const rp_test_daemon *d)
 {
     char cmd[256];
     snprintf(cmd, sizeof cmd, "curl -sf http://%s/metrics", d->http);
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    size_t cap = 1 << 20, len = 0, n;
-    char *out = malloc(cap);
-    while ((n = fread(out + len, 1, cap - 1 - len, p)) > 0)
-        len += n;
-    out[len] = '\0';
-    assert_int_equal(pclose(p), 0);
+    int rc;
+    char *out = rp_test_command(cmd, &rc);
+    assert_int_equal(rc, 0);
     return out;
 }
 

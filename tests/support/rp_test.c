@@ -100,6 +100,38 @@ const char *rp_test_rapportd_path(void) { return RP_TEST_RAPPORTD; }
 const char *rp_test_rapportctl_path(void) { return RP_TEST_RAPPORTCTL; }
 const char *rp_test_plugin_dir(void) { return RP_TEST_PLUGIN_DIR; }
 
+char *rp_test_command(const char *command, int *exit_code)
+{
+    FILE *p = popen(command, "r");
+    if (!p)
+        rp_test_fail("cannot run %s: %s", command, strerror(errno));
+    size_t cap = 1 << 16, len = 0, got;
+    char *out = malloc(cap);
+    while (out && (got = fread(out + len, 1, cap - 1 - len, p)) > 0) {
+        len += got;
+        if (len + 1 == cap)
+            out = realloc(out, cap *= 2);
+    }
+    if (!out)
+        rp_test_fail("out of memory reading the output of %s", command);
+    out[len] = '\0';
+    int status = pclose(p);
+    *exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return out;
+}
+
+char *rp_test_rapportctl(const char *conninfo, const char *args, int *exit_code)
+{
+    size_t size = strlen(rp_test_rapportctl_path()) + strlen(args) + strlen(conninfo) + 64;
+    char *command = malloc(size);
+    if (!command)
+        rp_test_fail("out of memory");
+    snprintf(command, size, "'%s' %s '--database=%s' 2>&1", rp_test_rapportctl_path(), args, conninfo);
+    char *out = rp_test_command(command, exit_code);
+    free(command);
+    return out;
+}
+
 /* A free TCP port on 127.0.0.1 (bound then released; good enough for tests). */
 static int free_port(void)
 {

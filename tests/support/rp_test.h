@@ -33,6 +33,15 @@ int64_t rp_test_sql_int(PGconn *db, const char *sql);
 /* Paths inside the build tree. */
 const char *rp_test_rapportd_path(void);
 const char *rp_test_rapportctl_path(void);
+
+/* Runs a shell command line; returns everything it wrote to stdout
+ * (malloc'd, NUL-terminated) and its exit code in *exit_code (-1 when it
+ * did not exit normally). */
+char *rp_test_command(const char *command, int *exit_code);
+
+/* Runs `rapportctl ARGS --database='CONNINFO'` (ARGS as shell words, stderr
+ * joined to stdout) through rp_test_command. */
+char *rp_test_rapportctl(const char *conninfo, const char *args, int *exit_code);
 const char *rp_test_plugin_dir(void);
 
 /* A rapportd child process on free loopback ports. */

@@ -53,15 +53,12 @@ static void publish(const rp_test_daemon *daemon, const char *path, char *summar
     char command[1024];
     snprintf(command, sizeof command, "%s publish %s --ingress=%s", rp_test_rapportctl_path(), path,
              daemon->ingress);
-    FILE *pipe = popen(command, "r");
-    assert_non_null(pipe);
-    summary[0] = '\0';
-    char line[256];
-    while (fgets(line, sizeof line, pipe))
-        if (strncmp(line, "accepted=", 9) == 0)
-            snprintf(summary, size, "%s", line);
-    pclose(pipe);
+    int rc;
+    char *out = rp_test_command(command, &rc);
+    const char *line = strncmp(out, "accepted=", 9) == 0 ? out : strstr(out, "\naccepted=");
+    snprintf(summary, size, "%s", line ? line + (*line == '\n') : "");
     summary[strcspn(summary, "\n")] = '\0';
+    free(out);
 }
 
 /* Publishes the file twice: all accepted, then all duplicates; at least

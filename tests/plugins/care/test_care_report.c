@@ -75,18 +75,9 @@ static void publish(const rp_test_daemon *d, PGconn *db, const char *json)
  * stderr together, the exit code in *exit_code. */
 static char *report(const char *args, int *exit_code)
 {
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd, "'%s' report care %s '--database=%s' 2>&1", rp_test_rapportctl_path(),
-             args, conninfo);
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    size_t cap = 1 << 16, len = 0, got;
-    char *out = calloc(1, cap);
-    while ((got = fread(out + len, 1, cap - 1 - len, p)) > 0)
-        len += got;
-    int status = pclose(p);
-    *exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return out;
+    char words[1024];
+    snprintf(words, sizeof words, "report care %s", args);
+    return rp_test_rapportctl(conninfo, words, exit_code);
 }
 
 /* The report's whole output must be exactly `want`. */

@@ -257,19 +257,9 @@ static void introductions_suggested(void **state)
  * and the exit code in *exit_code. */
 static char *run_report_status(const char *extra, int *exit_code)
 {
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd, "%s report referrals --month 2023-11 %s '--database=%s' 2>&1",
-             rp_test_rapportctl_path(), extra, conninfo);
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    size_t cap = 1 << 16, len = 0;
-    char *out = calloc(1, cap);
-    size_t got;
-    while ((got = fread(out + len, 1, cap - 1 - len, p)) > 0)
-        len += got;
-    int status = pclose(p);
-    *exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return out;
+    char words[1024];
+    snprintf(words, sizeof words, "report referrals --month 2023-11 %s", extra);
+    return rp_test_rapportctl(conninfo, words, exit_code);
 }
 
 static char *run_report(const char *extra)

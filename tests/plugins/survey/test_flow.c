@@ -163,12 +163,9 @@ static char *report_json(const char *conninfo, const char *month)
     char cmd[1024];
     snprintf(cmd, sizeof cmd, "%s report surveys --month %s --json --database='%s'", rp_test_rapportctl_path(),
              month, conninfo);
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    char *out = calloc(1, 65536);
-    size_t n = fread(out, 1, 65535, p);
-    out[n] = '\0';
-    assert_int_equal(pclose(p), 0);
+    int rc;
+    char *out = rp_test_command(cmd, &rc);
+    assert_int_equal(rc, 0);
     return out;
 }
 

@@ -41,6 +41,17 @@ int rc_usage_error(const char *verb, const char *detail)
     return RC_EXIT_FAILURE;
 }
 
+bool rc_valid_month(const char *m)
+{
+    if (!m || strlen(m) != 7 || m[4] != '-')
+        return false;
+    for (int i = 0; i < 7; i++)
+        if (i != 4 && (m[i] < '0' || m[i] > '9'))
+            return false;
+    int month = (m[5] - '0') * 10 + (m[6] - '0');
+    return month >= 1 && month <= 12;
+}
+
 int64_t rc_now_ms(void)
 {
     struct timespec now;

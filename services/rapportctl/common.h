@@ -44,6 +44,10 @@ bool rc_parse_count(const char *option, const char *text, uint64_t min, uint64_t
  * returns RC_EXIT_FAILURE. */
 int rc_usage_error(const char *verb, const char *detail);
 
+/* A report month: YYYY-MM with digits in every place but the dash and a
+ * month 01..12; false for NULL. */
+bool rc_valid_month(const char *month);
+
 /* Milliseconds on a monotonic clock (for deadlines, never for timestamps). */
 int64_t rc_now_ms(void);
 

@@ -86,18 +86,6 @@ static void usage(FILE *out)
             "  --database=CONNINFO  libpq conninfo (env RAPPORT_DATABASE, else PG* variables)\n");
 }
 
-/* YYYY-MM with a month 01..12: digits in every place but the dash. */
-static bool valid_month(const char *m)
-{
-    if (!m || strlen(m) != 7 || m[4] != '-')
-        return false;
-    for (int i = 0; i < 7; i++)
-        if (i != 4 && (m[i] < '0' || m[i] > '9'))
-            return false;
-    int month = atoi(m + 5);
-    return month >= 1 && month <= 12;
-}
-
 static int parse_options(int argc, char **argv, movement_options *opt)
 {
     static const struct option longs[] = {
@@ -128,7 +116,7 @@ static int parse_options(int argc, char **argv, movement_options *opt)
     }
     if (optind < argc)
         return rc_usage_error("report movement", "unexpected argument");
-    if (!valid_month(opt->month)) {
+    if (!rc_valid_month(opt->month)) {
         fprintf(stderr, "rapportctl report movement: --month must be YYYY-MM (e.g. --month=2011-06)\n");
         return RC_EXIT_FAILURE;
     }

@@ -13,6 +13,7 @@
  * PostgreSQL's time-zone database so DST is right; JSON keeps the raw
  * millisecond fields next to them for machines.
  */
+#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,56 +51,33 @@ static void usage(FILE *out)
         "  --database C   libpq conninfo (else RAPPORT_DATABASE, else PG* variables)\n");
 }
 
-static bool valid_month(const char *m)
-{
-    if (!m || strlen(m) != 7 || m[4] != '-')
-        return false;
-    for (int i = 0; i < 7; i++)
-        if (i != 4 && (m[i] < '0' || m[i] > '9'))
-            return false;
-    int month = (m[5] - '0') * 10 + (m[6] - '0');
-    return month >= 1 && month <= 12;
-}
-
-/* --name=value or --name value; *i advances past a separate value. */
-static const char *option_value(int argc, char **argv, int *i, const char *name)
-{
-    size_t n = strlen(name);
-    if (strncmp(argv[*i], name, n) != 0)
-        return NULL;
-    if (argv[*i][n] == '=')
-        return argv[*i] + n + 1;
-    if (argv[*i][n] == '\0' && *i + 1 < argc)
-        return argv[++*i];
-    return NULL;
-}
-
 /* 0 ok, 1 help printed, -1 usage error (printed). */
 static int parse(int argc, char **argv, options *o)
 {
+    static const struct option longs[] = {
+        {"month", required_argument, NULL, 'm'}, {"tenant", required_argument, NULL, 't'},
+        {"tz", required_argument, NULL, 'z'},    {"json", no_argument, NULL, 'j'},
+        {"database", required_argument, NULL, 'd'}, {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
     *o = (options){.tenant = "default", .tz = "UTC"};
-    for (int i = 1; i < argc; i++) {
-        const char *v;
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            usage(stdout);
-            return 1;
-        } else if (strcmp(argv[i], "--json") == 0) {
-            o->json = true;
-        } else if ((v = option_value(argc, argv, &i, "--month"))) {
-            o->month = v;
-        } else if ((v = option_value(argc, argv, &i, "--tenant"))) {
-            o->tenant = v;
-        } else if ((v = option_value(argc, argv, &i, "--tz"))) {
-            o->tz = v;
-        } else if ((v = option_value(argc, argv, &i, "--database"))) {
-            o->database = v;
-        } else {
-            fprintf(stderr, "rapportctl " VERB ": unknown option '%s'; see 'rapportctl " VERB " --help'\n",
-                    argv[i]);
-            return -1;
+    optind = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
+        switch (c) {
+        case 'm': o->month = optarg; break;
+        case 't': o->tenant = optarg; break;
+        case 'z': o->tz = optarg; break;
+        case 'j': o->json = true; break;
+        case 'd': o->database = optarg; break;
+        case 'h': usage(stdout); return 1;
+        default:  rc_usage_error(VERB, "invalid option"); return -1;
         }
     }
-    if (!valid_month(o->month)) {
+    if (optind < argc) {
+        rc_usage_error(VERB, "unexpected argument");
+        return -1;
+    }
+    if (!rc_valid_month(o->month)) {
         fprintf(stderr, "rapportctl " VERB ": --month must be YYYY-MM (e.g. 2011-03), not '%s'\n",
                 o->month ? o->month : "");
         return -1;

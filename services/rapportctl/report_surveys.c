@@ -54,13 +54,6 @@ static void usage(FILE *out)
             "  --database=CONNINFO  libpq conninfo (env RAPPORT_DATABASE, else PG* variables)\n");
 }
 
-static bool valid_month(const char *m)
-{
-    return strlen(m) == 7 && isdigit((unsigned char)m[0]) && isdigit((unsigned char)m[1])
-           && isdigit((unsigned char)m[2]) && isdigit((unsigned char)m[3]) && m[4] == '-'
-           && ((m[5] == '0' && m[6] >= '1' && m[6] <= '9') || (m[5] == '1' && m[6] >= '0' && m[6] <= '2'));
-}
-
 static PGresult *run(PGconn *conn, const char *sql, const char *month, const char *tenant)
 {
     const char *params[] = {month, tenant};
@@ -256,7 +249,7 @@ int rc_report_surveys(int argc, char **argv)
     }
     if (optind < argc)
         return rc_usage_error("report surveys", "unexpected argument");
-    if (!month || !valid_month(month)) {
+    if (!month || !rc_valid_month(month)) {
         fprintf(stderr, "rapportctl report surveys: --month YYYY-MM is required (e.g. --month 2026-03)\n");
         return RC_EXIT_FAILURE;
     }

@@ -215,20 +215,35 @@ static void track_daemon(pid_t pid, bool alive)
         }
 }
 
-rp_test_daemon *rp_test_daemon_start(const char *conninfo, const char *const *extra_args)
+/* Whether the daemon's log says a port was taken. */
+static bool log_says_port_taken(const char *path)
 {
-    rp_test_daemon *d = calloc(1, sizeof *d);
-    d->conninfo = strdup(conninfo);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return false;
+    char line[1024];
+    bool taken = false;
+    while (!taken && fgets(line, sizeof line, f))
+        taken = strstr(line, "Address already in use") != NULL;
+    fclose(f);
+    return taken;
+}
+
+static void pick_ports(rp_test_daemon *d)
+{
     snprintf(d->ingress, sizeof d->ingress, "tcp://127.0.0.1:%d", free_port());
     snprintf(d->publish, sizeof d->publish, "tcp://127.0.0.1:%d", free_port());
     snprintf(d->replay, sizeof d->replay, "tcp://127.0.0.1:%d", free_port());
     snprintf(d->http, sizeof d->http, "127.0.0.1:%d", free_port());
-    snprintf(d->log_path, sizeof d->log_path, "/tmp/rapportd-test-%d-%ld.log", getpid(), (long)time(NULL));
+}
+
+static pid_t spawn(const rp_test_daemon *d, const char *const *extra_args)
+{
     char *args[64];
     char flags[6][4200];
     int n = 0;
     args[n++] = (char *)rp_test_rapportd_path();
-    snprintf(flags[0], sizeof flags[0], "--database=%s", conninfo);
+    snprintf(flags[0], sizeof flags[0], "--database=%s", d->conninfo);
     snprintf(flags[1], sizeof flags[1], "--ingress=%s", d->ingress);
     snprintf(flags[2], sizeof flags[2], "--publish=%s", d->publish);
     snprintf(flags[3], sizeof flags[3], "--replay=%s", d->replay);
@@ -247,20 +262,45 @@ rp_test_daemon *rp_test_daemon_start(const char *conninfo, const char *const *ex
         fprintf(stderr, "exec %s failed: %s\n", args[0], strerror(errno));
         _exit(127);
     }
-    d->pid = pid;
-    track_daemon(pid, true);
+    return pid;
+}
+
+/* true once healthy; false when it exited (*status set); fails the test
+ * when it neither became healthy nor exited within 30 s. */
+static bool wait_healthy(rp_test_daemon *d, int *status)
+{
     for (int waited = 0; waited < 30000; waited += 50) {
         if (health_ok(d->http))
-            return d;
-        int status;
-        if (waitpid(pid, &status, WNOHANG) == pid) {
-            dump_log(d->log_path);
-            rp_test_fail("rapportd exited during start-up (status %d)", status);
-        }
+            return true;
+        if (waitpid(d->pid, status, WNOHANG) == d->pid)
+            return false;
         sleep_ms(50);
     }
     dump_log(d->log_path);
     rp_test_fail("rapportd did not become healthy within 30 s");
+}
+
+rp_test_daemon *rp_test_daemon_start(const char *conninfo, const char *const *extra_args)
+{
+    rp_test_daemon *d = calloc(1, sizeof *d);
+    d->conninfo = strdup(conninfo);
+    snprintf(d->log_path, sizeof d->log_path, "/tmp/rapportd-test-%d-%ld.log", getpid(), (long)time(NULL));
+    /* A port found free can be taken before rapportd binds it (tests run in
+     * parallel, and every TCP client takes ephemeral ports): start again on
+     * other ports when that is why it exited. */
+    for (int attempt = 1;; attempt++) {
+        pick_ports(d);
+        d->pid = spawn(d, extra_args);
+        track_daemon(d->pid, true);
+        int status = 0;
+        if (wait_healthy(d, &status))
+            return d;
+        track_daemon(d->pid, false);
+        if (attempt < 5 && log_says_port_taken(d->log_path))
+            continue;
+        dump_log(d->log_path);
+        rp_test_fail("rapportd exited during start-up (status %d)", status);
+    }
 }
 
 int rp_test_daemon_stop(rp_test_daemon *d, int sig)

@@ -63,14 +63,7 @@ static rp_rows *query(sv_tcall *c)
     sv_array customers = {0};
     for (size_t i = 0; i < c->nquarters; i++)
         sv_array_add(&customers, NULL, customer_of(c, &c->quarters[i]));
-    const char *p[] = {c->s->tenant, sv_array_finish(&customers)};
-    rp_rows *rows = NULL;
-    if (!p[1])
-        c->api->fail(c->ctx, "survey: out of memory loading quarterly timers");
-    else
-        rows = sv_tquery(c, "quarterly", scoring ? sql_scoring : sql_plain, 2, p);
-    sv_array_free(&customers);
-    return rows;
+    return sv_tquery_ids(c, "quarterly", scoring ? sql_scoring : sql_plain, &customers);
 }
 
 bool sv_tquarter_load(sv_tcall *c)

@@ -49,14 +49,7 @@ static rp_rows *query(sv_tcall *c)
     sv_array ids = {0};
     for (size_t i = 0; i < c->nsilents; i++)
         sv_array_add(&ids, NULL, survey_of(c, &c->silents[i]));
-    const char *p[] = {c->s->tenant, sv_array_finish(&ids)};
-    rp_rows *rows = NULL;
-    if (!p[1])
-        c->api->fail(c->ctx, "survey: out of memory loading silent timers");
-    else
-        rows = sv_tquery(c, "silent", scoring ? sql_scoring : sql_plain, 2, p);
-    sv_array_free(&ids);
-    return rows;
+    return sv_tquery_ids(c, "silent", scoring ? sql_scoring : sql_plain, &ids);
 }
 
 bool sv_tsilent_load(sv_tcall *c)

@@ -33,11 +33,7 @@ bool sv_tsla_load(sv_tcall *c)
     sv_array ids = {0};
     for (size_t i = 0; i < c->nslas; i++)
         sv_array_add(&ids, NULL, c->slas[i].id);
-    const char *p[] = {c->s->tenant, sv_array_finish(&ids)};
-    rp_rows *rows = p[1] ? sv_tquery(c, "sla", sql, 2, p) : NULL;
-    if (!p[1])
-        c->api->fail(c->ctx, "survey: out of memory loading sla timers");
-    sv_array_free(&ids);
+    rp_rows *rows = sv_tquery_ids(c, "sla", sql, &ids);
     if (!rows)
         return false;
     bool ok = true;

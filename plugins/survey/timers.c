@@ -17,6 +17,18 @@ rp_rows *sv_tquery(sv_tcall *c, const char *what, const char *sql, int n, const 
     return rows;
 }
 
+rp_rows *sv_tquery_ids(sv_tcall *c, const char *what, const char *sql, sv_array *ids)
+{
+    const char *p[] = {c->s->tenant, sv_array_finish(ids)};
+    rp_rows *rows = NULL;
+    if (!p[1])
+        c->api->fail(c->ctx, "survey: out of memory loading %s timers", what);
+    else
+        rows = sv_tquery(c, what, sql, 2, p);
+    sv_array_free(ids);
+    return rows;
+}
+
 size_t sv_tslot(sv_tcall *c, const rp_rows *rows, int r, size_t count)
 {
     long n = strtol(c->api->rows_value(rows, r, 0), NULL, 10);

@@ -149,6 +149,8 @@ typedef struct sv_tcall {
 /* timers.c */
 /* A load's query with the batch's tenant as $1; NULL after api->fail. */
 rp_rows *sv_tquery(sv_tcall *c, const char *what, const char *sql, int n, const char *const *params);
+/* sv_tquery with $2 the array of ids (freed here); NULL after api->fail. */
+rp_rows *sv_tquery_ids(sv_tcall *c, const char *what, const char *sql, sv_array *ids);
 /* The entry row r of a load is about: its first column is the entry's
  * position (1-based, WITH ORDINALITY) in the query's array; SV_NONE after
  * api->fail. */

@@ -164,6 +164,16 @@ static void runs_span_partitions_only_when_the_plugin_says_so(void **state)
     snprintf(sql, sizeof sql, mixed_calls, "counter_span");
     assert_int_equal(rp_test_sql_int(db, sql), 0);
     assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM counter_log WHERE kind = 'event'"), 2 * 1000);
+    /* A run never holds one customer at two times (a timer armed in between
+     * must fire first), but other customers' later events share it. */
+    const char *event_runs =
+        "SELECT count(*) FROM (SELECT l.call FROM counter_log l JOIN events e ON e.id = l.id"
+        " WHERE l.kind = 'event' AND l.plugin = 'counter' GROUP BY l.call%s"
+        " HAVING count(DISTINCT e.ts_ms) > 1) x";
+    snprintf(sql, sizeof sql, event_runs, ", e.customer");
+    assert_int_equal(rp_test_sql_int(db, sql), 0);
+    snprintf(sql, sizeof sql, event_runs, "");
+    assert_true(rp_test_sql_int(db, sql) > 0);
     /* ... and timer calls of one due time: the same timers fire for both */
     assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM (SELECT call FROM counter_log WHERE kind = 'timer' "
                                          "AND plugin = 'counter_span' GROUP BY call "

@@ -55,6 +55,18 @@ PGconn *rp_test_connect(const char *conninfo)
     return db;
 }
 
+int64_t rp_test_sql_intf(PGconn *db, const char *fmt, ...)
+{
+    char sql[8192];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(sql, sizeof sql, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= sizeof sql)
+        rp_test_fail("SQL longer than %zu bytes: %.80s...", sizeof sql - 1, sql);
+    return rp_test_sql_int(db, sql);
+}
+
 char *rp_test_sql(PGconn *db, const char *sql)
 {
     PGresult *res = PQexec(db, sql);

@@ -29,6 +29,8 @@ PGconn *rp_test_connect(const char *conninfo);
  * malloc'd string ("" when no rows, NULL for SQL NULL). */
 char *rp_test_sql(PGconn *db, const char *sql);
 int64_t rp_test_sql_int(PGconn *db, const char *sql);
+/* rp_test_sql_int of a printf-formatted statement (at most 8 KiB). */
+int64_t rp_test_sql_intf(PGconn *db, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Paths inside the build tree. */
 const char *rp_test_rapportd_path(void);

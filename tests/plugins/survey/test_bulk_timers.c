@@ -43,16 +43,6 @@ typedef struct outcome {
     int64_t calls;         /* tenant batches: one per tenant and call */
 } outcome;
 
-static int64_t sqlf(PGconn *db, const char *fmt, ...)
-{
-    char sql[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(sql, sizeof sql, fmt, ap);
-    va_end(ap);
-    return rp_test_sql_int(db, sql);
-}
-
 static void append(char **buf, size_t *len, const char *fmt, ...)
 {
     char part[512];
@@ -175,7 +165,7 @@ static void run(const char *dbname, const char *limit, int64_t now, outcome *o)
     free(json);
     wait_timers_done(db, 120000);
     collect(db, o);
-    assert_int_equal(sqlf(db, "SELECT count(*) FROM dead_letters"), 0);
+    assert_int_equal(rp_test_sql_intf(db, "SELECT count(*) FROM dead_letters"), 0);
     PQfinish(db);
     scan_log(d->log_path, o);   /* stopping the daemon removes its log */
     rp_test_daemon_stop(d, SIGTERM);

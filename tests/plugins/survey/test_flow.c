@@ -54,16 +54,6 @@ static void publishf(const rp_test_daemon *d, const char *fmt, ...)
     publish(d, json);
 }
 
-static int64_t sqlf(PGconn *db, const char *fmt, ...)
-{
-    char sql[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(sql, sizeof sql, fmt, ap);
-    va_end(ap);
-    return rp_test_sql_int(db, sql);
-}
-
 static void survey_complaint_escalation(void **state)
 {
     (void)state;
@@ -85,8 +75,8 @@ static void survey_complaint_escalation(void **state)
     publishf(d, "{\"id\":\"s1\",\"type\":\"suggestion\",\"ts\":%lld,\"customer\":\"c1\","
                 "\"data\":{\"text\":\"gift wrapping\"}}", (long long)(MONDAY_NOON + 6 * DAY));
     rp_test_wait_idle(db, 20000);
-    assert_int_equal(sqlf(db, "SELECT count(*) FROM survey_requests"), 0);
-    assert_int_equal(sqlf(db, "SELECT count(*) FROM survey_suggestions WHERE customer = 'c1'"), 1);
+    assert_int_equal(rp_test_sql_intf(db, "SELECT count(*) FROM survey_requests"), 0);
+    assert_int_equal(rp_test_sql_intf(db, "SELECT count(*) FROM survey_suggestions WHERE customer = 'c1'"), 1);
 
     /* Day 8: the day-7 survey went out at its due time. */
     publishf(d, "[{\"id\":\"s5\",\"type\":\"suggestion\",\"ts\":%lld,\"customer\":\"c3\",\"data\":{}},"
@@ -94,16 +84,16 @@ static void survey_complaint_escalation(void **state)
                 "\"data\":{\"text\":\"longer hours\"}}]", (long long)(MONDAY_NOON + 7 * DAY),
              (long long)(MONDAY_NOON + 8 * DAY));
     rp_test_wait_idle(db, 20000);
-    assert_int_equal(sqlf(db, "SELECT requested_ms FROM survey_requests WHERE survey_id = 'purchase:c1:o1'"
+    assert_int_equal(rp_test_sql_intf(db, "SELECT requested_ms FROM survey_requests WHERE survey_id = 'purchase:c1:o1'"
                               " AND status = 'requested' AND kind = 'purchase'"), SURVEY_DUE);
-    assert_int_equal(sqlf(db, "SELECT ts_ms FROM outbox WHERE type = 'survey.requested' AND customer = 'c1'"),
+    assert_int_equal(rp_test_sql_intf(db, "SELECT ts_ms FROM outbox WHERE type = 'survey.requested' AND customer = 'c1'"),
                      SURVEY_DUE);
-    assert_int_equal(sqlf(db, "SELECT ts_ms FROM contact_ledger WHERE source = 'survey'"
+    assert_int_equal(rp_test_sql_intf(db, "SELECT ts_ms FROM contact_ledger WHERE source = 'survey'"
                               " AND ref = 'purchase:c1:o1' AND customer = 'c1'"), SURVEY_DUE);
-    assert_int_equal(sqlf(db, "SELECT requested FROM survey_monthly WHERE month = '2026-03'"), 1);
-    assert_int_equal(sqlf(db, "SELECT count(*) FROM survey_requests WHERE customer = 'c3'"), 0);
-    assert_int_equal(sqlf(db, "SELECT count(*) FROM timers WHERE plugin = 'survey' AND key LIKE 'send:%%c3%%'"), 0);
-    assert_int_equal(sqlf(db, "SELECT count(*) FROM survey_suggestions WHERE customer = 'c3'"), 1);
+    assert_int_equal(rp_test_sql_intf(db, "SELECT requested FROM survey_monthly WHERE month = '2026-03'"), 1);
+    assert_int_equal(rp_test_sql_intf(db, "SELECT count(*) FROM survey_requests WHERE customer = 'c3'"), 0);
+    assert_int_equal(rp_test_sql_intf(db, "SELECT count(*) FROM timers WHERE plugin = 'survey' AND key LIKE 'send:%%c3%%'"), 0);
+    assert_int_equal(rp_test_sql_intf(db, "SELECT count(*) FROM survey_suggestions WHERE customer = 'c3'"), 1);
     char *replay = rp_test_replay_json(d, 1, 100);
     assert_non_null(strstr(replay, "\"survey_id\":\"purchase:c1:o1\""));
     assert_non_null(strstr(replay, "\"questions\""));
@@ -115,20 +105,20 @@ static void survey_complaint_escalation(void **state)
                 "\"answers\":{\"delivery\":1,\"why\":\"a \\\"late\\\" box\",\"tags\":[\"slow\",true]}}}",
              (long long)TUESDAY_1PM);
     rp_test_wait_idle(db, 20000);
-    assert_int_equal(sqlf(db, "SELECT count(*) FROM survey_requests WHERE status = 'answered' AND nps = 3"
+    assert_int_equal(rp_test_sql_intf(db, "SELECT count(*) FROM survey_requests WHERE status = 'answered' AND nps = 3"
                               " AND answers = '{\"delivery\": 1, \"why\": \"a \\\"late\\\" box\","
                               " \"tags\": [\"slow\", true]}'::jsonb"), 1);
-    assert_int_equal(sqlf(db, "SELECT answered + 10 * detractors + 100 * csat_sum FROM survey_monthly"
+    assert_int_equal(rp_test_sql_intf(db, "SELECT answered + 10 * detractors + 100 * csat_sum FROM survey_monthly"
                               " WHERE month = '2026-03'"), 211);
-    assert_int_equal(sqlf(db, "SELECT first_response_due_ms FROM survey_complaints WHERE complaint_id ="
+    assert_int_equal(rp_test_sql_intf(db, "SELECT first_response_due_ms FROM survey_complaints WHERE complaint_id ="
                               " 'survey:purchase:c1:o1' AND source = 'survey' AND severity = 'high'"),
                      TUESDAY_1PM + 4 * HOUR);
     /* resolution: 4h Tuesday, 8h Wednesday, 4h Thursday -> Thursday 13:00 */
-    assert_int_equal(sqlf(db, "SELECT resolution_due_ms FROM survey_complaints"
+    assert_int_equal(rp_test_sql_intf(db, "SELECT resolution_due_ms FROM survey_complaints"
                               " WHERE complaint_id = 'survey:purchase:c1:o1'"), TUESDAY_1PM + 2 * DAY);
-    assert_int_equal(sqlf(db, "SELECT count(*) FROM care_requests WHERE source = 'survey' AND customer = 'c1'"
+    assert_int_equal(rp_test_sql_intf(db, "SELECT count(*) FROM care_requests WHERE source = 'survey' AND customer = 'c1'"
                               " AND request_id = 'survey:detractor:purchase:c1:o1'"), 1);
-    assert_int_equal(sqlf(db, "SELECT count(*) FROM outbox WHERE type = 'survey.detractor'"), 1);
+    assert_int_equal(rp_test_sql_intf(db, "SELECT count(*) FROM outbox WHERE type = 'survey.detractor'"), 1);
 
     /* Wednesday 10:00: nobody answered by Tuesday 17:00 -> the manager. A
      * second complaint arrives and is handled within its SLA. */
@@ -140,18 +130,18 @@ static void survey_complaint_escalation(void **state)
                 "\"data\":{\"complaint_id\":\"k1\",\"outcome\":\"resolved\"}}]",
              (long long)WEDNESDAY_10AM, (long long)(WEDNESDAY_10AM + HOUR), (long long)(WEDNESDAY_10AM + 2 * HOUR));
     rp_test_wait_idle(db, 20000);
-    assert_int_equal(sqlf(db, "SELECT level FROM survey_complaints WHERE complaint_id = 'survey:purchase:c1:o1'"
+    assert_int_equal(rp_test_sql_intf(db, "SELECT level FROM survey_complaints WHERE complaint_id = 'survey:purchase:c1:o1'"
                               " AND level_name = 'manager'"), 1);
-    assert_int_equal(sqlf(db, "SELECT ts_ms FROM outbox WHERE type = 'complaint.escalated'"),
+    assert_int_equal(rp_test_sql_intf(db, "SELECT ts_ms FROM outbox WHERE type = 'complaint.escalated'"),
                      TUESDAY_1PM + 4 * HOUR);
     replay = rp_test_replay_json(d, 1, 100);
     assert_non_null(strstr(replay, "\"level\":\"manager\""));
     assert_non_null(strstr(replay, "\"clock\":\"first_response\""));
     free(replay);
-    assert_int_equal(sqlf(db, "SELECT resolution_business_ms FROM survey_complaints WHERE complaint_id = 'k1'"
+    assert_int_equal(rp_test_sql_intf(db, "SELECT resolution_business_ms FROM survey_complaints WHERE complaint_id = 'k1'"
                               " AND resolution_met AND first_response_met AND resolved_month = '2026-03'"),
                      2 * HOUR);
-    assert_int_equal(sqlf(db, "SELECT count(*) FROM timers WHERE plugin = 'survey' AND key LIKE 'sla:%%:k1'"), 0);
+    assert_int_equal(rp_test_sql_intf(db, "SELECT count(*) FROM timers WHERE plugin = 'survey' AND key LIKE 'sla:%%:k1'"), 0);
 
     PQfinish(db);
     rp_test_daemon_stop(d, SIGTERM);
@@ -192,30 +182,30 @@ static void survey_budget_silent_churn(void **state)
     publishf(d, "{\"id\":\"s3\",\"type\":\"suggestion\",\"ts\":%lld,\"customer\":\"c2\",\"data\":{}}",
              (long long)(SURVEY_DUE + DAY));
     rp_test_wait_idle(db, 20000);
-    assert_int_equal(sqlf(db, "SELECT count(*) FROM survey_requests"), 0);
-    assert_int_equal(sqlf(db, "SELECT due_ms FROM timers WHERE plugin = 'survey' AND key = 'send:purchase:c2:o2'"),
+    assert_int_equal(rp_test_sql_intf(db, "SELECT count(*) FROM survey_requests"), 0);
+    assert_int_equal(rp_test_sql_intf(db, "SELECT due_ms FROM timers WHERE plugin = 'survey' AND key = 'send:purchase:c2:o2'"),
                      SURVEY_DUE + 5 * DAY);
 
     int64_t answered = SURVEY_DUE + 6 * DAY + HOUR;
     publishf(d, "{\"id\":\"r2\",\"type\":\"survey.response\",\"ts\":%lld,\"customer\":\"c2\","
                 "\"data\":{\"survey_id\":\"purchase:c2:o2\",\"nps\":10,\"csat\":5}}", (long long)answered);
     rp_test_wait_idle(db, 20000);
-    assert_int_equal(sqlf(db, "SELECT requested_ms FROM survey_requests WHERE survey_id = 'purchase:c2:o2'"
+    assert_int_equal(rp_test_sql_intf(db, "SELECT requested_ms FROM survey_requests WHERE survey_id = 'purchase:c2:o2'"
                               " AND status = 'answered' AND tier = 'vip'"), SURVEY_DUE + 5 * DAY);
-    assert_int_equal(sqlf(db, "SELECT count(*) FROM survey_silent WHERE status = 'watching'"
+    assert_int_equal(rp_test_sql_intf(db, "SELECT count(*) FROM survey_silent WHERE status = 'watching'"
                               " AND p_alive_then = 0.9 AND purchases_then = 2"), 1);
-    assert_int_equal(sqlf(db, "SELECT promoters FROM survey_monthly WHERE tier = 'vip' AND month = '2026-03'"), 1);
+    assert_int_equal(rp_test_sql_intf(db, "SELECT promoters FROM survey_monthly WHERE tier = 'vip' AND month = '2026-03'"), 1);
 
     free(rp_test_sql(db, "UPDATE scoring_customers SET p_alive = 0.3 WHERE customer = 'c2'"));
     publishf(d, "{\"id\":\"s4\",\"type\":\"suggestion\",\"ts\":%lld,\"customer\":\"c2\",\"data\":{}}",
              (long long)(answered + 36 * DAY));
     rp_test_wait_idle(db, 20000);
-    assert_int_equal(sqlf(db, "SELECT flagged_ms FROM survey_silent WHERE status = 'flagged' AND reason = 'p_alive'"
+    assert_int_equal(rp_test_sql_intf(db, "SELECT flagged_ms FROM survey_silent WHERE status = 'flagged' AND reason = 'p_alive'"
                               " AND flagged_month = '2026-04'"), answered + 30 * DAY);
-    assert_int_equal(sqlf(db, "SELECT count(*) FROM outbox WHERE type = 'customer.silent_churn'"
+    assert_int_equal(rp_test_sql_intf(db, "SELECT count(*) FROM outbox WHERE type = 'customer.silent_churn'"
                               " AND customer = 'c2'"), 1);
     /* 2026-04-01: the core customer's quarterly survey, inside the fatigue window */
-    assert_int_equal(sqlf(db, "SELECT count(*) FROM survey_requests WHERE survey_id = 'quarterly:c2:2026-Q2'"
+    assert_int_equal(rp_test_sql_intf(db, "SELECT count(*) FROM survey_requests WHERE survey_id = 'quarterly:c2:2026-Q2'"
                               " AND status = 'suppressed' AND reason = 'fatigue'"), 1);
     char *report = report_json(conninfo, "2026-04");
     assert_non_null(strstr(report, "\"customer\":\"c2\""));
@@ -248,15 +238,15 @@ static void survey_long_ids(void **state)
     publishf(d, "{\"id\":\"ls\",\"type\":\"suggestion\",\"ts\":%lld,\"customer\":\"%s\",\"data\":{}}",
              (long long)(SURVEY_DUE + DAY), customer);
     rp_test_wait_idle(db, 20000);
-    assert_int_equal(sqlf(db, "SELECT count(*) FROM survey_requests WHERE survey_id = 'purchase:%s:%s'"
+    assert_int_equal(rp_test_sql_intf(db, "SELECT count(*) FROM survey_requests WHERE survey_id = 'purchase:%s:%s'"
                               " AND status = 'requested'", customer, order), 1);
     publishf(d, "{\"id\":\"lr\",\"type\":\"survey.response\",\"ts\":%lld,\"customer\":\"%s\","
                 "\"data\":{\"survey_id\":\"purchase:%s:%s\",\"nps\":9,\"csat\":5}}",
              (long long)(SURVEY_DUE + 2 * DAY), customer, customer, order);
     rp_test_wait_idle(db, 20000);
-    assert_int_equal(sqlf(db, "SELECT count(*) FROM survey_requests WHERE length(survey_id) = %d"
+    assert_int_equal(rp_test_sql_intf(db, "SELECT count(*) FROM survey_requests WHERE length(survey_id) = %d"
                               " AND status = 'answered'", (int)(strlen("purchase::") + 256 + 200)), 1);
-    assert_int_equal(sqlf(db, "SELECT count(*) FROM dead_letters"), 0);
+    assert_int_equal(rp_test_sql_intf(db, "SELECT count(*) FROM dead_letters"), 0);
     PQfinish(db);
     rp_test_daemon_stop(d, SIGTERM);
     free(conninfo);

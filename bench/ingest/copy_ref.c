@@ -100,13 +100,9 @@ static void table_name(bench_copy_table table, char *out, size_t outlen)
 static bool create_table(PGconn *db, bench_copy_table table, const char *name, char *err, size_t errlen)
 {
     char sql[1024];
-    snprintf(sql, sizeof sql,
-             "CREATE %s TABLE %s ("
-             " tenant text NOT NULL, id text NOT NULL, pos bigint NOT NULL,"
-             " partition integer NOT NULL, type text NOT NULL, ts_ms bigint NOT NULL,"
-             " customer text, org text, data bytea NOT NULL,"
-             " accepted_at timestamptz NOT NULL DEFAULT now(),"
-             " PRIMARY KEY (tenant, id), UNIQUE (partition, pos))%s",
+    /* LIKE events: the same columns, keys and TOAST compression as the
+     * broker's table, so the reference pays what the broker pays. */
+    snprintf(sql, sizeof sql, "CREATE %s TABLE %s (LIKE events INCLUDING ALL)%s",
              table == BENCH_COPY_TEMP ? "TEMP" : "", name,
              table == BENCH_COPY_TEMP ? " ON COMMIT DROP" : "");
     return exec_ok(db, sql, err, errlen);

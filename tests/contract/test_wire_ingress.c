@@ -52,6 +52,32 @@ static void accepted_then_duplicate_and_durable(void **state)
     free(conninfo);
 }
 
+/* Large event data is TOAST-compressed with lz4 (migration 002), the cheaper
+ * codec on the ingest path; pglz was the server's largest single cost. */
+static void large_event_data_is_compressed_with_lz4(void **state)
+{
+    (void)state;
+    char *conninfo = rp_test_create_db("rp_wire_lz4");
+    rp_test_daemon *d = rp_test_daemon_start(conninfo, NULL);
+    char note[6001];
+    for (size_t i = 0; i < sizeof note - 1; i++)
+        note[i] = "invoice line "[i % 13];
+    note[sizeof note - 1] = '\0';
+    char request[6300];
+    snprintf(request, sizeof request,
+             "{\"id\":\"big\",\"type\":\"purchase\",\"ts\":1700000000000,\"customer\":\"c1\","
+             "\"data\":{\"order_id\":\"o1\",\"amount\":1,\"currency\":\"GBP\",\"note\":\"%s\"}}",
+             note);
+    expect_reply(d, request, "[{\"id\":\"big\",\"status\":\"accepted\"}]");
+    PGconn *db = rp_test_connect(conninfo);
+    char *method = rp_test_sql(db, "SELECT pg_column_compression(data) FROM events WHERE id = 'big'");
+    assert_string_equal(method, "lz4");
+    free(method);
+    PQfinish(db);
+    assert_int_equal(rp_test_daemon_stop(d, SIGTERM), 0);
+    free(conninfo);
+}
+
 static void batch_answers_each_event_in_order(void **state)
 {
     (void)state;
@@ -216,6 +242,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(accepted_then_duplicate_and_durable),
+        cmocka_unit_test(large_event_data_is_compressed_with_lz4),
         cmocka_unit_test(batch_answers_each_event_in_order),
         cmocka_unit_test(dealer_framing_is_echoed),
         cmocka_unit_test(oversized_frame_is_rejected_naming_the_limit),

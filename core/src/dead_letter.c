@@ -148,6 +148,25 @@ static int retry_event(rp_worker *w, const char *tenant, const char *event_id)
     return rc;
 }
 
+/* A plugin with on_timers gets the timer through it, as one call of one
+ * timer (as while the host isolates a failing item). */
+static int call_one_timer(rp_ctx *ctx, const rp_timer *t, const char *cause)
+{
+    const rp_plugin *desc = ctx->host->desc;
+    if (!desc->on_timers)
+        return desc->on_timer ? desc->on_timer(ctx, t) : RP_OK;
+    const rp_timer *one[1] = {t};
+    const char *causes[1] = {cause};
+    ctx->timer_run = one;
+    ctx->timer_causes = causes;
+    ctx->timer_run_count = 1;
+    int rc = desc->on_timers(ctx, one, 1);
+    ctx->timer_run = NULL;
+    ctx->timer_causes = NULL;
+    ctx->timer_run_count = 0;
+    return rc;
+}
+
 static int retry_timer(rp_worker *w, const PGresult *res, int r)
 {
     rp_ctx *ctx = &w->host->ctx;
@@ -161,11 +180,14 @@ static int retry_timer(rp_worker *w, const PGresult *res, int r)
         .partition = (uint32_t)strtoul(PQgetvalue(res, r, 9), NULL, 10),
         .payload = {payload, payload_len},
     };
+    char cause[600];
+    snprintf(cause, sizeof cause, "timer:%s", t.key);
     ctx->scope = (rp_scope_state){.tenant = t.tenant, .customer = t.customer, .org = t.org,
-                                  .cause = t.key, .partition = t.partition,
+                                  .cause = cause, .partition = t.partition,
                                   .now_ms = w->broker->clock.mode == RP_CLOCK_EVENT
                                                 ? t.due_ms : rp_clock_now(&w->broker->clock)};
-    int rc = w->host->desc->on_timer ? w->host->desc->on_timer(ctx, &t) : RP_OK;
+    int rc = call_one_timer(ctx, &t, cause);
+    ctx->scope.cause = NULL;
     PQfreemem(payload);
     return rc;
 }
@@ -178,13 +200,14 @@ static void retry_one(rp_worker *w, const PGresult *list, int r)
     ctx->failed = false;
     ctx->error[0] = '\0';
     ctx->scope_set = false;
+    rp_ctx_begin_txn(ctx);
     if (!rp_db_run(w->db, "BEGIN", err, sizeof err))
         return;
     bool is_event = strcmp(PQgetvalue(list, r, 1), "event") == 0;
     int rc = is_event ? retry_event(w, PQgetvalue(list, r, 2), PQgetvalue(list, r, 3)) : retry_timer(w, list, r);
     size_t emitted = 0;
     const char *params[] = {dl_id, NULL};
-    bool ok = rc == RP_OK && !ctx->failed &&
+    bool ok = rc == RP_OK && !ctx->failed && rp_ctx_before_commit(ctx) == RP_OK &&
               rp_fx_write(&ctx->fx, w->db, w->host->name, &emitted, err, sizeof err);
     if (ok) {
         PGresult *res = rp_db_query(w->db,

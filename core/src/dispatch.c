@@ -53,6 +53,7 @@ typedef struct txn_state {
     bool stop;              /* item budget used or a callback failed */
     bool failed;
     bool runs_span;         /* the plugin takes runs across partitions */
+    bool called;            /* the plugin had a call: before_commit is due */
     const rp_event **run;   /* the run being gathered */
     size_t pending;         /* events in run, not yet handed to the plugin */
 } txn_state;
@@ -179,6 +180,7 @@ static void flush_run(txn_state *s)
     ctx->scope.now_ms = now_for(s, s->run[count - 1]->ts_ms);
     ctx->run = (const rp_event *const *)s->run;
     ctx->run_count = count;
+    s->called = true;
     int rc = w->host->desc->on_events(ctx, (const rp_event *const *)s->run, count);
     ctx->run = NULL;
     ctx->run_count = 0;
@@ -200,6 +202,7 @@ static void call_timer_handler(txn_state *s, const rp_timer *const *timers, cons
     ctx->timer_run_count = count;
     ctx->scope.now_ms = now_for(s, timers[0]->due_ms);
     rp_ctx_scope_timer_at(ctx, 0);
+    s->called = true;
     int rc = desc->on_timers ? desc->on_timers(ctx, timers, count) : desc->on_timer(ctx, timers[0]);
     ctx->timer_run = NULL;
     ctx->timer_causes = NULL;
@@ -518,6 +521,17 @@ static bool write_progress(txn_state *s, char *err, size_t errlen)
     return ok;
 }
 
+/* The plugin writes back what it kept across the transaction's calls. */
+static bool before_commit(txn_state *s)
+{
+    if (s->failed || !s->called)
+        return !s->failed;
+    if (rp_ctx_before_commit(&s->w->host->ctx) == RP_OK)
+        return true;
+    s->failed = true;
+    return false;
+}
+
 static rp_txn_outcome finish(txn_state *s)
 {
     rp_worker *w = s->w;
@@ -526,7 +540,7 @@ static rp_txn_outcome finish(txn_state *s)
     size_t emitted = 0;
     /* The plugin's own deferred statements first, so that a failure among
      * them is charged to the plugin; a progress conflict is not its fault. */
-    bool ok = !s->failed && rp_fx_flush_deferred(&ctx->fx, w->db, err, sizeof err);
+    bool ok = before_commit(s) && rp_fx_flush_deferred(&ctx->fx, w->db, err, sizeof err);
     if (ok && !write_progress(s, err, sizeof err)) {
         if (!rp_db_broken(w->db))
             rp_db_run(w->db, "ROLLBACK", NULL, 0);
@@ -573,6 +587,7 @@ rp_txn_outcome rp_dispatch(rp_worker *w, rp_batch *batch, size_t max_items,
     s.run = calloc(batch->count ? batch->count : 1, sizeof *s.run);
     rp_txn_outcome outcome = RP_TXN_DB_FAILED;
     char err[512];
+    rp_ctx_begin_txn(&w->host->ctx);
     if (s.progress && s.run && rp_db_run(w->db, "BEGIN", err, sizeof err)) {
         if (!load_timers(&s))
             s.failed = true;

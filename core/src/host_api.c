@@ -282,11 +282,23 @@ static bool valid_name(const char *s)
     return s && *s && strlen(s) <= 128;
 }
 
+/* before_commit handles no event or timer, so an emit or a timer would have
+ * no cause, scope or time to carry. */
+static bool refused_while_committing(rp_ctx *ctx, const char *what)
+{
+    if (!ctx->committing)
+        return false;
+    api_fail(ctx, "%s: not allowed in before_commit (only db_* is)", what);
+    return true;
+}
+
 static int api_emit(rp_ctx *ctx, const char *type, const char *customer, const char *org,
                     const uint8_t *data, size_t len)
 {
     const rp_limits *limits = &ctx->host->broker->cfg->limits;
     rp_view view = rp_view_of(data, len);
+    if (refused_while_committing(ctx, "emit"))
+        return RP_ERROR;
     if (!valid_name(type)) {
         api_fail(ctx, "emit: type must be a non-empty string of at most 128 bytes");
         return RP_ERROR;
@@ -330,6 +342,8 @@ static uint32_t partition_for(rp_ctx *ctx, const char *tenant, const char *scope
 static int api_timer_set(rp_ctx *ctx, const char *tenant, const char *key, int64_t due_ms,
                          const char *customer, const char *org, const uint8_t *payload, size_t len)
 {
+    if (refused_while_committing(ctx, "timer_set"))
+        return RP_ERROR;
     if (!valid_name(tenant) || !key || !*key || strlen(key) > 512) {
         api_fail(ctx, "timer_set: tenant and key must be non-empty (key at most 512 bytes)");
         return RP_ERROR;
@@ -360,6 +374,8 @@ static int api_timer_set(rp_ctx *ctx, const char *tenant, const char *key, int64
 
 static int api_timer_cancel(rp_ctx *ctx, const char *tenant, const char *key)
 {
+    if (refused_while_committing(ctx, "timer_cancel"))
+        return RP_ERROR;
     if (!valid_name(tenant) || !key || !*key) {
         api_fail(ctx, "timer_cancel: tenant and key must be non-empty");
         return RP_ERROR;
@@ -384,6 +400,32 @@ static void api_set_state(rp_ctx *ctx, void *state)
 static void *api_state(rp_ctx *ctx)
 {
     return ctx->state;
+}
+
+/* ------------------------------------------------------------ transaction */
+
+void rp_ctx_begin_txn(rp_ctx *ctx)
+{
+    ctx->txn_seq++;
+}
+
+static uint64_t api_txn_seq(rp_ctx *ctx)
+{
+    return ctx->txn_seq;
+}
+
+int rp_ctx_before_commit(rp_ctx *ctx)
+{
+    if (!ctx->host->desc->before_commit)
+        return RP_OK;
+    ctx->failed = false;
+    ctx->error[0] = '\0';
+    ctx->committing = true;
+    int rc = ctx->host->desc->before_commit(ctx);
+    ctx->committing = false;
+    if (rc != RP_OK && !ctx->failed)
+        snprintf(ctx->error, sizeof ctx->error, "before_commit returned an error without a message");
+    return rc == RP_OK && !ctx->failed ? RP_OK : RP_ERROR;
 }
 
 const rp_host_api rp_host_api_table = {
@@ -424,4 +466,5 @@ const rp_host_api rp_host_api_table = {
     .state = api_state,
     .scope_event = api_scope_event,
     .scope_timer = api_scope_timer,
+    .txn_seq = api_txn_seq,
 };

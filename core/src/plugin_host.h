@@ -48,6 +48,8 @@ struct rp_ctx {
     const char *const *timer_causes;   /* "timer:<key>" of each */
     size_t timer_run_count;
     bool scope_set;              /* scope_event()/scope_timer() was called during this call */
+    bool committing;             /* in before_commit: no event or timer to attribute effects to */
+    uint64_t txn_seq;            /* api->txn_seq: bumped at every BEGIN for this plugin */
     rp_txn_effects fx;
     bool failed;
     char error[512];
@@ -95,6 +97,13 @@ void rp_ctx_scope_event(rp_ctx *ctx, const rp_event *ev);
 /* Sets ctx->scope from timer i of the on_timers call being handled (the
  * clock follows its due time in event mode). */
 void rp_ctx_scope_timer_at(rp_ctx *ctx, size_t i);
+
+/* Starts a transaction's view for the plugin: a new api->txn_seq. */
+void rp_ctx_begin_txn(rp_ctx *ctx);
+
+/* Calls the plugin's before_commit (ABI 1.3) if it has one; RP_OK if not.
+ * A failure leaves ctx->failed and ctx->error set like a callback's. */
+int rp_ctx_before_commit(rp_ctx *ctx);
 
 /* The worker thread. */
 void *rp_worker_main(void *host);

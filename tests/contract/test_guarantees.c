@@ -29,28 +29,6 @@ static void pause_ms(int ms)
     nanosleep(&ts, NULL);
 }
 
-/* Publishes events first..last (contacts of 40 customers, every 7th with a
- * 1-hour timer), 100 per batch; every one must come back accepted/duplicate. */
-static void publish_range(const rp_test_daemon *d, int first, int last)
-{
-    for (int start = first; start <= last; start += 100) {
-        size_t cap = 200 * 100 + 16, len = 0;
-        char *json = malloc(cap);
-        len += (size_t)snprintf(json + len, cap - len, "[");
-        for (int i = start; i <= last && i < start + 100; i++)
-            len += (size_t)snprintf(json + len, cap - len,
-                "%s{\"id\":\"e%05d\",\"type\":\"contact\",\"ts\":%lld,\"customer\":\"c%02d\","
-                "\"data\":{\"channel\":\"phone\"%s}}", i == start ? "" : ",", i,
-                1700000000000LL + (long long)i * 60000, i % 40, i % 7 == 0 ? ",\"timer_in_ms\":3600000" : "");
-        snprintf(json + len, cap - len, "]");
-        char *reply = rp_test_publish_json(d, json);
-        if (!reply || strstr(reply, "rejected") || strstr(reply, "retry"))
-            fail_msg("batch from %d not accepted: %s", start, reply ? reply : "(timeout)");
-        free(reply);
-        free(json);
-    }
-}
-
 static void exactly_once_and_ordered_across_crashes(void **state)
 {
     (void)state;
@@ -62,12 +40,12 @@ static void exactly_once_and_ordered_across_crashes(void **state)
     srand(7);
     for (int round = 0; round < 3; round++) {
         rp_test_daemon *d = rp_test_daemon_start(conninfo, args);
-        publish_range(d, round * 1000 + 1, (round + 1) * 1000);
+        rp_test_publish_contacts(d, round * 1000 + 1, (round + 1) * 1000);
         pause_ms(50 + rand() % 300);   /* workers are mid-way through their backlog */
         rp_test_daemon_stop(d, SIGKILL);
     }
     rp_test_daemon *d = rp_test_daemon_start(conninfo, args);
-    publish_range(d, 1, total);        /* republish everything: all duplicates now */
+    rp_test_publish_contacts(d, 1, total);        /* republish everything: all duplicates now */
     rp_test_wait_idle(db, 60000);
     assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM events"), total);
     assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM counter_log WHERE kind = 'event'"), total);
@@ -115,7 +93,7 @@ static void runs_span_partitions_only_when_the_plugin_says_so(void **state)
     const char *wall[] = {"--plugins=" CONTRACT_PLUGIN_DIR "/counter.so," CONTRACT_PLUGIN_DIR "/counter_span.so",
                           NULL};
     rp_test_daemon *d = rp_test_daemon_start(conninfo, wall);
-    publish_range(d, 1, 1000);   /* batches of 100 events of 40 customers: many partitions each */
+    rp_test_publish_contacts(d, 1, 1000);   /* batches of 100 events of 40 customers: many partitions each */
     rp_test_wait_idle(db, 60000);
     assert_int_equal(rp_test_daemon_stop(d, SIGTERM), 0);
     const char *mixed_calls =
@@ -158,7 +136,7 @@ static void runs_span_partitions_only_when_the_plugin_says_so(void **state)
     rp_test_sql_int(db, "WITH gone AS (DELETE FROM counter_log RETURNING 1) SELECT count(*) FROM gone");
     const char *event_time[] = {wall[0], "--clock=event", NULL};
     d = rp_test_daemon_start(conninfo, event_time);
-    publish_range(d, 1001, 2000);
+    rp_test_publish_contacts(d, 1001, 2000);
     rp_test_wait_idle(db, 60000);
     assert_int_equal(rp_test_daemon_stop(d, SIGTERM), 0);
     snprintf(sql, sizeof sql, mixed_calls, "counter_span");
@@ -274,7 +252,7 @@ static void slow_plugin_holds_back_nothing_else_and_sigterm_drains(void **state)
     const char *args[] = {COUNTER, "--plugin.counter.sleep_ms=1500", NULL};
     rp_test_daemon *d = rp_test_daemon_start(conninfo, args);
     PGconn *db = rp_test_connect(conninfo);
-    publish_range(d, 1, 300);
+    rp_test_publish_contacts(d, 1, 300);
     /* The example plugin catches up while the counter plugin is still asleep. */
     int waited = 0;
     while (rp_test_sql_int(db, "SELECT coalesce(sum(count), 0) FROM example_counts") < 300 && waited < 5000) {
@@ -315,12 +293,12 @@ static void two_brokers_on_one_database_apply_each_event_once(void **state)
     rp_test_daemon *first = rp_test_daemon_start(conninfo, args);
     rp_test_daemon *second = rp_test_daemon_start(conninfo, args);
     PGconn *db = rp_test_connect(conninfo);
-    publish_range(first, 1, 300);
-    publish_range(second, 301, 600);
+    rp_test_publish_contacts(first, 1, 300);
+    rp_test_publish_contacts(second, 301, 600);
     rp_test_wait_idle(db, 60000);
     /* The one holding the plugins goes away; the other takes over. */
     assert_int_equal(rp_test_daemon_stop(first, SIGKILL) != 0, 1);
-    publish_range(second, 601, 700);
+    rp_test_publish_contacts(second, 601, 700);
     rp_test_wait_idle(db, 60000);
     assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM counter_log WHERE kind = 'event'"), 700);
     assert_int_equal(rp_test_sql_int(db, "SELECT count(DISTINCT id) FROM counter_log WHERE kind = 'event'"), 700);

@@ -379,6 +379,28 @@ char *rp_test_publish_json(const rp_test_daemon *d, const char *json_text)
     return reply;
 }
 
+void rp_test_publish_contacts(const rp_test_daemon *d, int first, int last)
+{
+    for (int start = first; start <= last; start += 100) {
+        size_t cap = 200 * 100 + 16, len = 0;
+        char *json = malloc(cap);
+        if (!json)
+            rp_test_fail("out of memory");
+        len += (size_t)snprintf(json + len, cap - len, "[");
+        for (int i = start; i <= last && i < start + 100; i++)
+            len += (size_t)snprintf(json + len, cap - len,
+                "%s{\"id\":\"e%05d\",\"type\":\"contact\",\"ts\":%lld,\"customer\":\"c%02d\","
+                "\"data\":{\"channel\":\"phone\"%s}}", i == start ? "" : ",", i,
+                1700000000000LL + (long long)i * 60000, i % 40, i % 7 == 0 ? ",\"timer_in_ms\":3600000" : "");
+        snprintf(json + len, cap - len, "]");
+        char *reply = rp_test_publish_json(d, json);
+        if (!reply || strstr(reply, "rejected") || strstr(reply, "retry"))
+            rp_test_fail("batch from %d not accepted: %s", start, reply ? reply : "(timeout)");
+        free(reply);
+        free(json);
+    }
+}
+
 char *rp_test_replay_json(const rp_test_daemon *d, uint64_t from, unsigned limit)
 {
     msgpack_sbuffer sbuf;

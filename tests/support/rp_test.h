@@ -71,6 +71,12 @@ int rp_test_daemon_stop(rp_test_daemon *daemon, int signal);
  * [{"id":"e1","status":"accepted"}]. NULL on timeout (5 s). */
 char *rp_test_publish_json(const rp_test_daemon *daemon, const char *json);
 
+/* Publishes contact events e<first>..e<last> (ids zero-padded to 5 digits,
+ * 40 customers c00..c39, one minute apart from 2023-11-14, every 7th with
+ * data "timer_in_ms": 3600000 for the contract tests' counter plugin), 100
+ * per batch; fails the test unless each comes back accepted or duplicate. */
+void rp_test_publish_contacts(const rp_test_daemon *daemon, int first, int last);
+
 /* Waits until every plugin's progress has reached the last accepted event,
  * or fails after timeout_ms. Due timers are not waited for (the test cannot
  * read the daemon's clock): tests that need them wait for their effects. */

@@ -21,7 +21,8 @@
  *    signature changes; the host refuses plugins of another major.
  *  - RP_ABI_MINOR grows when functions are appended to rp_host_api or a
  *    reserved field of a struct gets a meaning (1.1: rp_plugin.flags; 1.2:
- *    rp_plugin.on_timers and rp_host_api.scope_timer). A plugin
+ *    rp_plugin.on_timers and rp_host_api.scope_timer; 1.3:
+ *    rp_plugin.before_commit and rp_host_api.txn_seq). A plugin
  *    built against a newer minor than the host is refused with a message naming
  *    both versions; a plugin built against an older minor works unchanged.
  *  - rp_host_api is append-only and carries its own size, so a plugin can test
@@ -44,7 +45,7 @@ extern "C" {
 #endif
 
 #define RP_ABI_MAJOR 1
-#define RP_ABI_MINOR 2
+#define RP_ABI_MINOR 3
 
 /* Symbol a plugin exports (with default visibility; build everything else
  * hidden). */
@@ -277,6 +278,13 @@ typedef struct rp_host_api {
      * host picks the call's timer whose customer/org matches the emit's, else
      * the call's last timer. */
     void (*scope_timer)(rp_ctx *ctx, const rp_timer *timer);
+
+    /* ABI 1.3. A number that changes with every transaction the host opens
+     * for this plugin, committed or not. State a plugin keeps from one call
+     * to the next is valid only while it stays the same: a different number
+     * means the transaction that state belongs to committed (after
+     * before_commit) or rolled back, and the database is again the truth. */
+    uint64_t (*txn_seq)(rp_ctx *ctx);
 } rp_host_api;
 
 #define RP_API_HAS(api, field) \
@@ -326,7 +334,17 @@ typedef struct rp_plugin {
      * against an older minor this was reserved[0] of reserved[7]: NULL. */
     int (*on_timers)(rp_ctx *ctx, const rp_timer *const *timers, size_t count);
 
-    void *reserved[6];
+    /* ABI 1.3: called once per transaction in which the plugin had at least
+     * one on_events/on_timer(s) call, after the last of them and before the
+     * host writes progress and commits. For a plugin that keeps a working
+     * set across the calls of one transaction (see api->txn_seq) and writes
+     * it back once. Only db_* may be used here (emit and timers belong to an
+     * event or timer); RP_ERROR (after api->fail) fails the transaction like
+     * a failing callback, and the host isolates the item as usual. May be
+     * NULL. Built against an older minor this was reserved[0] of reserved[6]. */
+    int (*before_commit)(rp_ctx *ctx);
+
+    void *reserved[5];
 } rp_plugin;
 
 /* Batched timers (on_timers). The timers of one call were all due and live

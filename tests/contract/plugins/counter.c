@@ -7,9 +7,13 @@
  * logs itself when it fires.
  *
  * Built twice: as counter.so, and with COUNTER_RUNS_SPAN as counter_span.so,
- * which sets RP_PLUGIN_RUNS_SPAN_PARTITIONS and takes its timers through
- * on_timers (ABI 1.2). Each row names the plugin and the on_events or timer
- * call that handled it, so a test can see how runs and timer calls were cut.
+ * which sets RP_PLUGIN_RUNS_SPAN_PARTITIONS, takes its timers through
+ * on_timers (ABI 1.2) and logs a 'commit' row from before_commit (ABI 1.3).
+ * Each row names the plugin, the on_events or timer call that handled it and
+ * the host's txn_seq, so a test can see how runs, timer calls and
+ * transactions were cut. Timers whose payload starts with "P" fail while
+ * counter_switch.fail is true; so does counter_span's before_commit in a
+ * transaction that handled an event with data "fail_commit": true.
  */
 #include <stdio.h>
 #include <time.h>
@@ -35,7 +39,7 @@ static const rp_config_key config[] = {
 };
 static const char *const schema[] = {
     "CREATE TABLE IF NOT EXISTS counter_log (n bigserial PRIMARY KEY, tenant text, id text,"
-    " partition int, pos bigint, kind text, plugin text, call bigint)",
+    " partition int, pos bigint, kind text, plugin text, call bigint, txn bigint)",
     "CREATE TABLE IF NOT EXISTS counter_switch (fail boolean NOT NULL)",
     "INSERT INTO counter_switch SELECT false WHERE NOT EXISTS (SELECT 1 FROM counter_switch)",
     NULL,
@@ -48,30 +52,42 @@ static int init(rp_ctx *ctx, const rp_host_api *host)
     return RP_OK;
 }
 
-static bool poisoned(const rp_event *ev)
+static bool data_flag(const rp_event *ev, const char *key)
 {
-    bool poison = false;
-    return api->view_bool(api->view_get(ev->data, "poison"), &poison) && poison;
+    bool flag = false;
+    return api->view_bool(api->view_get(ev->data, key), &flag) && flag;
 }
+
+static bool switch_on(rp_ctx *ctx)
+{
+    rp_rows *rows = api->db_query(ctx, "SELECT fail FROM counter_switch", 0, NULL);
+    bool on = rows && api->rows_count(rows) == 1 && strcmp(api->rows_value(rows, 0, 0), "t") == 0;
+    api->rows_free(rows);
+    return on;
+}
+
+/* txn_seq of the transaction whose before_commit must fail, or must try
+ * to emit (0: none). */
+static uint64_t fail_commit_txn, emit_commit_txn;
 
 static int handle(rp_ctx *ctx, const rp_event *ev)
 {
-    if (poisoned(ev)) {
-        rp_rows *rows = api->db_query(ctx, "SELECT fail FROM counter_switch", 0, NULL);
-        bool fail = rows && api->rows_count(rows) == 1 && strcmp(api->rows_value(rows, 0, 0), "t") == 0;
-        api->rows_free(rows);
-        if (fail) {
-            api->fail(ctx, "poisoned event %s", ev->id);
-            return RP_ERROR;
-        }
+    if (data_flag(ev, "poison") && switch_on(ctx)) {
+        api->fail(ctx, "poisoned event %s", ev->id);
+        return RP_ERROR;
     }
-    char partition[16], pos[24], call[24];
+    if (data_flag(ev, "fail_commit"))
+        fail_commit_txn = api->txn_seq(ctx);
+    if (data_flag(ev, "emit_at_commit"))
+        emit_commit_txn = api->txn_seq(ctx);
+    char partition[16], pos[24], call[24], txn[24];
     snprintf(partition, sizeof partition, "%u", ev->partition);
     snprintf(pos, sizeof pos, "%lld", (long long)ev->pos);
     snprintf(call, sizeof call, "%lld", calls);
-    const char *params[] = {ev->tenant, ev->id, partition, pos, COUNTER_NAME, call};
-    api->db_defer(ctx, "INSERT INTO counter_log (tenant, id, partition, pos, kind, plugin, call) "
-                       "VALUES ($1, $2, $3, $4, 'event', $5, $6)", 6, params);
+    snprintf(txn, sizeof txn, "%llu", (unsigned long long)api->txn_seq(ctx));
+    const char *params[] = {ev->tenant, ev->id, partition, pos, COUNTER_NAME, call, txn};
+    api->db_defer(ctx, "INSERT INTO counter_log (tenant, id, partition, pos, kind, plugin, call, txn) "
+                       "VALUES ($1, $2, $3, $4, 'event', $5, $6, $7)", 7, params);
     int64_t timer_in = 0;
     if (api->view_int(api->view_get(ev->data, "timer_in_ms"), &timer_in)) {
         char key[200];
@@ -118,13 +134,18 @@ static int rearm_once(rp_ctx *ctx, const rp_timer *t)
 
 static int handle_timer(rp_ctx *ctx, const rp_timer *t)
 {
-    char partition[16], due[24], call[24];
+    if (t->payload.len > 0 && t->payload.ptr[0] == 'P' && switch_on(ctx)) {
+        api->fail(ctx, "poisoned timer %s", t->key);
+        return RP_ERROR;
+    }
+    char partition[16], due[24], call[24], txn[24];
     snprintf(partition, sizeof partition, "%u", t->partition);
     snprintf(due, sizeof due, "%lld", (long long)t->due_ms);
     snprintf(call, sizeof call, "%lld", timer_calls);
-    const char *params[] = {t->tenant, t->key, partition, due, COUNTER_NAME, call};
-    if (api->db_exec(ctx, "INSERT INTO counter_log (tenant, id, partition, pos, kind, plugin, call) "
-                          "VALUES ($1, $2, $3, $4, 'timer', $5, $6)", 6, params) < 0)
+    snprintf(txn, sizeof txn, "%llu", (unsigned long long)api->txn_seq(ctx));
+    const char *params[] = {t->tenant, t->key, partition, due, COUNTER_NAME, call, txn};
+    if (api->db_exec(ctx, "INSERT INTO counter_log (tenant, id, partition, pos, kind, plugin, call, txn) "
+                          "VALUES ($1, $2, $3, $4, 'timer', $5, $6, $7)", 7, params) < 0)
         return RP_ERROR;
     if (t->payload.len > 0 && t->payload.ptr[0] == 'R')
         return rearm_once(ctx, t);
@@ -141,6 +162,26 @@ static int on_timers(rp_ctx *ctx, const rp_timer *const *timers, size_t count)
             return RP_ERROR;
     }
     return RP_OK;
+}
+
+/* One 'commit' row per transaction, after the rows of its calls. Refuses
+ * to commit a transaction that handled a "fail_commit" event while the
+ * switch is on; tries to emit in one that handled an "emit_at_commit" event
+ * (the host must refuse that, failing the transaction). */
+static int before_commit(rp_ctx *ctx)
+{
+    if (emit_commit_txn == api->txn_seq(ctx) && switch_on(ctx)
+        && api->emit(ctx, "counter.commit", "c00", NULL, (const uint8_t *)"\x80", 1) != RP_OK)
+        return RP_ERROR;
+    if (fail_commit_txn == api->txn_seq(ctx) && switch_on(ctx)) {
+        api->fail(ctx, "commit refused in transaction %llu", (unsigned long long)fail_commit_txn);
+        return RP_ERROR;
+    }
+    char txn[24];
+    snprintf(txn, sizeof txn, "%llu", (unsigned long long)api->txn_seq(ctx));
+    const char *params[] = {COUNTER_NAME, txn};
+    return api->db_exec(ctx, "INSERT INTO counter_log (kind, plugin, txn) VALUES ('commit', $1, $2)",
+                        2, params) < 0 ? RP_ERROR : RP_OK;
 }
 #else
 static int on_timer(rp_ctx *ctx, const rp_timer *t)
@@ -160,6 +201,7 @@ static const rp_plugin descriptor = {
     .on_events = on_events,
 #ifdef COUNTER_RUNS_SPAN
     .on_timers = on_timers,
+    .before_commit = before_commit,
 #else
     .on_timer = on_timer,
 #endif

@@ -233,7 +233,7 @@ bool sc_handle_customer_timer(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx
     if (referral) {
         cause = "referral";
     } else {
-        if (!c->exists)
+        if (!sc_cust_known(c))
             return true; /* erased since the timer was set */
         c->next_check_ms = 0; /* this timer has fired */
         sc_account_promos(&c->ev, (double)now_ms, t->promos, t->npromos, &t->s->params);

@@ -35,9 +35,11 @@ void sc_cust_reset(sc_cust *c)
 {
     char *name = c->customer;
     uint32_t partition = c->partition;
+    bool fetched = c->fetched;   /* an erased customer's row is known: gone */
     memset(c, 0, sizeof *c);
     c->customer = name;
     c->partition = partition;
+    c->fetched = fetched;
     c->score = NAN;
     c->p_alive = NAN;
     c->expected = NAN;
@@ -212,15 +214,17 @@ static void load_row(const rp_host_api *api, rp_rows *rows, int r, sc_cust *c)
 
 bool sc_store_load_customers(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t)
 {
-    if (t->ncust == 0)
-        return true;
     sc_sbuf ids = {0};
-    sc_sbuf_putc(&ids, '{');
+    size_t wanted = 0;
     for (size_t i = 0; i < t->ncust; i++) {
-        if (i)
-            sc_sbuf_putc(&ids, ',');
+        if (t->custs[i].fetched)
+            continue;
+        sc_sbuf_putc(&ids, wanted++ ? ',' : '{');
         sc_sbuf_array_elem(&ids, t->custs[i].customer);
+        t->custs[i].fetched = true;
     }
+    if (wanted == 0)
+        return true;
     sc_sbuf_putc(&ids, '}');
     const char *params[] = {t->s->tenant, sc_sbuf_text(&ids)};
     if (!params[1]) {
@@ -248,6 +252,11 @@ bool sc_store_load_customers(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx 
 
 bool sc_store_load_promos(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t, int64_t since_ms)
 {
+    if (t->promos_loaded && since_ms >= t->promos_since_ms)
+        return true;
+    /* Reloaded whole: promotions this transaction added are in the table
+     * by now (deferred writes go before a query), and must not count twice. */
+    t->npromos = 0;
     char since[32];
     snprintf(since, sizeof since, "%lld", (long long)since_ms);
     const char *params[] = {t->s->tenant, since};
@@ -261,6 +270,7 @@ bool sc_store_load_promos(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t,
                             strtoll(api->rows_value(rows, r, 1), NULL, 10));
     api->rows_free(rows);
     t->promos_loaded = true;
+    t->promos_since_ms = since_ms;
     return true;
 }
 

@@ -1,9 +1,10 @@
 /*
- * store.h - the in-memory working set of one run for one tenant, and its
- * trips to PostgreSQL: one query loads the tenant's aggregates, one loads
- * every customer the run touches, and one statement writes them all back
- * (plus the tenant's aggregate deltas), so a run costs a handful of round
- * trips however many events it holds.
+ * store.h - the in-memory working set of one transaction for one tenant,
+ * and its trips to PostgreSQL: one query loads the tenant's aggregates, one
+ * per call loads the customers that call touches for the first time, and
+ * one statement writes them all back (plus the tenant's aggregate deltas)
+ * before the commit, so a transaction costs a handful of round trips
+ * however many events and calls it holds.
  */
 #ifndef SCORING_STORE_H
 #define SCORING_STORE_H
@@ -22,6 +23,7 @@ typedef struct sc_cust {
     char *customer;
     uint32_t partition;
     bool exists;              /* a row is stored */
+    bool fetched;             /* its stored row, if any, has been looked up */
     bool dirty;               /* must be written back */
     sc_evidence ev;
     double sub[SC_CRITERIA];
@@ -50,11 +52,20 @@ typedef struct sc_tenant_ctx {
     sc_promo *promos;         /* sorted by starts_ms */
     size_t npromos, promo_cap;
     bool promos_loaded;
+    int64_t promos_since_ms;  /* loaded: every promotion ending after this */
     sc_cust *custs;
     size_t ncust, cust_cap;
     int32_t *slots;           /* open-addressing index into custs */
     size_t nslots;
 } sc_tenant_ctx;
+
+/* The customer has a row: stored, or to be written before the commit (a
+ * working set lives for a whole transaction, so a customer first seen by
+ * one call is not stored yet when a later call meets it). */
+static inline bool sc_cust_known(const sc_cust *c)
+{
+    return c->exists || c->dirty;
+}
 
 void sc_tenant_init(sc_tenant_ctx *t, const sc_settings *s);
 void sc_tenant_free(sc_tenant_ctx *t);
@@ -66,9 +77,10 @@ sc_cust *sc_tenant_cust(sc_tenant_ctx *t, const char *customer, uint32_t partiti
 void sc_cust_reset(sc_cust *c);
 
 bool sc_store_load_tenant(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t);
-/* Loads the stored rows of the customers added with sc_tenant_cust so far. */
+/* Loads the stored rows of the customers added with sc_tenant_cust and not
+ * looked up yet. */
 bool sc_store_load_customers(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t);
-/* Promotions ending after since_ms. */
+/* Promotions ending after since_ms (nothing to do when those are loaded). */
 bool sc_store_load_promos(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t, int64_t since_ms);
 void sc_tenant_add_promo(sc_tenant_ctx *t, int64_t starts_ms, int64_t ends_ms);
 

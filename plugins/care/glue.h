@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "rapport/plugin.h"
+#include "rp_pgarray.h"
 #include "budget.h"
 #include "cadence.h"
 #include "holidays.h"
@@ -27,19 +28,6 @@
 
 #define CR_TIERS 5
 extern const char *const cr_tier_names[CR_TIERS];
-
-/* ---- a growable text buffer (SQL array literals) ---- */
-typedef struct cr_text {
-    char *data;
-    size_t len, cap;
-    bool oom;
-} cr_text;
-
-void cr_text_free(cr_text *b);
-void cr_text_puts(cr_text *b, const char *s);
-void cr_text_array_elem(cr_text *b, const char *s);  /* "{" ... "}" added by _get */
-void cr_text_array_null(cr_text *b);                 /* an SQL NULL element */
-const char *cr_text_array(cr_text *b);               /* NULL when memory ran out */
 
 /* ---- settings (settings.c) ---- */
 typedef struct cr_settings {
@@ -115,7 +103,7 @@ typedef struct cr_holiday_cache {
 #define CR_TASK_COLS 17     /* care_tasks but tenant and window_end_ms */
 #define CR_TOUCH_COLS 6     /* contact_ledger: customer, partition, ref, kind, marketing, ts_ms */
 typedef struct cr_rowbuf {
-    cr_text cols[CR_ROWBUF_MAX_COLS];
+    rp_pgarray cols[CR_ROWBUF_MAX_COLS];
     size_t rows;
 } cr_rowbuf;
 

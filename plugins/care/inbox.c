@@ -38,7 +38,7 @@ static bool load_customers(cr_run *r, rp_rows *rows)
     return ok;
 }
 
-static bool take_one(cr_run *r, rp_rows *rows, int i, cr_text *taken)
+static bool take_one(cr_run *r, rp_rows *rows, int i, rp_pgarray *taken)
 {
     const char *request = r->api->rows_value(rows, i, COL_ID);
     const char *customer = r->api->rows_value(rows, i, COL_CUSTOMER);
@@ -63,7 +63,7 @@ static bool take_one(cr_run *r, rp_rows *rows, int i, cr_text *taken)
         c->first_seen_ms = r->now;
         c->dirty = true;
     }
-    cr_text_array_elem(taken, request);
+    rp_pgarray_add(taken, request);
     return (!c && !t.org) || cr_task_create(r, c, &t);
 }
 
@@ -76,19 +76,19 @@ bool cr_inbox_take(cr_run *r)
         " ORDER BY created_ms, request_id LIMIT " INBOX_BATCH, 1, p);
     if (!rows)
         return false;
-    cr_text taken = {0};
+    rp_pgarray taken = {0};
     bool ok = load_customers(r, rows);
     for (int i = 0; ok && i < r->api->rows_count(rows); i++)
         ok = take_one(r, rows, i, &taken);
     if (ok && r->api->rows_count(rows) > 0) {
         char now[24];
-        const char *list = cr_text_array(&taken);
+        const char *list = rp_pgarray_finish(&taken);
         const char *up[] = {r->tenant, list, cr_i64(now, r->now)};
         ok = list && r->api->db_defer(r->ctx,
                  "UPDATE care_requests SET taken_ms = $3 WHERE tenant = $1"
                  " AND request_id = ANY($2::text[])", 3, up) == RP_OK;
     }
     r->api->rows_free(rows);
-    cr_text_free(&taken);
+    rp_pgarray_free(&taken);
     return ok && cr_store_save(r) && cr_inbox_schedule(r->ctx, r->api, r->s, r->now);
 }

@@ -22,18 +22,18 @@ static const uint8_t empty_map = 0x80;
 
 /* The task ids of the call's timers whose key starts with prefix, as one
  * SQL array literal; *count says how many (0: none). */
-static const char *task_ids(const rp_timer *const *timers, size_t n, const char *prefix, cr_text *ids,
-                            size_t *count)
+static const char *task_ids(const rp_timer *const *timers, size_t n, const char *prefix,
+                            rp_pgarray *ids, size_t *count)
 {
     size_t plen = strlen(prefix);
     *count = 0;
     for (size_t i = 0; i < n; i++) {
         if (strncmp(timers[i]->key, prefix, plen) == 0) {
-            cr_text_array_elem(ids, timers[i]->key + plen);
+            rp_pgarray_add(ids, timers[i]->key + plen);
             (*count)++;
         }
     }
-    return *count ? cr_text_array(ids) : NULL;
+    return *count ? rp_pgarray_finish(ids) : NULL;
 }
 
 /* Moves the named tasks that are in one of the `from` states to `to`, in one
@@ -97,18 +97,18 @@ static bool became_overdue(cr_run *r, const cr_lifecycle_row *row)
 static bool move_all(cr_run *r, const rp_timer *const *timers, size_t n, const char *prefix,
                      const char *from, const char *to, bool (*then)(cr_run *, const cr_lifecycle_row *))
 {
-    cr_text ids = {0};
+    rp_pgarray ids = {0};
     size_t count;
     const char *array = task_ids(timers, n, prefix, &ids, &count);
     if (count == 0 || !array) {
-        cr_text_free(&ids);
+        rp_pgarray_free(&ids);
         if (count == 0)
             return true;
         r->api->fail(r->ctx, "care: out of memory moving %zu tasks to %s", count, to);
         return false;
     }
     rp_rows *rows = move(r, array, from, to);
-    cr_text_free(&ids);
+    rp_pgarray_free(&ids);
     if (!rows)
         return false;
     bool ok = true;

@@ -38,9 +38,9 @@ static void add_row(cr_rowbuf *b, const char *const *values, int ncols)
 {
     for (int i = 0; i < ncols; i++) {
         if (values[i])
-            cr_text_array_elem(&b->cols[i], values[i]);
+            rp_pgarray_add(&b->cols[i], values[i]);
         else
-            cr_text_array_null(&b->cols[i]);
+            rp_pgarray_add(&b->cols[i], NULL);
     }
     b->rows++;
 }
@@ -48,7 +48,7 @@ static void add_row(cr_rowbuf *b, const char *const *values, int ncols)
 static bool out_of_memory(const cr_rowbuf *b, int ncols)
 {
     for (int i = 0; i < ncols; i++)
-        if (b->cols[i].oom)
+        if (b->cols[i].text.oom)
             return true;
     return false;
 }
@@ -74,7 +74,7 @@ bool cr_rows_add_touch(cr_run *r, const char *const values[CR_TOUCH_COLS])
 static void reset(cr_rowbuf *b)
 {
     for (int i = 0; i < CR_ROWBUF_MAX_COLS; i++)
-        cr_text_free(&b->cols[i]);
+        rp_pgarray_free(&b->cols[i]);
     b->rows = 0;
 }
 
@@ -90,7 +90,7 @@ static bool queue(cr_run *r, cr_rowbuf *b, const char *sql, const char *const *f
         params[i] = fixed[i];
     bool ok = true;
     for (int i = 0; i < ncols; i++)
-        ok = ok && (params[nfixed + i] = cr_text_array(&b->cols[i])) != NULL;
+        ok = ok && (params[nfixed + i] = rp_pgarray_finish(&b->cols[i])) != NULL;
     if (!ok)
         r->api->fail(r->ctx, "care: out of memory writing %zu rows", b->rows);
     ok = ok && r->api->db_defer(r->ctx, sql, nfixed + ncols, params) == RP_OK;

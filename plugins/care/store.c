@@ -175,21 +175,21 @@ bool cr_store_load(cr_run *r, const char *const *customers, size_t n, int64_t si
 {
     if (!cr_rows_flush(r))                  /* the loads read the tasks and touches */
         return false;
-    cr_text list = {0};
+    rp_pgarray list = {0};
     size_t added = 0;
     for (size_t i = 0; i < n; i++) {
         if (!customers[i] || cr_run_find(r, customers[i]))
             continue;
         if (!add_customer(r, customers[i])) {
-            cr_text_free(&list);
+            rp_pgarray_free(&list);
             r->api->fail(r->ctx, "care: out of memory loading customers");
             return false;
         }
-        cr_text_array_elem(&list, customers[i]);
+        rp_pgarray_add(&list, customers[i]);
         added++;
     }
     if (added == 0) {
-        cr_text_free(&list);
+        rp_pgarray_free(&list);
         return true;
     }
     int64_t widest = 0;
@@ -197,13 +197,13 @@ bool cr_store_load(cr_run *r, const char *const *customers, size_t n, int64_t si
         for (size_t w = 0; w < r->s->budgets[t].count; w++)
             if (r->s->budgets[t].windows[w].window_ms > widest)
                 widest = r->s->budgets[t].windows[w].window_ms;
-    const char *array = cr_text_array(&list);
+    const char *array = rp_pgarray_finish(&list);
     bool ok = array && load_state(r, array) && load_scoring(r, array)
               && load_touches(r, array, since_ms - widest)
               && load_task_ids(r, array, since_ms - CR_ID_HORIZON_MS);
     if (!array)
         r->api->fail(r->ctx, "care: out of memory loading customers");
-    cr_text_free(&list);
+    rp_pgarray_free(&list);
     return ok;
 }
 

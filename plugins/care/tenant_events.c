@@ -11,13 +11,13 @@
 #include "glue.h"
 
 /* The campaign's tiers as an array literal; NULL when memory ran out. */
-static const char *tiers_array(cr_run *r, rp_view tiers, cr_text *out)
+static const char *tiers_array(cr_run *r, rp_view tiers, rp_pgarray *out)
 {
     char tier[32];
     for (size_t i = 0; i < r->api->view_count(tiers); i++)
         if (r->api->view_strcpy(r->api->view_at(tiers, i), tier, sizeof tier))
-            cr_text_array_elem(out, tier);
-    return cr_text_array(out);
+            rp_pgarray_add(out, tier);
+    return rp_pgarray_finish(out);
 }
 
 /* Customers of the tenant whose tier is named (all when none is named). */
@@ -85,7 +85,7 @@ bool cr_handle_campaign(cr_run *r, const rp_event *ev)
     int64_t starts_ms = 0;
     r->api->view_int(r->api->view_get(ev->data, "starts_ms"), &starts_ms);
     rp_view tiers = r->api->view_get(ev->data, "tiers");
-    cr_text list = {0};
+    rp_pgarray list = {0};
     rp_rows *rows = NULL;
     const char *tier_list = tiers_array(r, tiers, &list);
     if (!tier_list)
@@ -105,7 +105,7 @@ bool cr_handle_campaign(cr_run *r, const rp_event *ev)
     }
     if (rows)
         r->api->rows_free(rows);
-    cr_text_free(&list);
+    rp_pgarray_free(&list);
     return ok;
 }
 

@@ -3,7 +3,7 @@
  * the working set of one run (a stretch of events of one tenant), and the
  * functions that load it, apply events to it and write it back.
  *
- * Only the glue (plugin.c, settings.c, store.c, handlers.c, textbuf.c)
+ * Only the glue (plugin.c, settings.c, store.c, handlers.c, introductions.c)
  * includes plugin.h; the logic it drives is in the pure files.
  */
 #ifndef REFERRAL_GLUE_H
@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "rapport/plugin.h"
+#include "rp_pgarray.h"
 #include "affinity.h"
 #include "attribution.h"
 #include "forest.h"
@@ -21,24 +22,6 @@
 #include "keyset.h"
 #include "rewards.h"
 #include "topset.h"
-
-/* ---- a growable text buffer (SQL array literals) ---- */
-typedef struct rf_text {
-    char *data;
-    size_t len, cap;
-    bool oom;
-} rf_text;
-
-void rf_text_free(rf_text *b);
-void rf_text_puts(rf_text *b, const char *s);
-void rf_text_printf(rf_text *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Appends one element of a PostgreSQL array literal (quoted; NULL -> NULL),
- * with the separating comma when needed. Call rf_text_array_open first. */
-void rf_text_array_open(rf_text *b);
-void rf_text_array_elem(rf_text *b, const char *s);
-void rf_text_array_close(rf_text *b);
-/* NUL-terminated text, NULL when memory ran out. */
-const char *rf_text_get(rf_text *b);
 
 /* ---- settings ---- */
 typedef struct rf_settings {

@@ -21,16 +21,16 @@
 typedef struct intro_work {
     rf_person *subjects;
     size_t nsubjects;
-    rf_text subject_ids;
-    rf_text terms;
+    rp_pgarray subject_ids;
+    rp_pgarray terms;
 } intro_work;
 
-static void add_terms(const rf_affinity *t, const char *term, rf_text *terms)
+static void add_terms(const rf_affinity *t, const char *term, rp_pgarray *terms)
 {
     const char *partners[RF_MAX_PAIRS];
     size_t n = rf_affinity_partners(t, term, partners, RF_MAX_PAIRS);
     for (size_t k = 0; k < n && k < RF_MAX_PAIRS; k++)
-        rf_text_array_elem(terms, partners[k]);
+        rp_pgarray_add(terms, partners[k]);
 }
 
 /* The run's customers whose trade changed, and every term they pair with. */
@@ -39,23 +39,22 @@ static bool collect_subjects(rf_run *r, intro_work *w)
     w->subjects = malloc((r->forest.count ? r->forest.count : 1) * sizeof *w->subjects);
     if (!w->subjects)
         return false;
-    rf_text_array_open(&w->subject_ids);
-    rf_text_array_open(&w->terms);
     for (size_t i = 0; i < r->forest.count; i++) {
         const rf_node *n = &r->forest.nodes[i];
         const rf_extra *x = &r->extras[i];
         if (!x->trade_changed || n->erased)
             continue;
         w->subjects[w->nsubjects++] = (rf_person){n->id, x->profession, x->industry, n->parent_id};
-        rf_text_array_elem(&w->subject_ids, n->id);
+        rp_pgarray_add(&w->subject_ids, n->id);
         if (x->profession)
             add_terms(&r->s->affinity, x->profession, &w->terms);
         if (x->industry)
             add_terms(&r->s->affinity, x->industry, &w->terms);
     }
-    rf_text_array_close(&w->subject_ids);
-    rf_text_array_close(&w->terms);
-    return rf_text_get(&w->subject_ids) && rf_text_get(&w->terms);
+    /* both closed even when one failed: the caller reads them again */
+    bool ids_ok = rp_pgarray_finish(&w->subject_ids) != NULL;
+    bool terms_ok = rp_pgarray_finish(&w->terms) != NULL;
+    return ids_ok && terms_ok;
 }
 
 static rp_rows *read_candidates(rf_run *r, const char *terms)
@@ -87,24 +86,21 @@ static bool write_intros(rf_run *r, const rf_intro *intros, size_t n)
         " ON CONFLICT (tenant, customer_a, customer_b) DO UPDATE SET a_term = EXCLUDED.a_term,"
         "  b_term = EXCLUDED.b_term, pair_rank = EXCLUDED.pair_rank,"
         "  suggested_ms = EXCLUDED.suggested_ms";
-    rf_text cols[6] = {{0}};
-    for (int c = 0; c < 6; c++)
-        rf_text_array_open(&cols[c]);
+    rp_pgarray cols[6] = {0};
     for (size_t i = 0; i < n; i++) {
         char part[16], rank[24];
         snprintf(part, sizeof part, "%" PRIu32, r->api->partition_of(r->ctx, r->tenant, intros[i].a));
         snprintf(rank, sizeof rank, "%zu", intros[i].pair);
         const char *vals[6] = {intros[i].a, intros[i].b, part, intros[i].a_term, intros[i].b_term, rank};
         for (int c = 0; c < 6; c++)
-            rf_text_array_elem(&cols[c], vals[c]);
+            rp_pgarray_add(&cols[c], vals[c]);
     }
     char now[24];
     snprintf(now, sizeof now, "%" PRId64, r->now);
     const char *params[8] = {r->tenant};
     bool ok = true;
     for (int c = 0; c < 6; c++) {
-        rf_text_array_close(&cols[c]);
-        params[c + 1] = rf_text_get(&cols[c]);
+        params[c + 1] = rp_pgarray_finish(&cols[c]);
         ok = ok && params[c + 1];
     }
     params[7] = now;
@@ -112,7 +108,7 @@ static bool write_intros(rf_run *r, const rf_intro *intros, size_t n)
         r->api->fail(r->ctx, "referral: out of memory writing introductions (tenant %s)", r->tenant);
     ok = ok && r->api->db_defer(r->ctx, sql, 8, params) == RP_OK;
     for (int c = 0; c < 6; c++)
-        rf_text_free(&cols[c]);
+        rp_pgarray_free(&cols[c]);
     return ok;
 }
 
@@ -150,18 +146,18 @@ bool rf_store_introductions(rf_run *r)
     if (!ok)
         r->api->fail(r->ctx, "referral: out of memory collecting introductions (tenant %s)", r->tenant);
     /* A changed trade makes the customer's old suggestions stale, both ways. */
-    const char *del[] = {r->tenant, rf_text_get(&w.subject_ids)};
+    const char *del[] = {r->tenant, rp_pgarray_finish(&w.subject_ids)};
     ok = ok && r->api->db_defer(r->ctx, "DELETE FROM referral_introductions WHERE tenant = $1"
                                 " AND (customer_a = ANY($2::text[]) OR customer_b = ANY($2::text[]))",
                                 2, del) == RP_OK;
-    bool pairs_possible = w.terms.len > 2 && r->s->intros_per_customer > 0;
-    rp_rows *rows = ok && pairs_possible ? read_candidates(r, rf_text_get(&w.terms)) : NULL;
+    bool pairs_possible = w.terms.count > 0 && r->s->intros_per_customer > 0;
+    rp_rows *rows = ok && pairs_possible ? read_candidates(r, rp_pgarray_finish(&w.terms)) : NULL;
     if (ok && pairs_possible)
         ok = rows && suggest(r, &w, rows);
     if (rows)
         r->api->rows_free(rows);
     free(w.subjects);
-    rf_text_free(&w.subject_ids);
-    rf_text_free(&w.terms);
+    rp_pgarray_free(&w.subject_ids);
+    rp_pgarray_free(&w.terms);
     return ok;
 }

@@ -46,25 +46,21 @@ static bool data_str(const rf_run *r, const rp_event *ev, const char *key, char 
 /* The customers a run touches: every event's customer, referee and
  * referred_by; and (erases) whose children must be loaded too. */
 static void collect_ids(rf_run *r, const rp_event *const *events, size_t n,
-                        rf_text *seeds, rf_text *erased)
+                        rp_pgarray *seeds, rp_pgarray *erased)
 {
-    rf_text_array_open(seeds);
-    rf_text_array_open(erased);
     char buf[ID_MAX];
     for (size_t i = 0; i < n; i++) {
         const rp_event *ev = events[i];
         if (!ev->customer)
             continue;
-        rf_text_array_elem(seeds, ev->customer);
+        rp_pgarray_add(seeds, ev->customer);
         if (strcmp(ev->type, "referral") == 0 && data_str(r, ev, "referee", buf, sizeof buf))
-            rf_text_array_elem(seeds, buf);
+            rp_pgarray_add(seeds, buf);
         if (strcmp(ev->type, "customer.upsert") == 0 && data_str(r, ev, "referred_by", buf, sizeof buf))
-            rf_text_array_elem(seeds, buf);
+            rp_pgarray_add(seeds, buf);
         if (strcmp(ev->type, "customer.erase") == 0)
-            rf_text_array_elem(erased, ev->customer);
+            rp_pgarray_add(erased, ev->customer);
     }
-    rf_text_array_close(seeds);
-    rf_text_array_close(erased);
 }
 
 static int64_t int_or(const char *text, int64_t fallback)
@@ -220,20 +216,18 @@ static bool load_recent_links(rf_run *r, const rp_event *const *events, size_t n
 {
     if (r->s->fraud.burst_max <= 0)
         return true;
-    rf_text referrers = {0};
-    rf_text_array_open(&referrers);
+    rp_pgarray referrers = {0};
     int64_t from = INT64_MAX, to = INT64_MIN;
     char buf[ID_MAX];
     for (size_t i = 0; i < n; i++) {
         const char *referrer = link_referrer(r, events[i], buf, sizeof buf);
         if (!referrer)
             continue;
-        rf_text_array_elem(&referrers, referrer);
+        rp_pgarray_add(&referrers, referrer);
         from = events[i]->ts_ms < from ? events[i]->ts_ms : from;
         to = events[i]->ts_ms > to ? events[i]->ts_ms : to;
     }
-    rf_text_array_close(&referrers);
-    const char *ids = rf_text_get(&referrers);
+    const char *ids = rp_pgarray_finish(&referrers);
     bool ok = ids ? true : fail_oom(r, "collecting referrers");
     if (ok && from <= to) {
         static const char sql[] =
@@ -245,7 +239,7 @@ static bool load_recent_links(rf_run *r, const rp_event *const *events, size_t n
         const char *params[] = {r->tenant, ids, lo, hi};
         ok = add_link_rows(r, r->api->db_query(r->ctx, sql, 4, params));
     }
-    rf_text_free(&referrers);
+    rp_pgarray_free(&referrers);
     return ok;
 }
 
@@ -255,19 +249,17 @@ static bool load_reward_keys(rf_run *r)
 {
     if (r->s->rewards.count == 0 || r->forest.count == 0)
         return true;
-    rf_text ids = {0};
-    rf_text_array_open(&ids);
+    rp_pgarray ids = {0};
     for (size_t i = 0; i < r->forest.count; i++)
-        rf_text_array_elem(&ids, r->forest.nodes[i].id);
-    rf_text_array_close(&ids);
-    const char *params[] = {r->tenant, rf_text_get(&ids)};
+        rp_pgarray_add(&ids, r->forest.nodes[i].id);
+    const char *params[] = {r->tenant, rp_pgarray_finish(&ids)};
     rp_rows *rows = NULL;
     if (params[1])
         rows = r->api->db_query(r->ctx, "SELECT reward_key FROM referral_rewards"
                                 " WHERE tenant = $1 AND referrer = ANY($2::text[])", 2, params);
     else
         fail_oom(r, "listing referrers");
-    rf_text_free(&ids);
+    rp_pgarray_free(&ids);
     if (!rows)
         return false;   /* the host or fail_oom has said why */
     bool ok = true;
@@ -281,17 +273,17 @@ static bool load_reward_keys(rf_run *r)
 
 bool rf_store_load(rf_run *r, const rp_event *const *events, size_t n)
 {
-    rf_text seeds = {0}, erased = {0};
+    rp_pgarray seeds = {0}, erased = {0};
     collect_ids(r, events, n, &seeds, &erased);
-    const char *s = rf_text_get(&seeds), *e = rf_text_get(&erased);
+    const char *s = rp_pgarray_finish(&seeds), *e = rp_pgarray_finish(&erased);
     bool ok = s && e ? true : fail_oom(r, "collecting customers");
     ok = ok && load_nodes(r, s, e);
     ok = ok && load_links(r, s);
     ok = ok && load_recent_links(r, events, n);
     ok = ok && load_reward_keys(r);
     ok = ok && load_top(r);
-    rf_text_free(&seeds);
-    rf_text_free(&erased);
+    rp_pgarray_free(&seeds);
+    rp_pgarray_free(&erased);
     return ok;
 }
 
@@ -359,16 +351,13 @@ static bool save_nodes(rf_run *r)
         "  email_hash = EXCLUDED.email_hash, phone_hash = EXCLUDED.phone_hash,"
         "  profession = EXCLUDED.profession, industry = EXCLUDED.industry,"
         "  updated_ms = EXCLUDED.updated_ms";
-    rf_text cols[NODE_COLS] = {{0}};
-    rf_text gone = {0};
-    for (int c = 0; c < NODE_COLS; c++)
-        rf_text_array_open(&cols[c]);
-    rf_text_array_open(&gone);
+    rp_pgarray cols[NODE_COLS] = {0};
+    rp_pgarray gone = {0};
     size_t written = 0, erased = 0;
     for (size_t i = 0; i < r->forest.count; i++) {
         const rf_node *n = &r->forest.nodes[i];
         if (n->erased) {
-            rf_text_array_elem(&gone, n->id);
+            rp_pgarray_add(&gone, n->id);
             erased++;
             continue;
         }
@@ -379,7 +368,7 @@ static bool save_nodes(rf_run *r)
         node_values(r, (int32_t)i, vals, ptrs);
         /* column order of the INSERT: customer, referred_by, partition, ... */
         for (int c = 0; c < NODE_COLS; c++)
-            rf_text_array_elem(&cols[c], ptrs[c]);
+            rp_pgarray_add(&cols[c], ptrs[c]);
         written++;
     }
     char now[24];
@@ -388,13 +377,11 @@ static bool save_nodes(rf_run *r)
     params[0] = r->tenant;
     bool ok = true;
     for (int c = 0; c < NODE_COLS; c++) {
-        rf_text_array_close(&cols[c]);
-        params[c + 1] = rf_text_get(&cols[c]);
+        params[c + 1] = rp_pgarray_finish(&cols[c]);
         ok = ok && params[c + 1];
     }
     params[NODE_COLS + 1] = now;
-    rf_text_array_close(&gone);
-    const char *gone_ids = rf_text_get(&gone);
+    const char *gone_ids = rp_pgarray_finish(&gone);
     if (!ok || !gone_ids)
         ok = fail_oom(r, "writing referral nodes");
     if (ok && written)
@@ -405,8 +392,8 @@ static bool save_nodes(rf_run *r)
                               " AND customer = ANY($2::text[])", 2, p) == RP_OK;
     }
     for (int c = 0; c < NODE_COLS; c++)
-        rf_text_free(&cols[c]);
-    rf_text_free(&gone);
+        rp_pgarray_free(&cols[c]);
+    rp_pgarray_free(&gone);
     return ok;
 }
 
@@ -414,24 +401,19 @@ static bool save_top(rf_run *r)
 {
     if (!r->top_changed)
         return true;
-    rf_text ids = {0}, parts = {0}, scores = {0};
-    rf_text_array_open(&ids);
-    rf_text_array_open(&parts);
-    rf_text_array_open(&scores);
+    rp_pgarray ids = {0}, parts = {0}, scores = {0};
     for (size_t i = 0; i < r->top.count; i++) {
         char p[24], s[32];
         num(p, sizeof p, r->api->partition_of(r->ctx, r->tenant, r->top.members[i].id));
         dbl(s, sizeof s, r->top.members[i].score);
-        rf_text_array_elem(&ids, r->top.members[i].id);
-        rf_text_array_elem(&parts, p);
-        rf_text_array_elem(&scores, s);
+        rp_pgarray_add(&ids, r->top.members[i].id);
+        rp_pgarray_add(&parts, p);
+        rp_pgarray_add(&scores, s);
     }
-    rf_text_array_close(&ids);
-    rf_text_array_close(&parts);
-    rf_text_array_close(&scores);
     char now[24];
     num(now, sizeof now, r->now);
-    const char *params[] = {r->tenant, rf_text_get(&ids), rf_text_get(&parts), rf_text_get(&scores), now};
+    const char *params[] = {r->tenant, rp_pgarray_finish(&ids), rp_pgarray_finish(&parts),
+                            rp_pgarray_finish(&scores), now};
     bool ok = params[1] && params[2] && params[3] ? true : fail_oom(r, "writing key people");
     ok = ok && r->api->db_defer(r->ctx, "DELETE FROM referral_key_people WHERE tenant = $1"
                                 " AND NOT (customer = ANY($2::text[]))", 2, params) == RP_OK;
@@ -440,9 +422,9 @@ static bool save_top(rf_run *r)
         " SELECT $1, u.c, u.p, u.i, $5::bigint FROM unnest($2::text[], $3::int[], $4::float8[]) AS u(c, p, i)"
         " ON CONFLICT (tenant, customer) DO UPDATE SET influence = EXCLUDED.influence",
         5, params) == RP_OK;
-    rf_text_free(&ids);
-    rf_text_free(&parts);
-    rf_text_free(&scores);
+    rp_pgarray_free(&ids);
+    rp_pgarray_free(&parts);
+    rp_pgarray_free(&scores);
     return ok;
 }
 

@@ -12,7 +12,7 @@
 #include <msgpack.h>
 
 #include "evaluate.h"
-#include "sbuf.h"
+#include "rp_text.h"
 
 #define TOP_MOVES 3
 
@@ -80,20 +80,20 @@ static bool emit_tier_changed(rp_ctx *ctx, const rp_host_api *api, const sc_tena
     return rc == RP_OK;
 }
 
-static void reasons_json(sc_sbuf *b, const sc_cust *c, const int *idx, const double *delta,
+static void reasons_json(rp_text *b, const sc_cust *c, const int *idx, const double *delta,
                          size_t moves)
 {
-    sc_sbuf_putc(b, '[');
+    rp_text_putc(b, '[');
     for (size_t i = 0; i < moves; i++) {
         int k = idx[i];
-        sc_sbuf_printf(b, "%s{\"criterion\":\"%s\",\"delta\":%.2f,\"before\":", i ? "," : "",
+        rp_text_printf(b, "%s{\"criterion\":\"%s\",\"delta\":%.2f,\"before\":", i ? "," : "",
                        sc_criterion_names[k], delta[i]);
-        sc_sbuf_double(b, c->sub_at_change[k], "null");
-        sc_sbuf_puts(b, ",\"after\":");
-        sc_sbuf_double(b, c->sub[k], "null");
-        sc_sbuf_putc(b, '}');
+        rp_text_double(b, c->sub_at_change[k], "null");
+        rp_text_puts(b, ",\"after\":");
+        rp_text_double(b, c->sub[k], "null");
+        rp_text_putc(b, '}');
     }
-    sc_sbuf_putc(b, ']');
+    rp_text_putc(b, ']');
 }
 
 static bool record_history(rp_ctx *ctx, const rp_host_api *api, const sc_tenant_ctx *t,
@@ -106,20 +106,20 @@ static bool record_history(rp_ctx *ctx, const rp_host_api *api, const sc_tenant_
     snprintf(ts, sizeof ts, "%lld", (long long)now_ms);
     snprintf(score, sizeof score, "%.17g", c->score);
     snprintf(conf, sizeof conf, "%d", c->confidence);
-    sc_sbuf reasons = {0};
+    rp_text reasons = {0};
     reasons_json(&reasons, c, idx, delta, moves);
     const char *params[] = {
         t->s->tenant, c->customer, partition, ts,
         from == SC_TIER_NONE ? NULL : sc_tier_names[from], sc_tier_names[c->tier],
         isfinite(c->score) ? score : NULL, conf,
         from != SC_TIER_NONE && ((core >> from) & 1) ? "t" : "f",
-        (core >> c->tier) & 1 ? "t" : "f", sc_sbuf_text(&reasons), cause,
+        (core >> c->tier) & 1 ? "t" : "f", rp_text_get(&reasons), cause,
     };
     int rc = params[10] ? api->db_defer(ctx,
         "INSERT INTO scoring_tier_history (tenant, customer, partition, ts_ms, from_tier,"
         " to_tier, score, confidence, core_from, core_to, reasons, cause)"
         " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12)", 12, params) : RP_ERROR;
-    sc_sbuf_free(&reasons);
+    rp_text_free(&reasons);
     return rc == RP_OK;
 }
 

@@ -16,7 +16,7 @@
 #include "bgnbd.h"
 #include "evaluate.h"
 #include "refit.h"
-#include "sbuf.h"
+#include "rp_pgarray.h"
 
 #define REFRESH_PAGE 2000
 
@@ -122,7 +122,7 @@ static int refresh_page(rp_ctx *ctx, const rp_host_api *api, const sc_tenant_ctx
     if (!rows)
         return -1;
     int count = api->rows_count(rows);
-    sc_sbuf ids = {0}, pa = {0}, ex = {0}, rk = {0};
+    rp_text ids = {0}, pa = {0}, ex = {0}, rk = {0};
     bool ok = true;
     for (int r = 0; r < count && ok; r++) {
         sc_cust c;
@@ -135,34 +135,34 @@ static int refresh_page(rp_ctx *ctx, const rp_host_api *api, const sc_tenant_ctx
         c.tier = sc_tier_parse(api->rows_value(rows, r, 5));
         ok = sc_update_churn(ctx, api, t, &c, now_ms);
         const char *sep = r ? "," : "{";
-        sc_sbuf_puts(&ids, sep);
-        sc_sbuf_array_elem(&ids, c.customer);
-        sc_sbuf_puts(&pa, sep);
-        sc_sbuf_double(&pa, c.p_alive, "NULL");
-        sc_sbuf_puts(&ex, sep);
-        sc_sbuf_double(&ex, c.expected, "NULL");
-        sc_sbuf_puts(&rk, sep);
-        sc_sbuf_array_elem(&rk, c.risk);
+        rp_text_puts(&ids, sep);
+        rp_pgarray_quote(&ids, c.customer);
+        rp_text_puts(&pa, sep);
+        rp_text_double(&pa, c.p_alive, "NULL");
+        rp_text_puts(&ex, sep);
+        rp_text_double(&ex, c.expected, "NULL");
+        rp_text_puts(&rk, sep);
+        rp_pgarray_quote(&rk, c.risk);
     }
     if (count > 0)
         snprintf(after, after_size, "%s", api->rows_value(rows, count - 1, 0));
     api->rows_free(rows);
     if (ok && count > 0) {
-        sc_sbuf_putc(&ids, '}');
-        sc_sbuf_putc(&pa, '}');
-        sc_sbuf_putc(&ex, '}');
-        sc_sbuf_putc(&rk, '}');
-        const char *up[] = {t->s->tenant, sc_sbuf_text(&ids), sc_sbuf_text(&pa), sc_sbuf_text(&ex),
-                            sc_sbuf_text(&rk)};
+        rp_text_putc(&ids, '}');
+        rp_text_putc(&pa, '}');
+        rp_text_putc(&ex, '}');
+        rp_text_putc(&rk, '}');
+        const char *up[] = {t->s->tenant, rp_text_get(&ids), rp_text_get(&pa), rp_text_get(&ex),
+                            rp_text_get(&rk)};
         ok = up[1] && up[2] && up[3] && up[4] && api->db_defer(ctx,
             "UPDATE scoring_customers c SET p_alive = u.p, expected_purchases = u.e, risk_level = u.r"
             "  FROM unnest($2::text[], $3::float8[], $4::float8[], $5::text[]) AS u(customer, p, e, r)"
             " WHERE c.tenant = $1 AND c.customer = u.customer", 5, up) == RP_OK;
     }
-    sc_sbuf_free(&ids);
-    sc_sbuf_free(&pa);
-    sc_sbuf_free(&ex);
-    sc_sbuf_free(&rk);
+    rp_text_free(&ids);
+    rp_text_free(&pa);
+    rp_text_free(&ex);
+    rp_text_free(&rk);
     return ok ? count : -1;
 }
 

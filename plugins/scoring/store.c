@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sbuf.h"
+#include "rp_pgarray.h"
 #include "store.h"
 
 /* ------------------------------------------------------------ working set */
@@ -214,22 +214,22 @@ static void load_row(const rp_host_api *api, rp_rows *rows, int r, sc_cust *c)
 
 bool sc_store_load_customers(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t)
 {
-    sc_sbuf ids = {0};
+    rp_text ids = {0};
     size_t wanted = 0;
     for (size_t i = 0; i < t->ncust; i++) {
         if (t->custs[i].fetched)
             continue;
-        sc_sbuf_putc(&ids, wanted++ ? ',' : '{');
-        sc_sbuf_array_elem(&ids, t->custs[i].customer);
+        rp_text_putc(&ids, wanted++ ? ',' : '{');
+        rp_pgarray_quote(&ids, t->custs[i].customer);
         t->custs[i].fetched = true;
     }
     if (wanted == 0)
         return true;
-    sc_sbuf_putc(&ids, '}');
-    const char *params[] = {t->s->tenant, sc_sbuf_text(&ids)};
+    rp_text_putc(&ids, '}');
+    const char *params[] = {t->s->tenant, rp_text_get(&ids)};
     if (!params[1]) {
         api->fail(ctx, "scoring: out of memory building the customer list of tenant %s", t->s->tenant);
-        sc_sbuf_free(&ids);
+        rp_text_free(&ids);
         return false;
     }
     rp_rows *rows = api->db_query(ctx,
@@ -237,7 +237,7 @@ bool sc_store_load_customers(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx 
         "       score, confidence, tier, tier_since_ms, p_alive, expected_purchases, risk_level,"
         "       pinned_tier, pinned_until_ms, pin_reason, referred_by, next_check_ms, updated_ms"
         "  FROM scoring_customers WHERE tenant = $1 AND customer = ANY($2::text[])", 2, params);
-    sc_sbuf_free(&ids);
+    rp_text_free(&ids);
     if (!rows)
         return false;
     for (int r = 0; r < api->rows_count(rows); r++) {
@@ -283,60 +283,60 @@ enum {
     COL_X, COL_FIRST, COL_LAST, COL_NEXT_CHECK, COL_EVIDENCE, COL_COUNT
 };
 
-static void put_num(sc_sbuf *col, double v)
+static void put_num(rp_text *col, double v)
 {
-    sc_sbuf_double(col, v, "NULL");
+    rp_text_double(col, v, "NULL");
 }
 
-static void put_int(sc_sbuf *col, int64_t v)
+static void put_int(rp_text *col, int64_t v)
 {
-    sc_sbuf_printf(col, "%lld", (long long)v);
+    rp_text_printf(col, "%lld", (long long)v);
 }
 
-static void put_floats(sc_sbuf *col, const double *v, size_t n, const char *missing)
+static void put_floats(rp_text *col, const double *v, size_t n, const char *missing)
 {
-    sc_sbuf tmp = {0};
-    sc_sbuf_putc(&tmp, '{');
+    rp_text tmp = {0};
+    rp_text_putc(&tmp, '{');
     for (size_t i = 0; i < n; i++) {
         if (i)
-            sc_sbuf_putc(&tmp, ',');
-        sc_sbuf_double(&tmp, v[i], missing);
+            rp_text_putc(&tmp, ',');
+        rp_text_double(&tmp, v[i], missing);
     }
-    sc_sbuf_putc(&tmp, '}');
-    sc_sbuf_array_elem(col, sc_sbuf_text(&tmp) ? tmp.data : "{}");
-    sc_sbuf_free(&tmp);
+    rp_text_putc(&tmp, '}');
+    rp_pgarray_quote(col, rp_text_get(&tmp) ? tmp.data : "{}");
+    rp_text_free(&tmp);
 }
 
-static void put_row(sc_sbuf *cols, const sc_cust *c, const sc_settings *s)
+static void put_row(rp_text *cols, const sc_cust *c, const sc_settings *s)
 {
-    sc_sbuf_array_elem(&cols[COL_CUSTOMER], c->customer);
+    rp_pgarray_quote(&cols[COL_CUSTOMER], c->customer);
     put_int(&cols[COL_PARTITION], c->partition);
     put_num(&cols[COL_SCORE], c->score);
     put_int(&cols[COL_CONFIDENCE], c->confidence);
     sc_tier tier = c->tier == SC_TIER_NONE ? SC_TIER_POTENTIAL : c->tier;
-    sc_sbuf_array_elem(&cols[COL_TIER], sc_tier_names[tier]);
-    sc_sbuf_puts(&cols[COL_CORE], (s->core_mask >> tier) & 1 ? "t" : "f");
+    rp_pgarray_quote(&cols[COL_TIER], sc_tier_names[tier]);
+    rp_text_puts(&cols[COL_CORE], (s->core_mask >> tier) & 1 ? "t" : "f");
     put_num(&cols[COL_P_ALIVE], c->p_alive);
     put_num(&cols[COL_EXPECTED], c->expected);
-    sc_sbuf_array_elem(&cols[COL_RISK], c->risk);
+    rp_pgarray_quote(&cols[COL_RISK], c->risk);
     put_int(&cols[COL_TIER_SINCE], c->tier_since_ms);
     put_int(&cols[COL_UPDATED], c->updated_ms);
     put_floats(&cols[COL_SUBS], c->sub, SC_CRITERIA, "NULL");
     put_floats(&cols[COL_SUBS_AT_CHANGE], c->sub_at_change, SC_CRITERIA, "NULL");
-    sc_sbuf_array_elem(&cols[COL_PINNED], c->pinned == SC_TIER_NONE ? NULL : sc_tier_names[c->pinned]);
+    rp_pgarray_quote(&cols[COL_PINNED], c->pinned == SC_TIER_NONE ? NULL : sc_tier_names[c->pinned]);
     if (c->pinned == SC_TIER_NONE)
-        sc_sbuf_puts(&cols[COL_PINNED_UNTIL], "NULL");
+        rp_text_puts(&cols[COL_PINNED_UNTIL], "NULL");
     else
         put_int(&cols[COL_PINNED_UNTIL], c->pinned_until_ms);
-    sc_sbuf_array_elem(&cols[COL_PIN_REASON], c->pinned == SC_TIER_NONE ? NULL : c->pin_reason);
-    sc_sbuf_array_elem(&cols[COL_REFERRED_BY], c->referred_by[0] ? c->referred_by : NULL);
+    rp_pgarray_quote(&cols[COL_PIN_REASON], c->pinned == SC_TIER_NONE ? NULL : c->pin_reason);
+    rp_pgarray_quote(&cols[COL_REFERRED_BY], c->referred_by[0] ? c->referred_by : NULL);
     put_int(&cols[COL_X], (int64_t)c->ev.repeat_n);
     if (c->ev.first_purchase_ms > 0) {
         put_int(&cols[COL_FIRST], (int64_t)c->ev.first_purchase_ms);
         put_int(&cols[COL_LAST], (int64_t)c->ev.last_purchase_ms);
     } else {
-        sc_sbuf_puts(&cols[COL_FIRST], "NULL");
-        sc_sbuf_puts(&cols[COL_LAST], "NULL");
+        rp_text_puts(&cols[COL_FIRST], "NULL");
+        rp_text_puts(&cols[COL_LAST], "NULL");
     }
     put_int(&cols[COL_NEXT_CHECK], c->next_check_ms);
     put_floats(&cols[COL_EVIDENCE], (const double *)&c->ev, SC_EVIDENCE_FIELDS, "0");
@@ -393,7 +393,7 @@ static bool save_stats(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t)
 bool sc_store_save(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t, int64_t now_ms)
 {
     (void)now_ms;
-    sc_sbuf cols[COL_COUNT];
+    rp_text cols[COL_COUNT];
     memset(cols, 0, sizeof cols);
     size_t rows = 0;
     for (size_t i = 0; i < t->ncust; i++) {
@@ -401,7 +401,7 @@ bool sc_store_save(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t, int64_
         if (!c->dirty)
             continue;
         for (int k = 0; k < COL_COUNT; k++)
-            sc_sbuf_putc(&cols[k], rows ? ',' : '{');
+            rp_text_putc(&cols[k], rows ? ',' : '{');
         put_row(cols, c, t->s);
         c->dirty = false;
         c->exists = true;
@@ -412,8 +412,8 @@ bool sc_store_save(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t, int64_
         const char *params[COL_COUNT + 1];
         params[0] = t->s->tenant;
         for (int k = 0; k < COL_COUNT; k++) {
-            sc_sbuf_putc(&cols[k], '}');
-            params[k + 1] = sc_sbuf_text(&cols[k]);
+            rp_text_putc(&cols[k], '}');
+            params[k + 1] = rp_text_get(&cols[k]);
             if (!params[k + 1])
                 ok = false;
         }
@@ -423,6 +423,6 @@ bool sc_store_save(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t, int64_
             ok = api->db_defer(ctx, upsert_sql, COL_COUNT + 1, params) == RP_OK;
     }
     for (int k = 0; k < COL_COUNT; k++)
-        sc_sbuf_free(&cols[k]);
+        rp_text_free(&cols[k]);
     return ok && save_stats(ctx, api, t);
 }

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "glue.h"
-#include "textbuf.h"
+#include "rp_pgarray.h"
 
 static bool fail_oom(sh_run *r, const char *what)
 {
@@ -65,14 +65,12 @@ static bool load_members(sh_run *r, const char *customers, const char *orgs)
 
 static bool load_people(sh_run *r)
 {
-    sh_text ids = {0};
-    sh_text_array_open(&ids);
+    rp_pgarray ids = {0};
     for (size_t i = 0; i < r->npeople; i++)
-        sh_text_array_elem(&ids, r->people[i].id);
-    sh_text_array_close(&ids);
-    const char *literal = sh_text_get(&ids);
+        rp_pgarray_add(&ids, r->people[i].id);
+    const char *literal = rp_pgarray_finish(&ids);
     if (!literal) {
-        sh_text_free(&ids);
+        rp_pgarray_free(&ids);
         return fail_oom(r, "listing people");
     }
     static const char sql[] =
@@ -80,7 +78,7 @@ static bool load_people(sh_run *r)
         "  FROM stakeholder_people WHERE tenant = $1 AND customer = ANY($2::text[])";
     const char *params[] = {r->tenant, literal};
     rp_rows *rows = r->api->db_query(r->ctx, sql, 2, params);
-    sh_text_free(&ids);
+    rp_pgarray_free(&ids);
     if (!rows)
         return false;
     for (int i = 0; i < r->api->rows_count(rows); i++) {
@@ -128,14 +126,12 @@ static void parse_gaps(sh_org *o, const char *list)
 
 static bool load_orgs(sh_run *r)
 {
-    sh_text ids = {0};
-    sh_text_array_open(&ids);
+    rp_pgarray ids = {0};
     for (size_t i = 0; i < r->norgs; i++)
-        sh_text_array_elem(&ids, r->orgs[i].id);
-    sh_text_array_close(&ids);
-    const char *literal = sh_text_get(&ids);
+        rp_pgarray_add(&ids, r->orgs[i].id);
+    const char *literal = rp_pgarray_finish(&ids);
     if (!literal) {
-        sh_text_free(&ids);
+        rp_pgarray_free(&ids);
         return fail_oom(r, "listing orgs");
     }
     static const char sql[] =
@@ -145,7 +141,7 @@ static bool load_orgs(sh_run *r)
         "  FROM stakeholder_orgs o WHERE o.tenant = $1 AND o.org = ANY($2::text[])";
     const char *params[] = {r->tenant, literal};
     rp_rows *rows = r->api->db_query(r->ctx, sql, 2, params);
-    sh_text_free(&ids);
+    rp_pgarray_free(&ids);
     if (!rows)
         return false;
     bool ok = true;
@@ -171,40 +167,34 @@ static bool load_sets(sh_run *r, const char *customers, const char *orgs)
 
 bool sh_store_load(sh_run *r, const rp_event *const *events, size_t n)
 {
-    sh_text customers = {0}, orgs = {0};
-    sh_text_array_open(&customers);
-    sh_text_array_open(&orgs);
+    rp_pgarray customers = {0}, orgs = {0};
     bool ok = true;
     for (size_t i = 0; ok && i < n; i++) {
         if (touches_person(r, events[i])) {
-            sh_text_array_elem(&customers, events[i]->customer);
+            rp_pgarray_add(&customers, events[i]->customer);
             ok = sh_run_person(r, events[i]->customer, true) != SH_NONE;
         }
         if (ok && events[i]->org) {
-            sh_text_array_elem(&orgs, events[i]->org);
+            rp_pgarray_add(&orgs, events[i]->org);
             ok = sh_run_org(r, events[i]->org, true) != SH_NONE;
         }
     }
-    sh_text_array_close(&customers);
-    sh_text_array_close(&orgs);
-    const char *c = sh_text_get(&customers), *o = sh_text_get(&orgs);
+    const char *c = rp_pgarray_finish(&customers), *o = rp_pgarray_finish(&orgs);
     if (ok && (!c || !o))
         ok = fail_oom(r, "listing the run's keys");
     ok = ok && load_sets(r, c, o);
-    sh_text_free(&customers);
-    sh_text_free(&orgs);
+    rp_pgarray_free(&customers);
+    rp_pgarray_free(&orgs);
     return ok;
 }
 
 bool sh_store_load_org(sh_run *r, const char *org)
 {
-    sh_text orgs = {0};
-    sh_text_array_open(&orgs);
-    sh_text_array_elem(&orgs, org);
-    sh_text_array_close(&orgs);
-    const char *o = sh_text_get(&orgs);
+    rp_pgarray orgs = {0};
+    rp_pgarray_add(&orgs, org);
+    const char *o = rp_pgarray_finish(&orgs);
     bool ok = o ? true : fail_oom(r, "listing the org");
     ok = ok && sh_run_org(r, org, true) != SH_NONE && load_sets(r, "{}", o);
-    sh_text_free(&orgs);
+    rp_pgarray_free(&orgs);
     return ok;
 }

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "glue.h"
-#include "pgarray.h"
+#include "rp_pgarray.h"
 
 void sv_num(char *buf, size_t size, int64_t v)
 {
@@ -34,7 +34,7 @@ int64_t sv_int_or(const char *text, int64_t fallback)
 
 /* ---- loading ---- */
 typedef struct wanted {
-    sv_array customers, surveys, complaints, responders;
+    rp_pgarray customers, surveys, complaints, responders;
 } wanted;
 
 static bool data_str(const sv_run *r, const rp_event *ev, const char *key, char *buf, size_t size)
@@ -49,21 +49,21 @@ static void collect(sv_run *r, const rp_event *const *events, size_t n, wanted *
         const rp_event *ev = events[i];
         if (!ev->customer)
             continue;
-        sv_array_add(&w->customers, NULL, ev->customer);
+        rp_pgarray_add(&w->customers, ev->customer);
         if (strncmp(ev->type, "complaint.", 10) == 0 || strcmp(ev->type, "contact") == 0) {
             if (data_str(r, ev, "complaint_id", id, sizeof id))
-                sv_array_add(&w->complaints, NULL, id);
+                rp_pgarray_add(&w->complaints, id);
         } else if (strcmp(ev->type, "survey.response") == 0 && data_str(r, ev, "survey_id", id, sizeof id)) {
-            sv_array_add(&w->surveys, NULL, id);
-            sv_array_add(&w->complaints, "survey:", id);
-            sv_array_add(&w->responders, NULL, ev->customer);
+            rp_pgarray_add(&w->surveys, id);
+            rp_pgarray_add_joined(&w->complaints, "survey:", id);
+            rp_pgarray_add(&w->responders, ev->customer);
         }
     }
 }
 
-static rp_rows *query(sv_run *r, const char *sql, sv_array *ids)
+static rp_rows *query(sv_run *r, const char *sql, rp_pgarray *ids)
 {
-    const char *list = sv_array_finish(ids);
+    const char *list = rp_pgarray_finish(ids);
     if (!list) {
         r->api->fail(r->ctx, "survey: out of memory loading tenant %s", r->tenant);
         return NULL;
@@ -75,7 +75,7 @@ static rp_rows *query(sv_run *r, const char *sql, sv_array *ids)
     return rows;
 }
 
-static bool load_customers(sv_run *r, sv_array *ids)
+static bool load_customers(sv_run *r, rp_pgarray *ids)
 {
     rp_rows *rows = query(r, "SELECT customer, timezone, quarterly_due_ms FROM survey_customers"
                              " WHERE tenant = $1 AND customer = ANY($2::text[])", ids);
@@ -95,7 +95,7 @@ static bool load_customers(sv_run *r, sv_array *ids)
     return ok;
 }
 
-static bool load_requests(sv_run *r, sv_array *ids)
+static bool load_requests(sv_run *r, rp_pgarray *ids)
 {
     rp_rows *rows = query(r, "SELECT survey_id, customer, status, month, tier FROM survey_requests"
                              " WHERE tenant = $1 AND survey_id = ANY($2::text[])", ids);
@@ -115,7 +115,7 @@ static bool load_requests(sv_run *r, sv_array *ids)
     return ok;
 }
 
-static bool load_complaints(sv_run *r, sv_array *ids)
+static bool load_complaints(sv_run *r, rp_pgarray *ids)
 {
     rp_rows *rows = query(r, "SELECT complaint_id, customer, severity, opened_ms, first_response_due_ms,"
                              " resolution_due_ms, first_response_ms, resolved_ms, level"
@@ -144,7 +144,7 @@ static bool load_complaints(sv_run *r, sv_array *ids)
 
 /* Tier, p_alive and expected purchases now, for the responders' baselines;
  * nothing when the scoring plugin is not deployed. */
-static bool load_scoring(sv_run *r, sv_array *ids)
+static bool load_scoring(sv_run *r, rp_pgarray *ids)
 {
     bool present;
     if (!sv_scoring_present(r->ctx, r->st, &present))
@@ -177,12 +177,13 @@ bool sv_store_load(sv_run *r, const rp_event *const *events, size_t n)
     ok = ok && (w.surveys.count == 0 || load_requests(r, &w.surveys));
     ok = ok && (w.complaints.count == 0 || load_complaints(r, &w.complaints));
     ok = ok && (w.responders.count == 0 || load_scoring(r, &w.responders));
-    if (!ok && (w.customers.oom || w.surveys.oom || w.complaints.oom || w.responders.oom))
+    if (!ok && (w.customers.text.oom || w.surveys.text.oom || w.complaints.text.oom
+                || w.responders.text.oom))
         r->api->fail(r->ctx, "survey: out of memory loading tenant %s", r->tenant);
-    sv_array_free(&w.customers);
-    sv_array_free(&w.surveys);
-    sv_array_free(&w.complaints);
-    sv_array_free(&w.responders);
+    rp_pgarray_free(&w.customers);
+    rp_pgarray_free(&w.surveys);
+    rp_pgarray_free(&w.complaints);
+    rp_pgarray_free(&w.responders);
     return ok;
 }
 

@@ -60,9 +60,9 @@ static rp_rows *query(sv_tcall *c)
     bool scoring;
     if (!sv_tscoring(c, &scoring))
         return NULL;
-    sv_array customers = {0};
+    rp_pgarray customers = {0};
     for (size_t i = 0; i < c->nquarters; i++)
-        sv_array_add(&customers, NULL, customer_of(c, &c->quarters[i]));
+        rp_pgarray_add(&customers, customer_of(c, &c->quarters[i]));
     return sv_tquery_ids(c, "quarterly", scoring ? sql_scoring : sql_plain, &customers);
 }
 

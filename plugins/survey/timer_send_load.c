@@ -109,22 +109,23 @@ static rp_rows *query(sv_tcall *c)
     char sql[sizeof sql_select + sizeof tier_scoring + sizeof sql_from + sizeof join_scoring + sizeof sql_rest];
     snprintf(sql, sizeof sql, "%s%s%s%s)%s", sql_select, scoring ? tier_scoring : "'unknown'::text", sql_from,
              scoring ? join_scoring : "", sql_rest);
-    sv_array customers = {0}, surveys = {0};
+    rp_pgarray customers = {0}, surveys = {0};
     for (size_t i = 0; i < c->nsends; i++) {
-        sv_array_add(&customers, NULL, c->sends[i].customer);
-        sv_array_add(&surveys, NULL, c->sends[i].survey_id);
+        rp_pgarray_add(&customers, c->sends[i].customer);
+        rp_pgarray_add(&surveys, c->sends[i].survey_id);
     }
     char now[24], defer[24];
     sv_num(now, sizeof now, c->now);
     sv_num(defer, sizeof defer, c->s->max_defer_ms);
-    const char *p[] = {c->s->tenant, sv_array_finish(&customers), sv_array_finish(&surveys), now, defer};
+    const char *p[] = {c->s->tenant, rp_pgarray_finish(&customers), rp_pgarray_finish(&surveys), now,
+                       defer};
     rp_rows *rows = NULL;
     if (!p[1] || !p[2])
         c->api->fail(c->ctx, "survey: out of memory loading surveys due");
     else
         rows = sv_tquery(c, "send", sql, 5, p);
-    sv_array_free(&customers);
-    sv_array_free(&surveys);
+    rp_pgarray_free(&customers);
+    rp_pgarray_free(&surveys);
     return rows;
 }
 

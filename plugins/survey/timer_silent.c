@@ -46,9 +46,9 @@ static rp_rows *query(sv_tcall *c)
     bool scoring;
     if (!sv_tscoring(c, &scoring))
         return NULL;
-    sv_array ids = {0};
+    rp_pgarray ids = {0};
     for (size_t i = 0; i < c->nsilents; i++)
-        sv_array_add(&ids, NULL, survey_of(c, &c->silents[i]));
+        rp_pgarray_add(&ids, survey_of(c, &c->silents[i]));
     return sv_tquery_ids(c, "silent", scoring ? sql_scoring : sql_plain, &ids);
 }
 

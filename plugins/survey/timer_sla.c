@@ -30,9 +30,9 @@ static void found(sv_tcall *c, sv_tsla *a, const rp_rows *rows, int r)
 
 bool sv_tsla_load(sv_tcall *c)
 {
-    sv_array ids = {0};
+    rp_pgarray ids = {0};
     for (size_t i = 0; i < c->nslas; i++)
-        sv_array_add(&ids, NULL, c->slas[i].id);
+        rp_pgarray_add(&ids, c->slas[i].id);
     rp_rows *rows = sv_tquery_ids(c, "sla", sql, &ids);
     if (!rows)
         return false;

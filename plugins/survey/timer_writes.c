@@ -18,58 +18,58 @@ void sv_tw_request(sv_tcall *c, const sv_tsend *s, const char *status, const cha
 {
     sv_twrites *w = &c->w;
     const rp_timer *t = c->items[s->item].t;
-    sv_array_add(&w->req_id, NULL, s->survey_id);
-    sv_array_add(&w->req_customer, NULL, s->customer);
-    sv_array_int(&w->req_part, t->partition);
-    sv_array_add(&w->req_kind, NULL, s->kind);
-    sv_array_add(&w->req_ref, NULL, s->ref);
-    sv_array_add(&w->req_status, NULL, status);
-    sv_array_add(&w->req_reason, NULL, reason);
-    sv_array_add(&w->req_tier, NULL, s->tier);
+    rp_pgarray_add(&w->req_id, s->survey_id);
+    rp_pgarray_add(&w->req_customer, s->customer);
+    rp_pgarray_add_int(&w->req_part, t->partition);
+    rp_pgarray_add(&w->req_kind, s->kind);
+    rp_pgarray_add(&w->req_ref, s->ref);
+    rp_pgarray_add(&w->req_status, status);
+    rp_pgarray_add(&w->req_reason, reason);
+    rp_pgarray_add(&w->req_tier, s->tier);
     if (expires_ms > 0)
-        sv_array_int(&w->req_expires, expires_ms);
+        rp_pgarray_add_int(&w->req_expires, expires_ms);
     else
-        sv_array_add(&w->req_expires, NULL, NULL);
-    sv_array_add(&w->req_cause, NULL, t->key);
+        rp_pgarray_add(&w->req_expires, NULL);
+    rp_pgarray_add(&w->req_cause, t->key);
 }
 
 void sv_tw_expire(sv_tcall *c, const char *survey_id)
 {
-    sv_array_add(&c->w.expire_id, NULL, survey_id);
+    rp_pgarray_add(&c->w.expire_id, survey_id);
 }
 
 void sv_tw_quarter(sv_tcall *c, const char *customer, int64_t due_ms)
 {
-    sv_array_add(&c->w.quarter_customer, NULL, customer);
-    sv_array_int(&c->w.quarter_due, due_ms);
+    rp_pgarray_add(&c->w.quarter_customer, customer);
+    rp_pgarray_add_int(&c->w.quarter_due, due_ms);
 }
 
 void sv_tw_escalate(sv_tcall *c, const char *complaint_id, int level)
 {
-    sv_array_add(&c->w.sla_id, NULL, complaint_id);
-    sv_array_int(&c->w.sla_level, level);
-    sv_array_add(&c->w.sla_name, NULL, sv_ladder_name(&c->s->ladder, level));
+    rp_pgarray_add(&c->w.sla_id, complaint_id);
+    rp_pgarray_add_int(&c->w.sla_level, level);
+    rp_pgarray_add(&c->w.sla_name, sv_ladder_name(&c->s->ladder, level));
 }
 
-static void add_measure(sv_array *a, double v)
+static void add_measure(rp_pgarray *a, double v)
 {
     char text[32];
     sv_dbl(text, sizeof text, v);
-    sv_array_add(a, NULL, v >= 0 ? text : NULL);
+    rp_pgarray_add(a, v >= 0 ? text : NULL);
 }
 
 void sv_tw_flag(sv_tcall *c, const char *survey_id, double alive_now, double buys_now, sv_silent_reason why)
 {
-    sv_array_add(&c->w.flag_id, NULL, survey_id);
+    rp_pgarray_add(&c->w.flag_id, survey_id);
     add_measure(&c->w.flag_alive, alive_now);
     add_measure(&c->w.flag_buys, buys_now);
-    sv_array_add(&c->w.flag_reason, NULL, sv_silent_reason_name(why));
+    rp_pgarray_add(&c->w.flag_reason, sv_silent_reason_name(why));
 }
 
 void sv_tw_watch(sv_tcall *c, const char *survey_id, bool again)
 {
-    sv_array_add(&c->w.watch_id, NULL, survey_id);
-    sv_array_add(&c->w.watch_status, NULL, again ? "watching" : "cleared");
+    rp_pgarray_add(&c->w.watch_id, survey_id);
+    rp_pgarray_add(&c->w.watch_status, again ? "watching" : "cleared");
 }
 
 /* ------------------------------------------------------------- statements */
@@ -128,15 +128,15 @@ static const char watch_sql[] =
 
 /* Defers sql with the scalars then the arrays (finished here) as
  * parameters; nothing when the first array is empty. */
-static bool defer(sv_tcall *c, const char *sql, const char *const *scalars, int nscalars, sv_array *const *arrays,
-                  int narrays)
+static bool defer(sv_tcall *c, const char *sql, const char *const *scalars, int nscalars,
+                  rp_pgarray *const *arrays, int narrays)
 {
     if (arrays[0]->count == 0)
         return true;
     const char *p[16];
     bool ok = nscalars + narrays <= 16;
     for (int i = 0; ok && i < nscalars + narrays; i++)
-        ok = (p[i] = i < nscalars ? scalars[i] : sv_array_finish(arrays[i - nscalars])) != NULL;
+        ok = (p[i] = i < nscalars ? scalars[i] : rp_pgarray_finish(arrays[i - nscalars])) != NULL;
     if (!ok) {
         c->api->fail(c->ctx, "survey: out of memory writing timer results");
         return false;
@@ -156,15 +156,15 @@ bool sv_tw_flush(sv_tcall *c)
     }
     const char *tenant = c->s->tenant;
     const char *req_scalars[] = {tenant, c->s->channel, month, now};
-    sv_array *const req[] = {&w->req_id, &w->req_customer, &w->req_part, &w->req_kind, &w->req_ref,
+    rp_pgarray *const req[] = {&w->req_id, &w->req_customer, &w->req_part, &w->req_kind, &w->req_ref,
                              &w->req_status, &w->req_reason, &w->req_tier, &w->req_expires, &w->req_cause};
-    sv_array *const expire[] = {&w->expire_id};
-    sv_array *const quarter[] = {&w->quarter_customer, &w->quarter_due};
+    rp_pgarray *const expire[] = {&w->expire_id};
+    rp_pgarray *const quarter[] = {&w->quarter_customer, &w->quarter_due};
     const char *at[] = {tenant, now};
-    sv_array *const sla[] = {&w->sla_id, &w->sla_level, &w->sla_name};
+    rp_pgarray *const sla[] = {&w->sla_id, &w->sla_level, &w->sla_name};
     const char *flag_scalars[] = {tenant, now, month};
-    sv_array *const flag[] = {&w->flag_id, &w->flag_alive, &w->flag_buys, &w->flag_reason};
-    sv_array *const watch[] = {&w->watch_id, &w->watch_status};
+    rp_pgarray *const flag[] = {&w->flag_id, &w->flag_alive, &w->flag_buys, &w->flag_reason};
+    rp_pgarray *const watch[] = {&w->watch_id, &w->watch_status};
     return defer(c, requests_sql, req_scalars, 4, req, 10) && defer(c, expire_sql, at, 1, expire, 1)
            && defer(c, quarter_sql, at, 1, quarter, 2) && defer(c, sla_sql, at, 2, sla, 3)
            && defer(c, flag_sql, flag_scalars, 3, flag, 4) && defer(c, watch_sql, at, 2, watch, 2);
@@ -172,11 +172,11 @@ bool sv_tw_flush(sv_tcall *c)
 
 void sv_tw_free(sv_twrites *w)
 {
-    sv_array *all[] = {&w->req_id, &w->req_customer, &w->req_part, &w->req_kind, &w->req_ref, &w->req_status,
-                       &w->req_reason, &w->req_tier, &w->req_expires, &w->req_cause, &w->expire_id,
-                       &w->quarter_customer, &w->quarter_due, &w->sla_id, &w->sla_level, &w->sla_name,
-                       &w->flag_id, &w->flag_alive, &w->flag_buys, &w->flag_reason, &w->watch_id,
-                       &w->watch_status};
+    rp_pgarray *all[] = {&w->req_id, &w->req_customer, &w->req_part, &w->req_kind, &w->req_ref, &w->req_status,
+                         &w->req_reason, &w->req_tier, &w->req_expires, &w->req_cause, &w->expire_id,
+                         &w->quarter_customer, &w->quarter_due, &w->sla_id, &w->sla_level, &w->sla_name,
+                         &w->flag_id, &w->flag_alive, &w->flag_buys, &w->flag_reason, &w->watch_id,
+                         &w->watch_status};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
-        sv_array_free(all[i]);
+        rp_pgarray_free(all[i]);
 }

@@ -17,15 +17,15 @@ rp_rows *sv_tquery(sv_tcall *c, const char *what, const char *sql, int n, const 
     return rows;
 }
 
-rp_rows *sv_tquery_ids(sv_tcall *c, const char *what, const char *sql, sv_array *ids)
+rp_rows *sv_tquery_ids(sv_tcall *c, const char *what, const char *sql, rp_pgarray *ids)
 {
-    const char *p[] = {c->s->tenant, sv_array_finish(ids)};
+    const char *p[] = {c->s->tenant, rp_pgarray_finish(ids)};
     rp_rows *rows = NULL;
     if (!p[1])
         c->api->fail(c->ctx, "survey: out of memory loading %s timers", what);
     else
         rows = sv_tquery(c, what, sql, 2, p);
-    sv_array_free(ids);
+    rp_pgarray_free(ids);
     return rows;
 }
 

@@ -43,7 +43,7 @@
 #include <stddef.h>
 
 #include "glue.h"
-#include "pgarray.h"
+#include "rp_pgarray.h"
 
 #define SV_NONE ((size_t)-1)
 
@@ -116,13 +116,13 @@ typedef struct sv_tsilent {
 /* The batch's writes, one column per array (timer_writes.c). */
 typedef struct sv_twrites {
     /* survey_requests rows, with their contact_ledger row and monthly counts */
-    sv_array req_id, req_customer, req_part, req_kind, req_ref, req_status, req_reason, req_tier,
+    rp_pgarray req_id, req_customer, req_part, req_kind, req_ref, req_status, req_reason, req_tier,
         req_expires, req_cause;
-    sv_array expire_id;
-    sv_array quarter_customer, quarter_due;
-    sv_array sla_id, sla_level, sla_name;
-    sv_array flag_id, flag_alive, flag_buys, flag_reason;
-    sv_array watch_id, watch_status;
+    rp_pgarray expire_id;
+    rp_pgarray quarter_customer, quarter_due;
+    rp_pgarray sla_id, sla_level, sla_name;
+    rp_pgarray flag_id, flag_alive, flag_buys, flag_reason;
+    rp_pgarray watch_id, watch_status;
 } sv_twrites;
 
 /* One tenant's timers of one on_timers call. */
@@ -150,7 +150,7 @@ typedef struct sv_tcall {
 /* A load's query with the batch's tenant as $1; NULL after api->fail. */
 rp_rows *sv_tquery(sv_tcall *c, const char *what, const char *sql, int n, const char *const *params);
 /* sv_tquery with $2 the array of ids (freed here); NULL after api->fail. */
-rp_rows *sv_tquery_ids(sv_tcall *c, const char *what, const char *sql, sv_array *ids);
+rp_rows *sv_tquery_ids(sv_tcall *c, const char *what, const char *sql, rp_pgarray *ids);
 /* The entry row r of a load is about: its first column is the entry's
  * position (1-based, WITH ORDINALITY) in the query's array; SV_NONE after
  * api->fail. */

@@ -1,6 +1,7 @@
 /*
  * test_settings.c - parsing of the scoring plugin's configuration values.
  */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "sbuf.h"
+#include "rp_pgarray.h"
 #include "settings.h"
 
 static void test_durations(void **state)
@@ -50,17 +51,27 @@ static void test_number_lists(void **state)
 static void test_array_literal_quoting(void **state)
 {
     (void)state;
-    sc_sbuf b = {0};
-    sc_sbuf_putc(&b, '{');
-    sc_sbuf_array_elem(&b, "a\"b\\c,d");
-    sc_sbuf_putc(&b, ',');
-    sc_sbuf_array_elem(&b, NULL);
-    sc_sbuf_putc(&b, '}');
-    assert_string_equal(sc_sbuf_text(&b), "{\"a\\\"b\\\\c,d\",NULL}");
-    sc_sbuf_reset(&b);
-    sc_sbuf_json_str(&b, "x\"\n");
-    assert_string_equal(sc_sbuf_text(&b), "\"x\\\"\\u000a\"");
-    sc_sbuf_free(&b);
+    rp_text b = {0};
+    rp_text_putc(&b, '{');
+    rp_pgarray_quote(&b, "a\"b\\c,d");
+    rp_text_putc(&b, ',');
+    rp_pgarray_quote(&b, NULL);
+    rp_text_putc(&b, '}');
+    assert_string_equal(rp_text_get(&b), "{\"a\\\"b\\\\c,d\",NULL}");
+    rp_text_reset(&b);
+    rp_text_double(&b, NAN, "NULL");
+    assert_string_equal(rp_text_get(&b), "NULL");
+    rp_text_free(&b);
+
+    /* the comma-separating builder the other plugins use gives the same */
+    rp_pgarray a = {0};
+    assert_string_equal(rp_pgarray_finish(&a), "{}");
+    rp_pgarray_free(&a);
+    rp_pgarray_add(&a, "a\"b\\c,d");
+    rp_pgarray_add(&a, NULL);
+    assert_string_equal(rp_pgarray_finish(&a), "{\"a\\\"b\\\\c,d\",NULL}");
+    assert_string_equal(rp_pgarray_finish(&a), "{\"a\\\"b\\\\c,d\",NULL}");
+    rp_pgarray_free(&a);
 }
 
 int main(void)

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "rapport/plugin.h"
+#include "rp_mpout.h"
 #include "bizhours.h"
 #include "budget.h"
 #include "complaint.h"
@@ -148,19 +149,11 @@ char *sv_answers_json(rp_view answers, bool *oom);
 int sv_on_timers(rp_ctx *ctx, const rp_host_api *api, sv_state *st, const rp_timer *const *timers,
                  size_t count);
 
-/* ---- emit.c: derived events and timer payloads (msgpack maps) ---- */
-typedef struct sv_pack sv_pack;
-sv_pack *sv_pack_new(size_t fields);
-void sv_pack_str(sv_pack *p, const char *key, const char *value);   /* NULL -> nil */
-void sv_pack_int(sv_pack *p, const char *key, int64_t value);
-void sv_pack_dbl(sv_pack *p, const char *key, double value);        /* < 0 -> nil */
-void sv_pack_bool(sv_pack *p, const char *key, bool value);
-void sv_pack_questions(sv_pack *p);                                 /* "questions" array */
-/* Emits and frees; false after api->fail. */
-bool sv_pack_emit(sv_pack *p, rp_ctx *ctx, const rp_host_api *api, const char *type,
-                  const char *customer);
-/* Sets a timer with the map as payload and frees. */
-bool sv_pack_timer(sv_pack *p, rp_ctx *ctx, const rp_host_api *api, const char *tenant,
+/* ---- emit.c: survey's parts of its msgpack maps (rp_mpout.h builds them) ---- */
+void sv_pack_dbl(rp_mpout *o, const char *key, double value);   /* < 0 -> nil */
+void sv_pack_questions(rp_mpout *o);                             /* "questions" array */
+/* Sets a timer with the map as payload and frees it; false after api->fail. */
+bool sv_pack_timer(rp_mpout *o, rp_ctx *ctx, const rp_host_api *api, const char *tenant,
                    const char *key, int64_t due_ms, const char *customer);
 
 #endif

@@ -38,12 +38,13 @@ bool sv_arm_send_at(rp_ctx *ctx, const rp_host_api *api, const char *tenant, con
 {
     char key[SV_KEY_MAX];
     snprintf(key, sizeof key, "send:%s", survey_id);
-    sv_pack *p = sv_pack_new(4);
-    sv_pack_str(p, "kind", kind);
-    sv_pack_str(p, "survey_id", survey_id);
-    sv_pack_str(p, "ref", ref);
-    sv_pack_int(p, "first_due_ms", first_due_ms);
-    return sv_pack_timer(p, ctx, api, tenant, key, due_ms, customer);
+    rp_mpout p;
+    rp_mpout_open_map(&p, 4);
+    rp_mpout_kv_str(&p, "kind", kind);
+    rp_mpout_kv_str(&p, "survey_id", survey_id);
+    rp_mpout_kv_str(&p, "ref", ref);
+    rp_mpout_kv_int(&p, "first_due_ms", first_due_ms);
+    return sv_pack_timer(&p, ctx, api, tenant, key, due_ms, customer);
 }
 
 bool sv_arm_send(sv_run *r, const char *customer, const char *kind, const char *survey_id,
@@ -64,9 +65,10 @@ static bool arm_quarterly(sv_run *r, const rp_event *ev, sv_customer *c)
     }
     char key[SV_KEY_MAX];
     snprintf(key, sizeof key, "quarterly:%s", c->id);
-    sv_pack *p = sv_pack_new(1);
-    sv_pack_str(p, "kind", "quarterly");
-    if (!sv_pack_timer(p, r->ctx, r->api, r->tenant, key, due, c->id))
+    rp_mpout p;
+    rp_mpout_open_map(&p, 1);
+    rp_mpout_kv_str(&p, "kind", "quarterly");
+    if (!sv_pack_timer(&p, r->ctx, r->api, r->tenant, key, due, c->id))
         return false;
     c->quarterly_due_ms = due;
     sv_store_customer(r, ev->partition, c);
@@ -116,10 +118,11 @@ static bool arm_clock(sv_run *r, const sv_complaint *c, const char *clock, int64
 {
     char key[SV_KEY_MAX];
     snprintf(key, sizeof key, "sla:%s:%s", clock, c->id);
-    sv_pack *p = sv_pack_new(2);
-    sv_pack_str(p, "complaint_id", c->id);
-    sv_pack_str(p, "clock", clock);
-    return sv_pack_timer(p, r->ctx, r->api, r->tenant, key, due, c->customer);
+    rp_mpout p;
+    rp_mpout_open_map(&p, 2);
+    rp_mpout_kv_str(&p, "complaint_id", c->id);
+    rp_mpout_kv_str(&p, "clock", clock);
+    return sv_pack_timer(&p, r->ctx, r->api, r->tenant, key, due, c->customer);
 }
 
 bool sv_complaint_start(sv_run *r, sv_complaint *c, uint32_t partition, const char *source,

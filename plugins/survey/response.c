@@ -120,12 +120,12 @@ static void request_follow_up(sv_run *r, const rp_event *ev, const answer *a, co
         " ON CONFLICT (tenant, request_id) DO NOTHING", 6, p);
 }
 
-static void pack_score(sv_pack *p, const char *key, int score)
+static void pack_score(rp_mpout *p, const char *key, int score)
 {
     if (score == SV_NO_SCORE)
-        sv_pack_str(p, key, NULL);
+        rp_mpout_kv_str(p, key, NULL);
     else
-        sv_pack_int(p, key, score);
+        rp_mpout_kv_int(p, key, score);
 }
 
 static bool open_detractor_complaint(sv_run *r, const rp_event *ev, const answer *a,
@@ -144,14 +144,15 @@ static bool open_detractor_complaint(sv_run *r, const rp_event *ev, const answer
                             a->comment[0] ? a->comment : NULL))
         return false;
     request_follow_up(r, ev, a, plan->complaint_id);
-    sv_pack *p = sv_pack_new(6);
-    sv_pack_str(p, "survey_id", a->survey_id);
-    sv_pack_str(p, "complaint_id", plan->complaint_id);
-    pack_score(p, "nps", a->nps);
-    pack_score(p, "csat", a->csat);
-    sv_pack_str(p, "severity", sv_severity_name(c->severity));
-    sv_pack_str(p, "comment", a->comment[0] ? a->comment : NULL);
-    return sv_pack_emit(p, r->ctx, r->api, "survey.detractor", ev->customer);
+    rp_mpout p;
+    rp_mpout_open_map(&p, 6);
+    rp_mpout_kv_str(&p, "survey_id", a->survey_id);
+    rp_mpout_kv_str(&p, "complaint_id", plan->complaint_id);
+    pack_score(&p, "nps", a->nps);
+    pack_score(&p, "csat", a->csat);
+    rp_mpout_kv_str(&p, "severity", sv_severity_name(c->severity));
+    rp_mpout_kv_str(&p, "comment", a->comment[0] ? a->comment : NULL);
+    return rp_mpout_emit(&p, r->ctx, r->api, "survey", "survey.detractor", ev->customer, NULL);
 }
 
 /* Keeps the behaviour at answer time and arms the first check. */
@@ -174,9 +175,11 @@ static bool watch_silent_churn(sv_run *r, const rp_event *ev, const answer *a, c
         " $8::float8, $9::float8, 'watching') ON CONFLICT (tenant, survey_id) DO NOTHING", 9, p);
     char key[SV_KEY_MAX + 32];
     snprintf(key, sizeof key, "silent:%s", a->survey_id);
-    sv_pack *pk = sv_pack_new(1);
-    sv_pack_str(pk, "survey_id", a->survey_id);
-    return sv_pack_timer(pk, r->ctx, r->api, r->tenant, key, ev->ts_ms + r->s->silent_check_ms, ev->customer);
+    rp_mpout pk;
+    rp_mpout_open_map(&pk, 1);
+    rp_mpout_kv_str(&pk, "survey_id", a->survey_id);
+    return sv_pack_timer(&pk, r->ctx, r->api, r->tenant, key, ev->ts_ms + r->s->silent_check_ms,
+                         ev->customer);
 }
 
 static bool apply_answer(sv_run *r, const rp_event *ev, answer *a)

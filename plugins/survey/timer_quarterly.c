@@ -86,9 +86,11 @@ bool sv_tquarter_apply(sv_tcall *c, sv_tquarter *q)
         return true;
     const char *customer = customer_of(c, q);
     sv_tw_quarter(c, customer, q->next_ms);
-    sv_pack *tp = sv_pack_new(1);
-    sv_pack_str(tp, "kind", "quarterly");
-    if (!sv_pack_timer(tp, c->ctx, c->api, c->s->tenant, c->items[q->item].t->key, q->next_ms, customer))
+    rp_mpout tp;
+    rp_mpout_open_map(&tp, 1);
+    rp_mpout_kv_str(&tp, "kind", "quarterly");
+    if (!sv_pack_timer(&tp, c->ctx, c->api, c->s->tenant, c->items[q->item].t->key, q->next_ms,
+                       customer))
         return false;
     return q->send == SV_NONE || sv_tsend_apply(c, &c->sends[q->send]);
 }

@@ -87,21 +87,23 @@ static bool send_now(sv_tcall *c, sv_tsend *s)
     record(c, s, "requested", NULL, expires);
     s->last_after = c->now;
     s->sent_after++;
-    sv_pack *pk = sv_pack_new(7);
-    sv_pack_str(pk, "survey_id", s->survey_id);
-    sv_pack_str(pk, "kind", s->kind);
-    sv_pack_str(pk, "channel", c->s->channel);
-    sv_pack_str(pk, "ref", s->ref);
-    sv_pack_str(pk, "tier", s->tier);
-    sv_pack_int(pk, "expires_ms", expires);
-    sv_pack_questions(pk);
-    if (!sv_pack_emit(pk, c->ctx, c->api, "survey.requested", s->customer))
+    rp_mpout pk;
+    rp_mpout_open_map(&pk, 7);
+    rp_mpout_kv_str(&pk, "survey_id", s->survey_id);
+    rp_mpout_kv_str(&pk, "kind", s->kind);
+    rp_mpout_kv_str(&pk, "channel", c->s->channel);
+    rp_mpout_kv_str(&pk, "ref", s->ref);
+    rp_mpout_kv_str(&pk, "tier", s->tier);
+    rp_mpout_kv_int(&pk, "expires_ms", expires);
+    sv_pack_questions(&pk);
+    if (!rp_mpout_emit(&pk, c->ctx, c->api, "survey", "survey.requested", s->customer, NULL))
         return false;
     char key[SV_KEY_MAX];
     snprintf(key, sizeof key, "expire:%s", s->survey_id);
-    sv_pack *tp = sv_pack_new(1);
-    sv_pack_str(tp, "survey_id", s->survey_id);
-    return sv_pack_timer(tp, c->ctx, c->api, c->s->tenant, key, expires, s->customer);
+    rp_mpout tp;
+    rp_mpout_open_map(&tp, 1);
+    rp_mpout_kv_str(&tp, "survey_id", s->survey_id);
+    return sv_pack_timer(&tp, c->ctx, c->api, c->s->tenant, key, expires, s->customer);
 }
 
 /* Fatigue suppresses (the customer was just asked); a full contact budget

@@ -69,28 +69,30 @@ bool sv_tsilent_load(sv_tcall *c)
 }
 
 /* A score read back as text; nil when the answer had none. */
-static void pack_score_text(sv_pack *p, const char *key, const char *text)
+static void pack_score_text(rp_mpout *p, const char *key, const char *text)
 {
     if (text[0])
-        sv_pack_int(p, key, atoi(text));
+        rp_mpout_kv_int(p, key, atoi(text));
     else
-        sv_pack_str(p, key, NULL);
+        rp_mpout_kv_str(p, key, NULL);
 }
 
 static bool flag(sv_tcall *c, const sv_tsilent *w, sv_silent_reason why)
 {
     sv_tw_flag(c, survey_of(c, w), w->alive_now, w->buys_now, why);
-    sv_pack *p = sv_pack_new(9);
-    sv_pack_str(p, "survey_id", survey_of(c, w));
-    sv_pack_int(p, "answered_ms", w->answered_ms);
-    pack_score_text(p, "nps", w->nps);
-    pack_score_text(p, "csat", w->csat);
-    sv_pack_dbl(p, "p_alive_then", w->alive_then);
-    sv_pack_dbl(p, "p_alive_now", w->alive_now);
-    sv_pack_dbl(p, "expected_purchases_then", w->buys_then);
-    sv_pack_dbl(p, "expected_purchases_now", w->buys_now);
-    sv_pack_str(p, "reason", sv_silent_reason_name(why));
-    return sv_pack_emit(p, c->ctx, c->api, "customer.silent_churn", c->items[w->item].t->customer);
+    rp_mpout p;
+    rp_mpout_open_map(&p, 9);
+    rp_mpout_kv_str(&p, "survey_id", survey_of(c, w));
+    rp_mpout_kv_int(&p, "answered_ms", w->answered_ms);
+    pack_score_text(&p, "nps", w->nps);
+    pack_score_text(&p, "csat", w->csat);
+    sv_pack_dbl(&p, "p_alive_then", w->alive_then);
+    sv_pack_dbl(&p, "p_alive_now", w->alive_now);
+    sv_pack_dbl(&p, "expected_purchases_then", w->buys_then);
+    sv_pack_dbl(&p, "expected_purchases_now", w->buys_now);
+    rp_mpout_kv_str(&p, "reason", sv_silent_reason_name(why));
+    return rp_mpout_emit(&p, c->ctx, c->api, "survey", "customer.silent_churn",
+                         c->items[w->item].t->customer, NULL);
 }
 
 static bool recheck_or_clear(sv_tcall *c, const sv_tsilent *w)
@@ -101,9 +103,10 @@ static bool recheck_or_clear(sv_tcall *c, const sv_tsilent *w)
     sv_tw_watch(c, survey_of(c, w), again);
     if (!again)
         return true;
-    sv_pack *tp = sv_pack_new(1);
-    sv_pack_str(tp, "survey_id", survey_of(c, w));
-    return sv_pack_timer(tp, c->ctx, c->api, c->s->tenant, t->key, next, t->customer);
+    rp_mpout tp;
+    rp_mpout_open_map(&tp, 1);
+    rp_mpout_kv_str(&tp, "survey_id", survey_of(c, w));
+    return sv_pack_timer(&tp, c->ctx, c->api, c->s->tenant, t->key, next, t->customer);
 }
 
 /* No watching row: flagged or cleared already, or the customer was erased. */

@@ -50,15 +50,17 @@ bool sv_tsla_load(sv_tcall *c)
 
 static bool emit_escalation(sv_tcall *c, const sv_tsla *a, int from, int to)
 {
-    sv_pack *p = sv_pack_new(7);
-    sv_pack_str(p, "complaint_id", a->id);
-    sv_pack_str(p, "level", sv_ladder_name(&c->s->ladder, to));
-    sv_pack_int(p, "level_index", to);
-    sv_pack_str(p, "previous_level", sv_ladder_name(&c->s->ladder, from));
-    sv_pack_str(p, "clock", a->first ? "first_response" : "resolution");
-    sv_pack_str(p, "severity", a->severity);
-    sv_pack_int(p, "due_ms", a->due_ms);
-    return sv_pack_emit(p, c->ctx, c->api, "complaint.escalated", c->items[a->item].t->customer);
+    rp_mpout p;
+    rp_mpout_open_map(&p, 7);
+    rp_mpout_kv_str(&p, "complaint_id", a->id);
+    rp_mpout_kv_str(&p, "level", sv_ladder_name(&c->s->ladder, to));
+    rp_mpout_kv_int(&p, "level_index", to);
+    rp_mpout_kv_str(&p, "previous_level", sv_ladder_name(&c->s->ladder, from));
+    rp_mpout_kv_str(&p, "clock", a->first ? "first_response" : "resolution");
+    rp_mpout_kv_str(&p, "severity", a->severity);
+    rp_mpout_kv_int(&p, "due_ms", a->due_ms);
+    return rp_mpout_emit(&p, c->ctx, c->api, "survey", "complaint.escalated",
+                         c->items[a->item].t->customer, NULL);
 }
 
 static bool rearm(sv_tcall *c, const sv_tsla *a)
@@ -69,10 +71,11 @@ static bool rearm(sv_tcall *c, const sv_tsla *a)
         c->api->fail(c->ctx, "survey: timer %s: no business hours ahead", t->key);
         return false;
     }
-    sv_pack *tp = sv_pack_new(2);
-    sv_pack_str(tp, "complaint_id", a->id);
-    sv_pack_str(tp, "clock", a->first ? "first" : "resolve");
-    return sv_pack_timer(tp, c->ctx, c->api, c->s->tenant, t->key, again, t->customer);
+    rp_mpout tp;
+    rp_mpout_open_map(&tp, 2);
+    rp_mpout_kv_str(&tp, "complaint_id", a->id);
+    rp_mpout_kv_str(&tp, "clock", a->first ? "first" : "resolve");
+    return sv_pack_timer(&tp, c->ctx, c->api, c->s->tenant, t->key, again, t->customer);
 }
 
 /* Met, closed, erased, or already at the top of the ladder: nothing. */

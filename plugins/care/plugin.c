@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "glue.h"
+#include "rp_tenant_runs.h"
 
 #define SETTINGS_CACHE 32
 
@@ -107,8 +108,10 @@ static bool load_stretch(cr_run *r, const rp_event *const *events, size_t n)
     return ok;
 }
 
-static bool run_tenant(rp_ctx *ctx, care_state *st, const rp_event *const *events, size_t n)
+/* One stretch of one tenant's events (rp_each_tenant_run). */
+static bool run_tenant(rp_ctx *ctx, void *state, const rp_event *const *events, size_t n)
 {
+    care_state *st = state;
     const rp_host_api *api = st->api;
     cached_settings *cs = settings_for(ctx, st, events[0]->tenant);
     if (!cs)
@@ -133,16 +136,7 @@ static bool run_tenant(rp_ctx *ctx, care_state *st, const rp_event *const *event
 
 static int on_events(rp_ctx *ctx, const rp_event *const *events, size_t count)
 {
-    care_state *st = host_api->state(ctx);
-    for (size_t i = 0; i < count;) {
-        size_t j = i + 1;
-        while (j < count && strcmp(events[j]->tenant, events[i]->tenant) == 0)
-            j++;
-        if (!run_tenant(ctx, st, events + i, j - i))
-            return RP_ERROR;
-        i = j;
-    }
-    return RP_OK;
+    return rp_each_tenant_run(ctx, events, count, run_tenant, host_api->state(ctx));
 }
 
 /* One group of timers (timerbatch.h): the inbox alone, or lifecycle moves

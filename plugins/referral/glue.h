@@ -44,7 +44,6 @@ extern const char *const rf_schema_sql[];
 
 bool rf_settings_load(rp_ctx *ctx, const rp_host_api *api, const char *tenant,
                       rf_settings *out, char *err, size_t errlen);
-bool rf_parse_duration(const char *text, int64_t *ms);
 
 /* ---- the working set of one run ---- */
 

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "glue.h"
+#include "rp_tenant_runs.h"
 
 #define SETTINGS_CACHE 32
 
@@ -72,8 +73,10 @@ static int init(rp_ctx *ctx, const rp_host_api *api)
     return RP_OK;
 }
 
-static bool run_tenant(rp_ctx *ctx, referral_state *st, const rp_event *const *events, size_t n)
+/* One stretch of one tenant's events (rp_each_tenant_run). */
+static bool run_tenant(rp_ctx *ctx, void *state, const rp_event *const *events, size_t n)
 {
+    referral_state *st = state;
     const rp_host_api *api = st->api;
     const rf_settings *s = settings_for(ctx, st, events[0]->tenant);
     if (!s)
@@ -95,16 +98,7 @@ static bool run_tenant(rp_ctx *ctx, referral_state *st, const rp_event *const *e
 
 static int on_events(rp_ctx *ctx, const rp_event *const *events, size_t count)
 {
-    referral_state *st = host_api->state(ctx);
-    for (size_t i = 0; i < count;) {
-        size_t j = i + 1;
-        while (j < count && strcmp(events[j]->tenant, events[i]->tenant) == 0)
-            j++;
-        if (!run_tenant(ctx, st, events + i, j - i))
-            return RP_ERROR;
-        i = j;
-    }
-    return RP_OK;
+    return rp_each_tenant_run(ctx, events, count, run_tenant, host_api->state(ctx));
 }
 
 static void shutdown_plugin(rp_ctx *ctx)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "glue.h"
+#include "rp_duration.h"
 
 const rp_config_key rf_config_keys[] = {
     {"conversion_window", RP_CONFIG_DURATION, "90d",
@@ -39,29 +40,6 @@ const rp_config_key rf_config_keys[] = {
     {NULL, 0, NULL, NULL},
 };
 
-bool rf_parse_duration(const char *text, int64_t *ms)
-{
-    if (!text || !*text)
-        return false;
-    errno = 0;
-    char *end;
-    double v = strtod(text, &end);
-    if (errno || end == text || !(v >= 0))
-        return false;
-    double unit;
-    if (strcmp(end, "ms") == 0) unit = 1;
-    else if (strcmp(end, "s") == 0) unit = 1e3;
-    else if (strcmp(end, "m") == 0) unit = 60e3;
-    else if (strcmp(end, "h") == 0) unit = 3600e3;
-    else if (strcmp(end, "d") == 0 || *end == '\0') unit = 86400e3;
-    else if (strcmp(end, "w") == 0) unit = 7 * 86400e3;
-    else return false;
-    if (v * unit > 9e15)
-        return false;
-    *ms = (int64_t)llround(v * unit);
-    return true;
-}
-
 typedef struct reader {
     rp_ctx *ctx;
     const rp_host_api *api;
@@ -78,7 +56,7 @@ static const char *text_of(const reader *rd, const char *key)
 
 static bool duration(const reader *rd, const char *key, int64_t *ms)
 {
-    if (rf_parse_duration(text_of(rd, key), ms))
+    if (rp_parse_duration(text_of(rd, key), ms))
         return true;
     snprintf(rd->err, rd->errlen, "%s '%s' (tenant %s): expected a duration like 7d",
              key, text_of(rd, key), rd->tenant);

@@ -18,6 +18,7 @@
 
 #include "handlers.h"
 #include "refit.h"
+#include "rp_tenant_runs.h"
 #include "schema.h"
 #include "settings.h"
 #include "store.h"
@@ -193,8 +194,10 @@ static bool add_customers(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t,
     return sc_store_load_customers(ctx, api, t);
 }
 
-static bool run_tenant(rp_ctx *ctx, scoring_state *st, const rp_event *const *events, size_t n)
+/* One stretch of one tenant's events (rp_each_tenant_run). */
+static bool run_tenant(rp_ctx *ctx, void *state, const rp_event *const *events, size_t n)
 {
+    scoring_state *st = state;
     const rp_host_api *api = st->api;
     sc_tenant_ctx *t = working_set(ctx, st, events[0]->tenant);
     bool ok = t && add_customers(ctx, api, t, events, n);
@@ -215,16 +218,7 @@ static bool run_tenant(rp_ctx *ctx, scoring_state *st, const rp_event *const *ev
 
 static int on_events(rp_ctx *ctx, const rp_event *const *events, size_t count)
 {
-    scoring_state *st = host_api->state(ctx);
-    for (size_t i = 0; i < count;) {
-        size_t j = i + 1;
-        while (j < count && strcmp(events[j]->tenant, events[i]->tenant) == 0)
-            j++;
-        if (!run_tenant(ctx, st, events + i, j - i))
-            return RP_ERROR;
-        i = j;
-    }
-    return RP_OK;
+    return rp_each_tenant_run(ctx, events, count, run_tenant, host_api->state(ctx));
 }
 
 static int on_timer(rp_ctx *ctx, const rp_timer *timer)

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rp_duration.h"
 #include "settings.h"
 
 const rp_config_key sc_config_keys[] = {
@@ -44,29 +45,6 @@ const rp_config_key sc_config_keys[] = {
     {NULL, 0, NULL, NULL},
 };
 
-bool sc_parse_duration(const char *text, int64_t *ms)
-{
-    if (!text || !*text)
-        return false;
-    errno = 0;
-    char *end;
-    double v = strtod(text, &end);
-    if (errno || end == text || !(v >= 0))
-        return false;
-    double unit;
-    if (strcmp(end, "ms") == 0) unit = 1;
-    else if (strcmp(end, "s") == 0) unit = 1e3;
-    else if (strcmp(end, "m") == 0) unit = 60e3;
-    else if (strcmp(end, "h") == 0) unit = 3600e3;
-    else if (strcmp(end, "d") == 0 || *end == '\0') unit = 86400e3;
-    else if (strcmp(end, "w") == 0) unit = 7 * 86400e3;
-    else return false;
-    if (v * unit > 9e15)
-        return false;
-    *ms = (int64_t)llround(v * unit);
-    return true;
-}
-
 bool sc_parse_numbers(const char *key, const char *text, double *out, int n,
                       char *err, size_t errlen)
 {
@@ -99,7 +77,7 @@ static bool get_duration(rp_ctx *ctx, const rp_host_api *api, const char *tenant
                          const char *key, int64_t *ms, char *err, size_t errlen)
 {
     const char *text = api->config_tenant_string(ctx, tenant, key);
-    if (!sc_parse_duration(text, ms) || *ms <= 0) {
+    if (!rp_parse_duration(text, ms) || *ms <= 0) {
         snprintf(err, errlen, "%s '%s' (tenant %s): expected a positive duration like 7d",
                  key, text ? text : "", tenant);
         return false;

@@ -28,9 +28,6 @@ typedef struct sc_settings {
     int64_t fit_max_customers;
 } sc_settings;
 
-/* "90s", "15m", "2h", "7d", "2w", "500ms" -> ms; false if malformed. */
-bool sc_parse_duration(const char *text, int64_t *ms);
-
 /* "a,b,c" -> exactly n numbers (each >= 0); false with err naming the key. */
 bool sc_parse_numbers(const char *key, const char *text, double *out, int n,
                       char *err, size_t errlen);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "glue.h"
+#include "rp_tenant_runs.h"
 
 /* on_events receives no API pointer: the host's static table, kept from init. */
 static const rp_host_api *host_api;
@@ -45,8 +46,10 @@ static int init(rp_ctx *ctx, const rp_host_api *api)
     return sh_store_advice(ctx, api) ? RP_OK : RP_ERROR;
 }
 
-static bool run_tenant(rp_ctx *ctx, const sh_settings *s, const rp_event *const *events, size_t n)
+/* One stretch of one tenant's events (rp_each_tenant_run). */
+static bool run_tenant(rp_ctx *ctx, void *settings, const rp_event *const *events, size_t n)
 {
+    const sh_settings *s = settings;
     sh_run r;
     sh_run_init(&r, ctx, host_api, s, events[0]->tenant);
     bool ok = sh_store_load(&r, events, n);
@@ -63,15 +66,7 @@ static bool run_tenant(rp_ctx *ctx, const sh_settings *s, const rp_event *const 
 static int on_events(rp_ctx *ctx, const rp_event *const *events, size_t count)
 {
     stakeholder_state *st = host_api->state(ctx);
-    for (size_t i = 0; i < count;) {
-        size_t j = i + 1;
-        while (j < count && strcmp(events[j]->tenant, events[i]->tenant) == 0)
-            j++;
-        if (!run_tenant(ctx, &st->settings, events + i, j - i))
-            return RP_ERROR;
-        i = j;
-    }
-    return RP_OK;
+    return rp_each_tenant_run(ctx, events, count, run_tenant, &st->settings);
 }
 
 /* A covering tie of the org may have become weak: re-evaluate it. */

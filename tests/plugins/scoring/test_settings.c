@@ -9,6 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "rp_duration.h"
 #include "rp_pgarray.h"
 #include "settings.h"
 
@@ -16,20 +17,20 @@ static void test_durations(void **state)
 {
     (void)state;
     int64_t ms;
-    assert_true(sc_parse_duration("180d", &ms));
+    assert_true(rp_parse_duration("180d", &ms));
     assert_int_equal(ms, 180LL * 86400000);
-    assert_true(sc_parse_duration("90s", &ms));
+    assert_true(rp_parse_duration("90s", &ms));
     assert_int_equal(ms, 90000);
-    assert_true(sc_parse_duration("2w", &ms));
+    assert_true(rp_parse_duration("2w", &ms));
     assert_int_equal(ms, 14LL * 86400000);
-    assert_true(sc_parse_duration("1.5h", &ms));
+    assert_true(rp_parse_duration("1.5h", &ms));
     assert_int_equal(ms, 5400000);
-    assert_true(sc_parse_duration("250ms", &ms));
+    assert_true(rp_parse_duration("250ms", &ms));
     assert_int_equal(ms, 250);
-    assert_false(sc_parse_duration("7 days", &ms));
-    assert_false(sc_parse_duration("-1d", &ms));
-    assert_false(sc_parse_duration("", &ms));
-    assert_false(sc_parse_duration("1e300d", &ms));
+    assert_false(rp_parse_duration("7 days", &ms));
+    assert_false(rp_parse_duration("-1d", &ms));
+    assert_false(rp_parse_duration("", &ms));
+    assert_false(rp_parse_duration("1e300d", &ms));
 }
 
 static void test_number_lists(void **state)

@@ -51,13 +51,18 @@ void rp_text_putc(rp_text *b, char c)
     b->data[b->len] = '\0';
 }
 
-void rp_text_puts(rp_text *b, const char *s)
+void rp_text_putn(rp_text *b, const char *s, size_t n)
 {
-    size_t n = strlen(s);
     if (!rp_text_reserve(b, n))
         return;
-    memcpy(b->data + b->len, s, n + 1);
+    memcpy(b->data + b->len, s, n);
     b->len += n;
+    b->data[b->len] = '\0';
+}
+
+void rp_text_puts(rp_text *b, const char *s)
+{
+    rp_text_putn(b, s, strlen(s));
 }
 
 void rp_text_printf(rp_text *b, const char *fmt, ...)

@@ -23,6 +23,8 @@ void rp_text_free(rp_text *b);
 void rp_text_reset(rp_text *b);
 void rp_text_putc(rp_text *b, char c);
 void rp_text_puts(rp_text *b, const char *s);
+/* n bytes of s, which need not be NUL-terminated. */
+void rp_text_putn(rp_text *b, const char *s, size_t n);
 void rp_text_printf(rp_text *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* v with full precision (%.17g); NaN and infinities as fallback. */
 void rp_text_double(rp_text *b, double v, const char *fallback);

@@ -23,6 +23,9 @@
  * time one call holds timers of one due time only. In event
  * time every partition has its own clock (its events' times), and a plugin
  * evaluating "now" once per run would mix clocks, so runs stay per partition.
+ *
+ * After the last call of a transaction, a plugin's before_commit (ABI 1.3)
+ * writes back what it kept across the calls, before progress and commit.
  */
 #include <endian.h>
 #include <inttypes.h>

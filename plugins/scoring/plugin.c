@@ -132,6 +132,12 @@ static void drop_set(scoring_state *st, int i)
     st->sets[i] = st->sets[--st->nsets];
 }
 
+static void drop_all_sets(scoring_state *st)
+{
+    while (st->nsets > 0)
+        drop_set(st, st->nsets - 1);
+}
+
 /* Writes every working set back (deferred) and forgets them. */
 static bool write_back_sets(rp_ctx *ctx, scoring_state *st)
 {
@@ -150,8 +156,7 @@ static sc_tenant_ctx *working_set(rp_ctx *ctx, scoring_state *st, const char *te
 {
     uint64_t txn = st->api->txn_seq(ctx);
     if (txn != st->txn) {
-        while (st->nsets > 0)
-            drop_set(st, st->nsets - 1);
+        drop_all_sets(st);
         st->txn = txn;
     }
     for (int i = 0; i < st->nsets; i++)
@@ -176,8 +181,10 @@ static bool refit_tenant(rp_ctx *ctx, scoring_state *st, sc_tenant_ctx *t, int64
 {
     bool ok = sc_store_save(ctx, st->api, t, now) && sc_refit(ctx, st->api, t, now);
     for (int i = 0; i < st->nsets; i++)
-        if (st->sets[i] == t)
+        if (st->sets[i] == t) {
             drop_set(st, i);
+            break;
+        }
     return ok;
 }
 
@@ -253,8 +260,8 @@ static int before_commit(rp_ctx *ctx)
 static void shutdown_plugin(rp_ctx *ctx)
 {
     scoring_state *st = host_api->state(ctx);
-    while (st && st->nsets > 0)
-        drop_set(st, st->nsets - 1);
+    if (st)
+        drop_all_sets(st);
     free(st);
     host_api->set_state(ctx, NULL);
 }

@@ -35,11 +35,9 @@ void sc_cust_reset(sc_cust *c)
 {
     char *name = c->customer;
     uint32_t partition = c->partition;
-    bool fetched = c->fetched;   /* an erased customer's row is known: gone */
     memset(c, 0, sizeof *c);
     c->customer = name;
     c->partition = partition;
-    c->fetched = fetched;
     c->score = NAN;
     c->p_alive = NAN;
     c->expected = NAN;
@@ -214,22 +212,16 @@ static void load_row(const rp_host_api *api, rp_rows *rows, int r, sc_cust *c)
 
 bool sc_store_load_customers(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t)
 {
-    rp_text ids = {0};
-    size_t wanted = 0;
-    for (size_t i = 0; i < t->ncust; i++) {
-        if (t->custs[i].fetched)
-            continue;
-        rp_text_putc(&ids, wanted++ ? ',' : '{');
-        rp_pgarray_quote(&ids, t->custs[i].customer);
-        t->custs[i].fetched = true;
-    }
-    if (wanted == 0)
+    if (t->nfetched == t->ncust)
         return true;
-    rp_text_putc(&ids, '}');
-    const char *params[] = {t->s->tenant, rp_text_get(&ids)};
+    rp_pgarray ids = {0};
+    for (size_t i = t->nfetched; i < t->ncust; i++)
+        rp_pgarray_add(&ids, t->custs[i].customer);
+    t->nfetched = t->ncust;
+    const char *params[] = {t->s->tenant, rp_pgarray_finish(&ids)};
     if (!params[1]) {
         api->fail(ctx, "scoring: out of memory building the customer list of tenant %s", t->s->tenant);
-        rp_text_free(&ids);
+        rp_pgarray_free(&ids);
         return false;
     }
     rp_rows *rows = api->db_query(ctx,
@@ -237,7 +229,7 @@ bool sc_store_load_customers(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx 
         "       score, confidence, tier, tier_since_ms, p_alive, expected_purchases, risk_level,"
         "       pinned_tier, pinned_until_ms, pin_reason, referred_by, next_check_ms, updated_ms"
         "  FROM scoring_customers WHERE tenant = $1 AND customer = ANY($2::text[])", 2, params);
-    rp_text_free(&ids);
+    rp_pgarray_free(&ids);
     if (!rows)
         return false;
     for (int r = 0; r < api->rows_count(rows); r++) {

@@ -23,7 +23,6 @@ typedef struct sc_cust {
     char *customer;
     uint32_t partition;
     bool exists;              /* a row is stored */
-    bool fetched;             /* its stored row, if any, has been looked up */
     bool dirty;               /* must be written back */
     sc_evidence ev;
     double sub[SC_CRITERIA];
@@ -55,6 +54,7 @@ typedef struct sc_tenant_ctx {
     int64_t promos_since_ms;  /* loaded: every promotion ending after this */
     sc_cust *custs;
     size_t ncust, cust_cap;
+    size_t nfetched;          /* custs[0..nfetched) had their stored rows looked up */
     int32_t *slots;           /* open-addressing index into custs */
     size_t nslots;
 } sc_tenant_ctx;
@@ -77,8 +77,8 @@ sc_cust *sc_tenant_cust(sc_tenant_ctx *t, const char *customer, uint32_t partiti
 void sc_cust_reset(sc_cust *c);
 
 bool sc_store_load_tenant(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t);
-/* Loads the stored rows of the customers added with sc_tenant_cust and not
- * looked up yet. */
+/* Loads the stored rows of the customers added with sc_tenant_cust since
+ * the last call (customers are only ever appended). */
 bool sc_store_load_customers(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t);
 /* Promotions ending after since_ms (nothing to do when those are loaded). */
 bool sc_store_load_promos(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t, int64_t since_ms);

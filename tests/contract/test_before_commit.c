@@ -14,21 +14,12 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <cmocka.h>
 
 #include "rp_test.h"
 
 #define COUNTER_SPAN "--plugins=" CONTRACT_PLUGIN_DIR "/counter_span.so"
-
-static void wait_for_count(PGconn *db, const char *sql, int64_t expected, int timeout_ms)
-{
-    struct timespec pause = {0, 50 * 1000000L};
-    for (int waited = 0; waited < timeout_ms && rp_test_sql_int(db, sql) != expected; waited += 50)
-        nanosleep(&pause, NULL);
-    assert_int_equal(rp_test_sql_int(db, sql), expected);
-}
 
 /* Every transaction with calls has exactly one 'commit' row, written after
  * all rows of its calls. Timers fire in a later transaction than the events
@@ -42,7 +33,7 @@ static void before_commit_runs_once_per_transaction_after_its_calls(void **state
     PGconn *db = rp_test_connect(conninfo);
     rp_test_publish_contacts(d, 1, 300);
     rp_test_wait_idle(db, 60000);
-    wait_for_count(db, "SELECT count(*) FROM counter_log WHERE kind = 'timer'", 300 / 7, 30000);
+    rp_test_wait_sql_int(db, "SELECT count(*) FROM counter_log WHERE kind = 'timer'", 300 / 7, 30000);
     assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM counter_log WHERE kind = 'event'"), 300);
     assert_true(rp_test_sql_int(db, "SELECT count(DISTINCT txn) FROM counter_log WHERE kind <> 'commit'") >= 2);
     assert_int_equal(rp_test_sql_int(db,
@@ -80,7 +71,7 @@ static void failures_at_commit_and_in_on_timers_are_dead_lettered_and_retried(vo
     assert_non_null(reply);
     assert_null(strstr(reply, "rejected"));
     free(reply);
-    wait_for_count(db, "SELECT count(*) FROM dead_letters WHERE status = 'dead'", 3, 30000);
+    rp_test_wait_sql_int(db, "SELECT count(*) FROM dead_letters WHERE status = 'dead'", 3, 30000);
     assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM dead_letters WHERE event_id = 'fc'"
                                          " AND error LIKE 'commit refused in transaction%'"), 1);
     assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM dead_letters WHERE event_id = 'ec'"
@@ -94,7 +85,7 @@ static void failures_at_commit_and_in_on_timers_are_dead_lettered_and_retried(vo
     int rc;
     free(rp_test_rapportctl(conninfo, "dead-letters retry --all --plugin=counter_span", &rc));
     assert_int_equal(rc, 0);
-    wait_for_count(db, "SELECT count(*) FROM dead_letters WHERE status = 'retried'", 3, 30000);
+    rp_test_wait_sql_int(db, "SELECT count(*) FROM dead_letters WHERE status = 'retried'", 3, 30000);
     assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM counter_log WHERE id IN ('fc', 'ec')"), 2);
     assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM counter_log WHERE kind = 'timer' AND id = 't:P1'"), 1);
     /* each retry is a transaction of its own, with its commit row */

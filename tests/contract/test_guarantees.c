@@ -210,9 +210,7 @@ static void poisoned_event_is_dead_lettered_and_retried(void **state)
     char *retried = run_rapportctl(conninfo, "dead-letters retry --all --plugin=counter");
     assert_non_null(strstr(retried, "1"));
     free(retried);
-    for (int waited = 0; waited < 10000 && rp_test_sql_int(db, "SELECT count(*) FROM dead_letters WHERE status = 'retried'") == 0; waited += 50)
-        pause_ms(50);
-    assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM dead_letters WHERE status = 'retried'"), 1);
+    rp_test_wait_sql_int(db, "SELECT count(*) FROM dead_letters WHERE status = 'retried'", 1, 10000);
     assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM counter_log WHERE id = 'bad'"), 1);
     PQfinish(db);
     assert_int_equal(rp_test_daemon_stop(d, SIGTERM), 0);

@@ -419,6 +419,16 @@ char *rp_test_replay_json(const rp_test_daemon *d, uint64_t from, unsigned limit
     return reply;
 }
 
+void rp_test_wait_sql_int(PGconn *db, const char *sql, int64_t want, int timeout_ms)
+{
+    for (int waited = 0; waited <= timeout_ms; waited += 25) {
+        if (rp_test_sql_int(db, sql) == want)
+            return;
+        sleep_ms(25);
+    }
+    rp_test_fail("timed out after %d ms waiting for %s = %lld", timeout_ms, sql, (long long)want);
+}
+
 void rp_test_wait_idle(PGconn *db, int timeout_ms)
 {
     /* Idle: no plugin has an unprocessed event. Timers are the plugins'

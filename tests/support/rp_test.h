@@ -82,6 +82,11 @@ void rp_test_publish_contacts(const rp_test_daemon *daemon, int first, int last)
  * read the daemon's clock): tests that need them wait for their effects. */
 void rp_test_wait_idle(PGconn *db, int timeout_ms);
 
+/* Waits until the single integer `sql` returns equals want (timers are not
+ * part of rp_test_wait_idle: tests wait for their effects), or fails after
+ * timeout_ms naming the query. */
+void rp_test_wait_sql_int(PGconn *db, const char *sql, int64_t want, int timeout_ms);
+
 /* Reads derived events from the replay endpoint from seq `from`, returns them
  * as a JSON array text (malloc'd). */
 char *rp_test_replay_json(const rp_test_daemon *daemon, uint64_t from, unsigned limit);

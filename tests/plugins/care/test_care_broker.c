@@ -69,18 +69,6 @@ static void expect_task(PGconn *db, const char *task_id, const char *status, int
     free(got);
 }
 
-/* Timers are not part of rp_test_wait_idle: wait for their effect. */
-static void wait_for(PGconn *db, const char *sql, int64_t want, int timeout_ms)
-{
-    for (int waited = 0; waited <= timeout_ms; waited += 50) {
-        if (rp_test_sql_int(db, sql) == want)
-            return;
-        struct timespec pause = {0, 50 * 1000000L};
-        nanosleep(&pause, NULL);
-    }
-    fail_msg("timed out waiting for %s = %lld", sql, (long long)want);
-}
-
 static void phase_one(const rp_test_daemon *d)
 {
     char json[4096];
@@ -114,7 +102,7 @@ static void phase_two(const rp_test_daemon *d, PGconn *db)
     /* The erasure moved the event clock past the first inbox timer (15 min
      * after the first run): the request is taken before the campaign runs,
      * so c5 is a known customer by then. */
-    wait_for(db, "SELECT count(*) FROM care_requests WHERE taken_ms IS NULL", 0, 60000);
+    rp_test_wait_sql_int(db, "SELECT count(*) FROM care_requests WHERE taken_ms IS NULL", 0, 60000);
     snprintf(json, sizeof json,
         "{\"id\":\"camp1\",\"type\":\"campaign.launched\",\"ts\":%lld,"
         " \"data\":{\"campaign_id\":\"spring\",\"kind\":\"promotion\",\"name\":\"Spring offer\"}}",
@@ -249,7 +237,7 @@ static void test_care_through_the_broker(void **state)
     check_events(d);
     phase_four(d);
     rp_test_wait_idle(db, 30000);
-    wait_for(db, "SELECT count(*) FROM timers WHERE key = 'plan:c1' AND due_ms < 1783000000000", 0,
+    rp_test_wait_sql_int(db, "SELECT count(*) FROM timers WHERE key = 'plan:c1' AND due_ms < 1783000000000", 0,
              60000);
     expect_task(db, "regular:c1:2026-06-26", "expired", 1782464400000LL, "sms");   /* clock moved past its window */
     check_lifecycle(db);
@@ -358,7 +346,7 @@ static void test_backlog_on_the_wall_clock(void **state)
     /* the greetings' timers fall due together */
     rp_test_sql_int(db, "WITH moved AS (UPDATE timers SET due_ms = 0 WHERE key LIKE 'due:greeting:%' RETURNING 1)"
                         " SELECT count(*) FROM moved");
-    wait_for(db, "SELECT count(*) FROM care_tasks WHERE task_id LIKE 'greeting:%:order:new-%' AND status = 'due'",
+    rp_test_wait_sql_int(db, "SELECT count(*) FROM care_tasks WHERE task_id LIKE 'greeting:%:order:new-%' AND status = 'due'",
              12, 30000);
     assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM outbox WHERE type = 'care.task_due'"
                                          " AND cause LIKE 'timer:due:greeting:%'"), 12);

@@ -306,17 +306,6 @@ static void pause_ms(long ms)
     nanosleep(&pause, NULL);
 }
 
-/* Timers are not part of rp_test_wait_idle: wait for their effect. */
-static void wait_for(const char *sql, int64_t want, int timeout_ms)
-{
-    for (int waited = 0; waited <= timeout_ms; waited += 25) {
-        if (rp_test_sql_int(db, sql) == want)
-            return;
-        pause_ms(25);
-    }
-    fail_msg("timed out waiting for %s = %lld", sql, (long long)want);
-}
-
 static void expect_last_gap_event(void)
 {
     json_t *gaps = derived("org.coverage_gap");
@@ -351,7 +340,7 @@ static void weak_tie_decays_by_time(void **state)
 
     /* at the instant: the timer re-evaluates acme on its own */
     restart_at(DECAY_DUE);
-    wait_for("SELECT count(*) FROM timers WHERE key = 'coverage:acme'", 0, 30000);
+    rp_test_wait_sql_int(db, "SELECT count(*) FROM timers WHERE key = 'coverage:acme'", 0, 30000);
     expect_text("SELECT string_agg(role || ':' || kind || ':' || opened_ms, ',' ORDER BY role)"
                 " FROM stakeholder_gaps WHERE kind = 'only_weak'", "user:only_weak:1701525223236");
     expect_text("SELECT coverage_score || ':' || covered_roles || ':' || threads || ':' || single_threaded"

@@ -25,21 +25,14 @@ plugins=""
 for p in scoring care survey referral stakeholder; do
   [ -f "$plugin_dir/$p.so" ] && plugins="$plugins${plugins:+,}$p"
 done
-port=$(( 20000 + RANDOM % 20000 ))
-ingress=tcp://127.0.0.1:$port http=127.0.0.1:$((port + 3))
-"$rapportd" --database="$db" --plugins="$plugins" --plugin_dir="$plugin_dir" --clock=event \
-  --ingress=$ingress --publish=tcp://127.0.0.1:$((port + 1)) --replay=tcp://127.0.0.1:$((port + 2)) \
-  --http=$http 2>"$work/rapportd.log" &
-pid=$!
-cleanup() { kill -TERM $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -rf "$work"; }
+. "$src/tests/support/start_rapportd.sh"
+pid=
+cleanup() { [ -n "$pid" ] && { kill -TERM $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; }; rm -rf "$work"; }
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; tail -n 30 "$work/rapportd.log" >&2; exit 1; }
 has_plugin() { case ",$plugins," in *",$1,"*) return 0 ;; *) return 1 ;; esac; }
-for _ in $(seq 1 100); do
-  curl -sf "http://$http/health" >/dev/null 2>&1 && break
-  kill -0 $pid 2>/dev/null || fail "rapportd exited"
-  sleep 0.1
-done
+rp_start_rapportd "$work/rapportd.log" "$rapportd" --database="$db" --plugins="$plugins" \
+  --plugin_dir="$plugin_dir" --clock=event || fail "rapportd did not become healthy"
 
 "$synth" --generate --seed=1 --customers=150 --months=6 2>/dev/null | "$synth" --seed=1 2>/dev/null \
   | "$ctl" publish --ingress=$ingress >"$work/publish.out" || fail "publish: $(cat "$work/publish.out")"

@@ -10,20 +10,13 @@ db_name=rp_test_examples
 base=$RAPPORT_TEST_DATABASE
 psql "$base" -qc "DROP DATABASE IF EXISTS $db_name WITH (FORCE)" -c "CREATE DATABASE $db_name"
 db="${base/dbname=postgres/dbname=$db_name}"
-port=$(( 20000 + RANDOM % 20000 ))
-ingress=tcp://127.0.0.1:$port publish=tcp://127.0.0.1:$((port + 1)) replay=tcp://127.0.0.1:$((port + 2))
-http=127.0.0.1:$((port + 3))
-"$rapportd" --database="$db" --plugins=example --plugin_dir="$plugin_dir" --ingress=$ingress \
-  --publish=$publish --replay=$replay --http=$http --partitions=8 2>"$work/rapportd.log" &
-pid=$!
-cleanup() { kill -TERM $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -rf "$work"; }
+. "$src/tests/support/start_rapportd.sh"
+pid=
+cleanup() { [ -n "$pid" ] && { kill -TERM $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; }; rm -rf "$work"; }
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; cat "$work/rapportd.log" >&2; exit 1; }
-for _ in $(seq 1 100); do
-  curl -sf "http://$http/health" >/dev/null 2>&1 && break
-  kill -0 $pid 2>/dev/null || fail "rapportd exited"
-  sleep 0.1
-done
+rp_start_rapportd "$work/rapportd.log" "$rapportd" --database="$db" --plugins=example \
+  --plugin_dir="$plugin_dir" --partitions=8 || fail "rapportd did not become healthy"
 
 cat > "$work/events.jsonl" <<'JSON'
 {"id":"py-1","type":"purchase","ts":1700000000000,"customer":"alice","data":{"order_id":"1","amount":10,"currency":"EUR"}}

@@ -148,6 +148,50 @@ bool rp_mp_read_head(const uint8_t *p, size_t avail, rp_mp_head *h)
     return true;
 }
 
+/* The size of one header at p, for measuring: the fixed-size forms that
+ * make up most events (small ints, short strings, small maps and arrays)
+ * are read inline; everything else goes through rp_mp_read_head. False when
+ * the header is malformed or truncated. */
+static bool measure_head(const uint8_t *p, size_t avail, size_t *advance, uint64_t *children)
+{
+    uint8_t tag = p[0];
+    if (tag <= 0x7f || tag >= 0xe0) {              /* positive / negative fixint */
+        *advance = 1;
+        *children = 0;
+        return true;
+    }
+    if (tag >= 0xa0 && tag <= 0xbf) {              /* fixstr */
+        *advance = 1 + (size_t)(tag & 0x1f);
+        *children = 0;
+        return true;
+    }
+    if (tag <= 0x9f) {                             /* fixmap, fixarray */
+        *advance = 1;
+        *children = tag <= 0x8f ? 2u * (tag & 0x0f) : (uint64_t)(tag & 0x0f);
+        return true;
+    }
+    static const uint8_t number_width[] = {4, 8, 1, 2, 4, 8, 1, 2, 4, 8}; /* 0xca..0xd3 */
+    *children = 0;
+    if (tag == 0xc0 || tag == 0xc2 || tag == 0xc3) {   /* nil, false, true */
+        *advance = 1;
+        return true;
+    }
+    if (tag >= 0xca && tag <= 0xd3) {              /* float, int and uint forms */
+        *advance = 1 + (size_t)number_width[tag - 0xca];
+        return true;                               /* the caller checks it fits */
+    }
+    if ((tag == 0xd9 || tag == 0xc4) && avail >= 2) { /* str 8, bin 8 */
+        *advance = 2 + (size_t)p[1];
+        return true;
+    }
+    rp_mp_head h;
+    if (!rp_mp_read_head(p, avail, &h))
+        return false;
+    *advance = h.head_len + h.body_len;
+    *children = h.children;
+    return h.head_len <= avail;
+}
+
 /* Measures one object: `pending` counts objects still to read; each needs at
  * least one byte, so a count larger than the bytes left is refused at once. */
 rp_view rp_view_of(const uint8_t *buf, size_t len)
@@ -158,14 +202,14 @@ rp_view rp_view_of(const uint8_t *buf, size_t len)
     size_t off = 0;
     uint64_t pending = 1;
     while (pending > 0) {
-        rp_mp_head h;
-        if (!rp_mp_read_head(buf + off, len - off, &h))
+        size_t advance;
+        uint64_t children;
+        if (off >= len || !measure_head(buf + off, len - off, &advance, &children))
             return absent;
-        size_t left = len - off - h.head_len;
-        if (h.body_len > left || h.children > left)
+        if (advance > len - off)
             return absent;
-        off += h.head_len + h.body_len;
-        pending = pending - 1 + h.children;
+        off += advance;
+        pending = pending - 1 + children;
         if (pending > len - off)
             return absent;
     }
@@ -251,6 +295,14 @@ rp_view rp_view_at(rp_view array, size_t index)
 
 bool rp_view_str(rp_view v, const char **s, size_t *len)
 {
+    if (v.ptr && v.len > 0 && v.ptr[0] >= 0xa0 && v.ptr[0] <= 0xbf) {   /* fixstr, the usual key */
+        size_t n = v.ptr[0] & 0x1f;
+        if (1 + n > v.len)
+            return false;
+        *s = (const char *)v.ptr + 1;
+        *len = n;
+        return true;
+    }
     rp_mp_head h;
     if (!v.ptr || !rp_mp_read_head(v.ptr, v.len, &h) || h.kind != RP_VIEW_STR)
         return false;

@@ -120,6 +120,43 @@ static void hostile_bytes_give_absent_views(void **state)
     assert_null(rp_view_of(deep_truncated, sizeof deep_truncated).ptr);
     assert_null(rp_view_of(NULL, 0).ptr);
     assert_int_equal(rp_view_kind_of(rp_view_of(huge_map, sizeof huge_map)), RP_VIEW_ABSENT);
+    /* the forms rp_view_of measures without rp_mp_read_head, cut short */
+    const uint8_t str8_past_end[] = {0xd9, 0x05, 'a'};
+    const uint8_t str8_no_length[] = {0xd9};
+    const uint8_t float64_cut[] = {0xcb, 0x00, 0x00};
+    const uint8_t uint32_cut[] = {0x91, 0xce, 0x00};
+    const uint8_t fixstr_in_array_cut[] = {0x92, 0xa3, 'a', 'b'};
+    assert_null(rp_view_of(str8_past_end, sizeof str8_past_end).ptr);
+    assert_null(rp_view_of(str8_no_length, sizeof str8_no_length).ptr);
+    assert_null(rp_view_of(float64_cut, sizeof float64_cut).ptr);
+    assert_null(rp_view_of(uint32_cut, sizeof uint32_cut).ptr);
+    assert_null(rp_view_of(fixstr_in_array_cut, sizeof fixstr_in_array_cut).ptr);
+}
+
+/* Every form measured inline, in one map: the measure ends exactly after it. */
+static void measure_covers_every_inline_form(void **state)
+{
+    const uint8_t map[] = {0x87,
+                           0xa1, 'a', 0xcb, 0x3f, 0xf0, 0, 0, 0, 0, 0, 0,   /* float 64 */
+                           0xa1, 'b', 0xca, 0x3f, 0x80, 0, 0,               /* float 32 */
+                           0xa1, 'c', 0xd9, 0x02, 'h', 'i',                /* str 8 */
+                           0xa1, 'd', 0xc4, 0x01, 0xff,                    /* bin 8 */
+                           0xa1, 'e', 0x92, 0xc0, 0xc3,                    /* [nil, true] */
+                           0xa1, 'f', 0xcd, 0x01, 0x00,                    /* uint 16 */
+                           0xa1, 'g', 0xd0, 0x80,                          /* int 8 */
+                           0x00};                                          /* after the map */
+    rp_view v = rp_view_of(map, sizeof map);
+    assert_non_null(v.ptr);
+    assert_int_equal(v.len, sizeof map - 1);
+    const char *s;
+    size_t n;
+    int64_t i;
+    assert_true(rp_view_str(rp_view_get(v, "c"), &s, &n));
+    assert_int_equal(n, 2);
+    assert_memory_equal(s, "hi", 2);
+    assert_true(rp_view_int(rp_view_get(v, "g"), &i));
+    assert_int_equal(i, -128);
+    assert_int_equal(rp_view_count(rp_view_get(v, "e")), 2);
 }
 
 static void limits_walk(void **state)
@@ -154,6 +191,7 @@ int main(void)
         cmocka_unit_test(maps_arrays_strings),
         cmocka_unit_test(str8_str16_bin_ext),
         cmocka_unit_test(hostile_bytes_give_absent_views),
+        cmocka_unit_test(measure_covers_every_inline_form),
         cmocka_unit_test(limits_walk),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

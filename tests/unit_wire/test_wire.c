@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -354,11 +355,66 @@ static void plugins_register_types(void **state)
     assert_string_equal(err, "plugin x: event type name \"Bad Name\" must match [a-z0-9_.]{1,64}");
 }
 
+/* A map's fields are matched in one pass, 32 specs at a time: a type with
+ * more fields still checks the ones past the first 32, in spec order. */
+static void wide_type_checks_every_field(void **state)
+{
+    static char names[40][8];
+    static rp_data_field fields[41];
+    for (int i = 0; i < 40; i++) {
+        snprintf(names[i], sizeof names[i], "f%02d", i);
+        fields[i] = (rp_data_field){names[i], RP_VIEW_INT, i == 35 || i == 39};
+    }
+    const rp_event_type wide = {"wide.type", RP_SCOPE_CUSTOMER, fields};
+    char err[256];
+    rp_type_registry *shared = types;   /* a registry of its own: the others count the types */
+    types = rp_types_new();
+    assert_true(rp_types_register(types, &wide, "wide", err, sizeof err));
+#define WIDE(data) "{\"id\":\"w\",\"type\":\"wide.type\",\"ts\":1,\"customer\":\"c\",\"data\":" data "}"
+    assert_string_equal(error_of(WIDE("{\"f00\":1,\"f39\":2}")), "data.f35: is required");
+    assert_string_equal(error_of(WIDE("{\"f35\":1}")), "data.f39: is required");
+    assert_string_equal(error_of(WIDE("{\"f39\":\"x\",\"f35\":1,\"f02\":\"y\"}")),
+                        "data.f02: must be an integer");
+    assert_string_equal(error_of(WIDE("{\"f39\":\"x\",\"f35\":1}")), "data.f39: must be an integer");
+    assert_string_equal(error_of(WIDE("{\"f39\":3,\"f35\":1,\"extra\":[]}")), "");
+    rp_types_free(types);
+    types = shared;
+}
+
+/* A key repeated inside data: the first occurrence is the one checked (and
+ * the one every plugin's reader finds first). */
+static void repeated_data_key_first_counts(void **state)
+{
+    static const uint8_t head[] = {0x85, 0xa2, 'i', 'd', 0xa1, 'r', 0xa4, 't', 'y', 'p', 'e',
+                                   0xa8, 'p', 'u', 'r', 'c', 'h', 'a', 's', 'e', 0xa2, 't', 's', 0x01,
+                                   0xa8, 'c', 'u', 's', 't', 'o', 'm', 'e', 'r', 0xa1, 'c',
+                                   0xa4, 'd', 'a', 't', 'a', 0x84,
+                                   0xa8, 'o', 'r', 'd', 'e', 'r', '_', 'i', 'd', 0xa1, 'o',
+                                   0xa8, 'c', 'u', 'r', 'r', 'e', 'n', 'c', 'y', 0xa3, 'G', 'B', 'P'};
+    static const uint8_t good_then_bad[] = {0xa6, 'a', 'm', 'o', 'u', 'n', 't', 0x05,
+                                            0xa6, 'a', 'm', 'o', 'u', 'n', 't', 0xff};
+    static const uint8_t bad_then_good[] = {0xa6, 'a', 'm', 'o', 'u', 'n', 't', 0xff,
+                                            0xa6, 'a', 'm', 'o', 'u', 'n', 't', 0x05};
+    uint8_t frame[sizeof head + sizeof good_then_bad];
+    memcpy(frame, head, sizeof head);
+    memcpy(frame + sizeof head, good_then_bad, sizeof good_then_bad);
+    rp_wire_request req = decode_bytes(frame, sizeof frame);
+    assert_int_equal(req.events[0].status, RP_STATUS_PENDING);
+    rp_wire_request_free(&req);
+    memcpy(frame + sizeof head, bad_then_good, sizeof bad_then_good);
+    req = decode_bytes(frame, sizeof frame);
+    assert_int_equal(req.events[0].status, RP_STATUS_REJECTED);
+    assert_string_equal(req.events[0].error, "data.amount: must be a number >= 0");
+    rp_wire_request_free(&req);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(valid_event_is_pending_with_partition, reset_limits),
         cmocka_unit_test_setup(partition_hash_is_stable, reset_limits),
+        cmocka_unit_test_setup(wide_type_checks_every_field, reset_limits),
+        cmocka_unit_test_setup(repeated_data_key_first_counts, reset_limits),
         cmocka_unit_test_setup(absent_data_is_the_empty_map, reset_limits),
         cmocka_unit_test_setup(batch_rejects_only_the_bad_event, reset_limits),
         cmocka_unit_test_setup(not_msgpack_gets_one_rejection_with_nil_id, reset_limits),

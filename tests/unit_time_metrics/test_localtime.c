@@ -208,6 +208,36 @@ static void concurrent_use(void **state)
     }
 }
 
+/* Each thread keeps a few calendars open (16); a worker meeting more zones
+ * than that, in any order, still gets every zone's own answer. Offsets at
+ * 2024-07-01 12:00 UTC, from the tz database. */
+static void more_zones_than_one_thread_keeps(void **state)
+{
+    static const struct { const char *tz; int offset_s; } zones[] = {
+        {"Asia/Kolkata", 19800}, {"America/St_Johns", -9000}, {"Australia/Lord_Howe", 37800},
+        {"Pacific/Chatham", 45900}, {"Asia/Kathmandu", 20700}, {"Europe/London", 3600},
+        {"Europe/Paris", 7200}, {"America/New_York", -14400}, {"America/Los_Angeles", -25200},
+        {"Asia/Shanghai", 28800}, {"Asia/Tokyo", 32400}, {"Australia/Sydney", 36000},
+        {"Pacific/Auckland", 43200}, {"America/Sao_Paulo", -10800}, {"Africa/Nairobi", 10800},
+        {"Europe/Moscow", 10800}, {"Asia/Dubai", 14400}, {"America/Anchorage", -28800},
+        {"Pacific/Honolulu", -36000}, {"Atlantic/Azores", 0},
+    };
+    const size_t n = sizeof zones / sizeof zones[0];
+    const int64_t instant = 1719835200000LL;   /* 2024-07-01 12:00:00 UTC */
+    for (int pass = 0; pass < 3; pass++)
+        for (size_t k = 0; k < n; k++) {
+            size_t i = pass == 1 ? n - 1 - k : (k * 7) % n;   /* forwards-ish, backwards, scattered */
+            rp_local_time got;
+            int64_t back;
+            assert_true(rp_tz_to_local(zones[i].tz, instant, &got));
+            if (got.utc_offset_s != zones[i].offset_s)
+                fail_msg("%s: offset %d, want %d (pass %d)", zones[i].tz, got.utc_offset_s,
+                         zones[i].offset_s, pass);
+            assert_true(rp_tz_from_local(zones[i].tz, got.year, got.month, got.day, got.hour, got.minute, &back));
+            assert_int_equal(back, instant);
+        }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -219,6 +249,7 @@ int main(void)
         cmocka_unit_test(invalid_zones),
         cmocka_unit_test(invalid_wall_times),
         cmocka_unit_test(concurrent_use),
+        cmocka_unit_test(more_zones_than_one_thread_keeps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

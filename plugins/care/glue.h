@@ -116,6 +116,8 @@ typedef struct cr_run {
     cr_tz tz;
     cr_cust *custs;
     size_t ncusts, custs_cap;
+    size_t *index;              /* custs by id (run.c); index_cap is a power of two */
+    size_t index_cap;
     bool *scoring_table;        /* plugin-wide cache: scoring_customers exists */
     cr_holiday_cache *holidays; /* the tenant's cache */
     cr_rowbuf new_tasks;        /* care_tasks rows not yet queued (rows.c) */
@@ -126,6 +128,8 @@ void cr_run_init(cr_run *r, rp_ctx *ctx, const rp_host_api *api, const cr_settin
                  const char *tenant, bool *scoring_table, cr_holiday_cache *holidays);
 void cr_run_free(cr_run *r);
 cr_cust *cr_run_find(cr_run *r, const char *customer);
+/* Indexes custs[i] (its id set) for cr_run_find; false when out of memory. */
+bool cr_run_index_add(cr_run *r, size_t i);
 /* The customer's zone (its own, else the tenant default, else UTC). */
 const char *cr_cust_tz(const cr_run *r, const cr_cust *c);
 bool cr_cust_add_touch(cr_cust *c, int64_t ts_ms, int priority, const char *task_id);

@@ -29,6 +29,10 @@ static cr_cust *add_customer(cr_run *r, const char *customer)
     c->first_seen_ms = c->last_contact_ms = c->next_plan_ms = -1;
     snprintf(c->tier, sizeof c->tier, "potential");
     snprintf(c->risk, sizeof c->risk, "unknown");
+    if (!cr_run_index_add(r, r->ncusts)) {
+        free(c->id);
+        return NULL;
+    }
     r->ncusts++;
     return c;
 }

@@ -133,8 +133,11 @@ bool cr_lifecycle_timers(cr_run *r, const rp_timer *const *timers, size_t n)
 }
 
 /* What a new task's status asks for: a pending task waits for its "due:"
- * timer; one made due or expired (task.c) sends at once what its timers
- * would have sent. */
+ * timer; one made due (task.c) is announced due at once and waits for its
+ * window's end. One made expired - its window ended before it existed: a
+ * backlog, a replay on the wall clock, days of downtime caught up - only
+ * gets care.task_overdue: care.task_due means "act now", and an outbound
+ * system must not be told to act on a task whose time is already over. */
 bool cr_lifecycle_start(cr_run *r, const cr_task_info *info, const char *customer, const char *org)
 {
     if (strcmp(info->status, "pending") == 0) {
@@ -150,5 +153,5 @@ bool cr_lifecycle_start(cr_run *r, const cr_task_info *info, const char *custome
     };
     if (strcmp(info->status, "due") == 0)
         return became_due(r, &row);
-    return strcmp(info->status, "expired") != 0 || (cr_emit_due(r, &row) && became_overdue(r, &row));
+    return strcmp(info->status, "expired") != 0 || became_overdue(r, &row);
 }

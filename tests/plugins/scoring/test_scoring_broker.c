@@ -376,12 +376,59 @@ static void movement_report_errors_are_clear(void **state)
     free(conninfo);
 }
 
+/* A transaction that fails after scoring has changed its working set must
+ * leave nothing behind in memory either: the retries (one event per
+ * transaction, as the worker does after a failure) start from the database,
+ * not from the counts of the rolled-back attempt. A trigger makes every write
+ * of customer "poison" fail, so the first transaction (all six events, one
+ * partition) fails in before_commit, and so does every retry of poison's own
+ * event until it is dead-lettered. */
+static void rolled_back_transaction_leaves_no_trace(void **state)
+{
+    (void)state;
+    char *conninfo = rp_test_create_db("rp_scoring_rollback");
+    const char *args[] = {"--plugins=scoring", "--clock=event", "--partitions=1", "--max_tries=2", NULL};
+    PGconn *db = rp_test_connect(conninfo);
+    rp_test_daemon *d = rp_test_daemon_start(conninfo, args);
+    free(rp_test_sql(db,
+        "CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$BEGIN RAISE EXCEPTION 'poisoned customer'; END$$"));
+    free(rp_test_sql(db,
+        "CREATE TRIGGER refuse_poison BEFORE INSERT OR UPDATE ON scoring_customers "
+        "FOR EACH ROW WHEN (NEW.customer = 'poison') EXECUTE FUNCTION refuse_poison()"));
+    batch b = {.len = 0};
+    purchase(&b, "a", 0, T0, 10);
+    purchase(&b, "a", 1, T0 + DAY, 20);
+    purchase(&b, "poison", 0, T0 + 2 * DAY, 30);
+    purchase(&b, "a", 2, T0 + 3 * DAY, 30);
+    purchase(&b, "b", 0, T0 + 4 * DAY, 40);
+    purchase(&b, "b", 1, T0 + 5 * DAY, 50);
+    batch_send(d, &b);
+    rp_test_wait_idle(db, 60000);
+
+    assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM dead_letters WHERE plugin = 'scoring' "
+                                         "AND event_id = 'p-poison-0' AND error LIKE '%poisoned customer%'"), 1);
+    assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM dead_letters"), 1);
+    assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM scoring_customers WHERE customer = 'poison'"), 0);
+    /* Three purchases of a and two of b, each counted once: BG/NBD's x is
+     * the number of repeat purchases, the span is first to last. */
+    assert_int_equal(rp_test_sql_int(db, "SELECT bgnbd_x FROM scoring_customers WHERE customer = 'a'"), 2);
+    assert_int_equal(rp_test_sql_int(db, "SELECT bgnbd_x FROM scoring_customers WHERE customer = 'b'"), 1);
+    assert_int_equal(rp_test_sql_intf(db, "SELECT count(*) FROM scoring_customers WHERE customer = 'a' "
+                                          "AND first_purchase_ms = %lld AND last_purchase_ms = %lld",
+                                      T0, T0 + 3 * DAY), 1);
+    assert_int_equal(rp_test_daemon_stop(d, SIGTERM), 0);
+    PQfinish(db);
+    free(conninfo);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(scripted_history_gives_tiers_events_and_movement),
         cmocka_unit_test(contract_shaped_referrals_and_promotions_score),
         cmocka_unit_test(movement_report_errors_are_clear),
+        cmocka_unit_test(rolled_back_transaction_leaves_no_trace),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

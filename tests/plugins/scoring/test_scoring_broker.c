@@ -379,10 +379,14 @@ static void movement_report_errors_are_clear(void **state)
 /* A transaction that fails after scoring has changed its working set must
  * leave nothing behind in memory either: the retries (one event per
  * transaction, as the worker does after a failure) start from the database,
- * not from the counts of the rolled-back attempt. A trigger makes every write
- * of customer "poison" fail, so the first transaction (all six events, one
- * partition) fails in before_commit, and so does every retry of poison's own
- * event until it is dead-lettered. */
+ * not from the counts of the rolled-back attempt. One call holds two tenant
+ * runs: the default tenant's purchases (its working set now counts them),
+ * then tenant "other", whose promotion "promo-poison" a trigger refuses.
+ * Scoring defers that insert; the refit after it reads the database, which
+ * sends the deferred insert first and fails the call. before_commit is never
+ * reached, the transaction rolls back with the default tenant's set still in
+ * memory, and every event is then retried alone until the promotion is
+ * dead-lettered. */
 static void rolled_back_transaction_leaves_no_trace(void **state)
 {
     (void)state;
@@ -392,24 +396,28 @@ static void rolled_back_transaction_leaves_no_trace(void **state)
     rp_test_daemon *d = rp_test_daemon_start(conninfo, args);
     free(rp_test_sql(db,
         "CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS "
-        "$$BEGIN RAISE EXCEPTION 'poisoned customer'; END$$"));
+        "$$BEGIN RAISE EXCEPTION 'poisoned promotion'; END$$"));
     free(rp_test_sql(db,
-        "CREATE TRIGGER refuse_poison BEFORE INSERT OR UPDATE ON scoring_customers "
-        "FOR EACH ROW WHEN (NEW.customer = 'poison') EXECUTE FUNCTION refuse_poison()"));
+        "CREATE TRIGGER refuse_poison BEFORE INSERT ON scoring_promos "
+        "FOR EACH ROW WHEN (NEW.promo_id = 'promo-poison') EXECUTE FUNCTION refuse_poison()"));
     batch b = {.len = 0};
     purchase(&b, "a", 0, T0, 10);
     purchase(&b, "a", 1, T0 + DAY, 20);
-    purchase(&b, "poison", 0, T0 + 2 * DAY, 30);
     purchase(&b, "a", 2, T0 + 3 * DAY, 30);
     purchase(&b, "b", 0, T0 + 4 * DAY, 40);
     purchase(&b, "b", 1, T0 + 5 * DAY, 50);
+    batch_add(&b, "{\"id\":\"promo-poison\",\"type\":\"market.competitor_promo\",\"ts\":%lld,"
+                  "\"tenant\":\"other\",\"data\":{\"starts_ms\":%lld,\"ends_ms\":%lld,\"discount\":0.2}}",
+              T0 + 6 * DAY, T0 + 6 * DAY, T0 + 9 * DAY);
+    batch_add(&b, "{\"id\":\"refit-r\",\"type\":\"scoring.refit\",\"ts\":%lld,\"tenant\":\"other\","
+                  "\"data\":{}}", T0 + 7 * DAY);
     batch_send(d, &b);
     rp_test_wait_idle(db, 60000);
 
     assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM dead_letters WHERE plugin = 'scoring' "
-                                         "AND event_id = 'p-poison-0' AND error LIKE '%poisoned customer%'"), 1);
+                                         "AND event_id = 'promo-poison' AND error LIKE '%poisoned promotion%'"), 1);
     assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM dead_letters"), 1);
-    assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM scoring_customers WHERE customer = 'poison'"), 0);
+    assert_true(log_lines_with(d, "retrying item by item") >= 1);   /* the whole batch did fail first */
     /* Three purchases of a and two of b, each counted once: BG/NBD's x is
      * the number of repeat purchases, the span is first to last. */
     assert_int_equal(rp_test_sql_int(db, "SELECT bgnbd_x FROM scoring_customers WHERE customer = 'a'"), 2);

@@ -96,7 +96,7 @@ static void reasons_json(rp_text *b, const sc_cust *c, const int *idx, const dou
     rp_text_putc(b, ']');
 }
 
-static bool record_history(rp_ctx *ctx, const rp_host_api *api, const sc_tenant_ctx *t,
+static bool record_history(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t,
                            const sc_cust *c, sc_tier from, int64_t now_ms, const char *cause,
                            const int *idx, const double *delta, size_t moves)
 {
@@ -108,22 +108,23 @@ static bool record_history(rp_ctx *ctx, const rp_host_api *api, const sc_tenant_
     snprintf(conf, sizeof conf, "%d", c->confidence);
     rp_text reasons = {0};
     reasons_json(&reasons, c, idx, delta, moves);
-    const char *params[] = {
-        t->s->tenant, c->customer, partition, ts,
+    const char *values[SC_HISTORY_COLS] = {
+        c->customer, partition, ts,
         from == SC_TIER_NONE ? NULL : sc_tier_names[from], sc_tier_names[c->tier],
         isfinite(c->score) ? score : NULL, conf,
         from != SC_TIER_NONE && ((core >> from) & 1) ? "t" : "f",
         (core >> c->tier) & 1 ? "t" : "f", rp_text_get(&reasons), cause,
     };
-    int rc = params[10] ? api->db_defer(ctx,
-        "INSERT INTO scoring_tier_history (tenant, customer, partition, ts_ms, from_tier,"
-        " to_tier, score, confidence, core_from, core_to, reasons, cause)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12)", 12, params) : RP_ERROR;
+    bool ok = values[9] != NULL;
+    if (ok)
+        sc_tenant_add_history(t, values);
+    else
+        api->fail(ctx, "scoring: out of memory recording the tier change of %s", c->customer);
     rp_text_free(&reasons);
-    return rc == RP_OK;
+    return ok;
 }
 
-static bool change_tier(rp_ctx *ctx, const rp_host_api *api, const sc_tenant_ctx *t, sc_cust *c,
+static bool change_tier(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t, sc_cust *c,
                         sc_tier to, int64_t now_ms, const char *cause)
 {
     sc_tier from = c->tier;

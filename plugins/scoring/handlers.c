@@ -99,7 +99,8 @@ static bool on_erase(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t, sc_c
     sc_recheck_key(c->customer, key, sizeof key);
     untrack_stats(t, c);
     sc_cust_reset(c);
-    return api->db_defer(ctx, "DELETE FROM scoring_customers WHERE tenant = $1 AND customer = $2",
+    return sc_store_write_history(ctx, api, t)       /* queued rows of this customer too */
+        && api->db_defer(ctx, "DELETE FROM scoring_customers WHERE tenant = $1 AND customer = $2",
                          2, params) == RP_OK
         && api->db_defer(ctx, "DELETE FROM scoring_tier_history WHERE tenant = $1 AND customer = $2",
                          2, params) == RP_OK

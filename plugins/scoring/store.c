@@ -21,6 +21,14 @@ void sc_tenant_init(sc_tenant_ctx *t, const sc_settings *s)
     t->s = s;
 }
 
+static void free_history(sc_tenant_ctx *t)
+{
+    for (int k = 0; k < SC_HISTORY_COLS; k++)
+        rp_pgarray_free(&t->history[k]);
+    memset(t->history, 0, sizeof t->history);
+    t->nhistory = 0;
+}
+
 void sc_tenant_free(sc_tenant_ctx *t)
 {
     for (size_t i = 0; i < t->ncust; i++)
@@ -28,7 +36,40 @@ void sc_tenant_free(sc_tenant_ctx *t)
     free(t->custs);
     free(t->slots);
     free(t->promos);
+    free_history(t);
     memset(t, 0, sizeof *t);
+}
+
+void sc_tenant_add_history(sc_tenant_ctx *t, const char *const values[SC_HISTORY_COLS])
+{
+    for (int k = 0; k < SC_HISTORY_COLS; k++)
+        rp_pgarray_add(&t->history[k], values[k]);
+    t->nhistory++;
+}
+
+bool sc_store_write_history(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t)
+{
+    if (t->nhistory == 0)
+        return true;
+    const char *params[SC_HISTORY_COLS + 1] = {t->s->tenant};
+    bool ok = true;
+    for (int k = 0; k < SC_HISTORY_COLS; k++)
+        ok = (params[k + 1] = rp_pgarray_finish(&t->history[k])) != NULL && ok;
+    if (!ok)
+        api->fail(ctx, "scoring: out of memory writing %zu tier changes of tenant %s", t->nhistory,
+                  t->s->tenant);
+    else
+        ok = api->db_defer(ctx,
+            "INSERT INTO scoring_tier_history (tenant, customer, partition, ts_ms, from_tier, to_tier,"
+            " score, confidence, core_from, core_to, reasons, cause)"
+            " SELECT $1, customer, partition, ts_ms, from_tier, to_tier, score, confidence, core_from,"
+            " core_to, reasons, cause FROM unnest($2::text[], $3::int[], $4::bigint[], $5::text[],"
+            " $6::text[], $7::float8[], $8::int[], $9::bool[], $10::bool[], $11::jsonb[], $12::text[])"
+            " AS h(customer, partition, ts_ms, from_tier, to_tier, score, confidence, core_from, core_to,"
+            " reasons, cause)",
+            SC_HISTORY_COLS + 1, params) == RP_OK;
+    free_history(t);
+    return ok;
 }
 
 void sc_cust_reset(sc_cust *c)
@@ -385,6 +426,8 @@ static bool save_stats(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t)
 bool sc_store_save(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t, int64_t now_ms)
 {
     (void)now_ms;
+    if (!sc_store_write_history(ctx, api, t))
+        return false;
     rp_text cols[COL_COUNT];
     memset(cols, 0, sizeof cols);
     size_t rows = 0;

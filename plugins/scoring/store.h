@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "rapport/plugin.h"
+#include "rp_pgarray.h"
 #include "bgnbd.h"
 #include "evidence.h"
 #include "settings.h"
@@ -41,6 +42,10 @@ typedef struct sc_cust {
     int64_t next_check_ms;    /* due time of the customer's re-check timer */
 } sc_cust;
 
+/* scoring_tier_history columns after tenant: customer, partition, ts_ms,
+ * from_tier, to_tier, score, confidence, core_from, core_to, reasons, cause */
+#define SC_HISTORY_COLS 11
+
 typedef struct sc_tenant_ctx {
     const sc_settings *s;
     sc_tenant_stats stats;    /* as loaded, plus this run's changes */
@@ -57,6 +62,11 @@ typedef struct sc_tenant_ctx {
     size_t nfetched;          /* custs[0..nfetched) had their stored rows looked up */
     int32_t *slots;           /* open-addressing index into custs */
     size_t nslots;
+    /* Tier changes not yet written: one column per array, sent as one
+     * INSERT ... FROM unnest with the customers (sc_store_save), instead of
+     * a statement per change. */
+    rp_pgarray history[SC_HISTORY_COLS];
+    size_t nhistory;
 } sc_tenant_ctx;
 
 /* The customer has a row: stored, or to be written before the commit (a
@@ -68,6 +78,13 @@ static inline bool sc_cust_known(const sc_cust *c)
 }
 
 void sc_tenant_init(sc_tenant_ctx *t, const sc_settings *s);
+/* Queues one scoring_tier_history row (values in SC_HISTORY_COLS order,
+ * NULL for SQL NULL); written by sc_store_write_history. */
+void sc_tenant_add_history(sc_tenant_ctx *t, const char *const values[SC_HISTORY_COLS]);
+/* Defers the INSERT of the queued history rows (nothing when none); also
+ * called before an erase deletes a customer's history, so no queued row of
+ * the customer outlives the erase. */
+bool sc_store_write_history(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t);
 void sc_tenant_free(sc_tenant_ctx *t);
 
 /* Finds or adds a customer (fresh state when added). NULL if out of memory. */

@@ -430,6 +430,42 @@ static void rolled_back_transaction_leaves_no_trace(void **state)
     free(conninfo);
 }
 
+/* customer.erase leaves nothing of the customer in scoring's tables, also
+ * when the customer's first purchase - and the tier placement it records -
+ * is in the same transaction, still queued in memory, as the erase ("e"),
+ * and when it was stored by an earlier one ("f"). */
+static void erase_removes_every_trace(void **state)
+{
+    (void)state;
+    char *conninfo = rp_test_create_db("rp_scoring_erase");
+    const char *args[] = {"--plugins=scoring", "--clock=event", "--partitions=1", NULL};
+    PGconn *db = rp_test_connect(conninfo);
+    rp_test_daemon *d = rp_test_daemon_start(conninfo, args);
+    batch b = {.len = 0};
+    purchase(&b, "f", 0, T0, 10);
+    purchase(&b, "keep", 0, T0, 10);
+    batch_send(d, &b);
+    rp_test_wait_idle(db, 60000);
+    assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM scoring_tier_history WHERE customer = 'f'"), 1);
+    purchase(&b, "e", 0, T0 + DAY, 10);
+    purchase(&b, "e", 1, T0 + 2 * DAY, 20);
+    batch_add(&b, "{\"id\":\"erase-e\",\"type\":\"customer.erase\",\"ts\":%lld,\"customer\":\"e\","
+                  "\"data\":{\"reason\":\"asked\"}}", T0 + 3 * DAY);
+    batch_add(&b, "{\"id\":\"erase-f\",\"type\":\"customer.erase\",\"ts\":%lld,\"customer\":\"f\","
+                  "\"data\":{}}", T0 + 3 * DAY);
+    batch_send(d, &b);
+    rp_test_wait_idle(db, 60000);
+    assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM dead_letters"), 0);
+    assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM scoring_customers WHERE customer IN ('e', 'f')"), 0);
+    assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM scoring_tier_history WHERE customer IN ('e', 'f')"), 0);
+    assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM timers WHERE plugin = 'scoring'"
+                                         " AND key IN ('eval:e', 'eval:f')"), 0);
+    assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM scoring_tier_history WHERE customer = 'keep'"), 1);
+    assert_int_equal(rp_test_daemon_stop(d, SIGTERM), 0);
+    PQfinish(db);
+    free(conninfo);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -437,6 +473,7 @@ int main(void)
         cmocka_unit_test(contract_shaped_referrals_and_promotions_score),
         cmocka_unit_test(movement_report_errors_are_clear),
         cmocka_unit_test(rolled_back_transaction_leaves_no_trace),
+        cmocka_unit_test(erase_removes_every_trace),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -467,4 +467,6 @@ const rp_host_api rp_host_api_table = {
     .scope_event = api_scope_event,
     .scope_timer = api_scope_timer,
     .txn_seq = api_txn_seq,
+    .view_iter_init = rp_view_iter_init,
+    .view_iter_next = rp_view_iter_next,
 };

@@ -50,13 +50,8 @@ bool rp_view_bool(rp_view v, bool *out);
 bool rp_view_strcpy(rp_view v, char *buf, size_t size);
 
 /* Iterates the elements of an array, or the keys and values of a map
- * alternately (key, value, key, value, ...). */
-typedef struct rp_view_iter {
-    const uint8_t *next;
-    const uint8_t *end;
-    uint64_t left;
-} rp_view_iter;
-
+ * alternately (key, value, key, value, ...). rp_view_iter is part of the
+ * plugin ABI (rapport/plugin.h, 1.4). */
 bool rp_view_iter_init(rp_view container, rp_view_iter *it);
 bool rp_view_iter_next(rp_view_iter *it, rp_view *out);
 

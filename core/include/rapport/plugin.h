@@ -22,7 +22,8 @@
  *  - RP_ABI_MINOR grows when functions are appended to rp_host_api or a
  *    reserved field of a struct gets a meaning (1.1: rp_plugin.flags; 1.2:
  *    rp_plugin.on_timers and rp_host_api.scope_timer; 1.3:
- *    rp_plugin.before_commit and rp_host_api.txn_seq). A plugin
+ *    rp_plugin.before_commit and rp_host_api.txn_seq; 1.4:
+ *    rp_host_api.view_iter_init and view_iter_next). A plugin
  *    built against a newer minor than the host is refused with a message naming
  *    both versions; a plugin built against an older minor works unchanged.
  *  - rp_host_api is append-only and carries its own size, so a plugin can test
@@ -45,7 +46,7 @@ extern "C" {
 #endif
 
 #define RP_ABI_MAJOR 1
-#define RP_ABI_MINOR 3
+#define RP_ABI_MINOR 4
 
 /* Symbol a plugin exports (with default visibility; build everything else
  * hidden). */
@@ -85,6 +86,16 @@ typedef enum rp_view_kind {
     RP_VIEW_MAP,
     RP_VIEW_EXT
 } rp_view_kind;
+
+/* A walk over an array's items, or a map's keys and values in turn (key,
+ * value, key, value, ...): plain data on the caller's stack, advanced by
+ * api->view_iter_next (ABI 1.4). Each step is O(size of that item), where
+ * view_at(array, i) starts again from the front every time. */
+typedef struct rp_view_iter {
+    const uint8_t *next;
+    const uint8_t *end;
+    uint64_t left;
+} rp_view_iter;
 
 /* ------------------------------------------------------------------------
  * Events, timers and configuration as the host hands them over.
@@ -285,6 +296,14 @@ typedef struct rp_host_api {
      * means the transaction that state belongs to committed (after
      * before_commit) or rolled back, and the database is again the truth. */
     uint64_t (*txn_seq)(rp_ctx *ctx);
+
+    /* ABI 1.4. Iterates an array or a map in one pass: init is false (and
+     * next yields nothing) when v is neither; next is false at the end.
+     *   rp_view_iter it; rp_view item;
+     *   api->view_iter_init(items, &it);
+     *   while (api->view_iter_next(&it, &item)) { ... } */
+    bool (*view_iter_init)(rp_view container, rp_view_iter *it);
+    bool (*view_iter_next)(rp_view_iter *it, rp_view *out);
 } rp_host_api;
 
 #define RP_API_HAS(api, field) \

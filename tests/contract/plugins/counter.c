@@ -14,6 +14,10 @@
  * transactions were cut. Timers whose payload starts with "P" fail while
  * counter_switch.fail is true; so does counter_span's before_commit in a
  * transaction that handled an event with data "fail_commit": true.
+ *
+ * Data "tags" (an array of strings) and "attrs" (a map of strings) are read
+ * with the ABI 1.4 iterator and logged as one row each, kind 'tags' / 'attrs',
+ * note "a|b|c" / "k=v,k=v" (an empty note when the value is of another kind).
  */
 #include <stdio.h>
 #include <time.h>
@@ -39,7 +43,7 @@ static const rp_config_key config[] = {
 };
 static const char *const schema[] = {
     "CREATE TABLE IF NOT EXISTS counter_log (n bigserial PRIMARY KEY, tenant text, id text,"
-    " partition int, pos bigint, kind text, plugin text, call bigint, txn bigint)",
+    " partition int, pos bigint, kind text, plugin text, call bigint, txn bigint, note text)",
     "CREATE TABLE IF NOT EXISTS counter_switch (fail boolean NOT NULL)",
     "INSERT INTO counter_switch SELECT false WHERE NOT EXISTS (SELECT 1 FROM counter_switch)",
     NULL,
@@ -70,8 +74,42 @@ static bool switch_on(rp_ctx *ctx)
  * to emit (0: none). */
 static uint64_t fail_commit_txn, emit_commit_txn;
 
+/* Joins an array's strings with '|', or a map's pairs as k=v with ',':
+ * one pass with view_iter_init/next, whatever the size. */
+static void join_strings(rp_view v, char *out, size_t size)
+{
+    rp_view_iter it;
+    rp_view item;
+    size_t used = 0;
+    bool is_map = api->view_kind(v) == RP_VIEW_MAP;
+    out[0] = '\0';
+    api->view_iter_init(v, &it);
+    for (size_t i = 0; api->view_iter_next(&it, &item) && used < size; i++) {
+        const char *s;
+        size_t n;
+        if (!api->view_str(item, &s, &n))
+            continue;
+        const char *sep = i == 0 ? "" : !is_map ? "|" : i % 2 ? "=" : ",";
+        used += (size_t)snprintf(out + used, size - used, "%s%.*s", sep, (int)n, s);
+    }
+}
+
+static void log_joined(rp_ctx *ctx, const rp_event *ev, const char *key)
+{
+    rp_view v = api->view_get(ev->data, key);
+    if (!v.ptr)
+        return;
+    char note[512];
+    join_strings(v, note, sizeof note);
+    const char *params[] = {ev->tenant, ev->id, key, COUNTER_NAME, note};
+    api->db_defer(ctx, "INSERT INTO counter_log (tenant, id, kind, plugin, note) VALUES ($1, $2, $3, $4, $5)",
+                  5, params);
+}
+
 static int handle(rp_ctx *ctx, const rp_event *ev)
 {
+    log_joined(ctx, ev, "tags");
+    log_joined(ctx, ev, "attrs");
     if (data_flag(ev, "poison") && switch_on(ctx)) {
         api->fail(ctx, "poisoned event %s", ev->id);
         return RP_ERROR;

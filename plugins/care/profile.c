@@ -44,8 +44,10 @@ static void add_day(char *out, size_t size, const char *kind, const char *label,
 
 static void add_family(cr_run *r, rp_view family, char *out, size_t size)
 {
-    for (size_t i = 0; i < r->api->view_count(family); i++) {
-        rp_view member = r->api->view_at(family, i);
+    rp_view_iter it;
+    rp_view member;
+    r->api->view_iter_init(family, &it);
+    while (r->api->view_iter_next(&it, &member)) {
         char name[48], relation[32], birthday[16], label[64];
         cr_field(r, member, "name", name, sizeof name);
         cr_field(r, member, "relation", relation, sizeof relation);
@@ -57,8 +59,10 @@ static void add_family(cr_run *r, rp_view family, char *out, size_t size)
 
 static void add_anniversaries(cr_run *r, rp_view list, char *out, size_t size)
 {
-    for (size_t i = 0; i < r->api->view_count(list); i++) {
-        rp_view a = r->api->view_at(list, i);
+    rp_view_iter it;
+    rp_view a;
+    r->api->view_iter_init(list, &it);
+    while (r->api->view_iter_next(&it, &a)) {
         char label[64], date[16];
         cr_field(r, a, "label", label, sizeof label);
         cr_field(r, a, "date", date, sizeof date);

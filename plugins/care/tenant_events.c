@@ -14,8 +14,11 @@
 static const char *tiers_array(cr_run *r, rp_view tiers, rp_pgarray *out)
 {
     char tier[32];
-    for (size_t i = 0; i < r->api->view_count(tiers); i++)
-        if (r->api->view_strcpy(r->api->view_at(tiers, i), tier, sizeof tier))
+    rp_view_iter it;
+    rp_view item;
+    r->api->view_iter_init(tiers, &it);
+    while (r->api->view_iter_next(&it, &item))
+        if (r->api->view_strcpy(item, tier, sizeof tier))
             rp_pgarray_add(out, tier);
     return rp_pgarray_finish(out);
 }

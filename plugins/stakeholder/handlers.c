@@ -43,10 +43,13 @@ static bool read_roles(sh_run *r, const rp_event *ev, unsigned *roles)
         return false;
     }
     *roles = 0;
-    for (size_t i = 0; i < r->api->view_count(list); i++) {
+    rp_view_iter it;
+    rp_view item;
+    r->api->view_iter_init(list, &it);
+    for (size_t i = 0; r->api->view_iter_next(&it, &item); i++) {
         char name[64];
         sh_role role;
-        if (!r->api->view_strcpy(r->api->view_at(list, i), name, sizeof name)
+        if (!r->api->view_strcpy(item, name, sizeof name)
             || !sh_role_parse(name, &role)) {
             r->api->fail(r->ctx, "stakeholder: event %s: data.roles[%zu] is not a known role", ev->id, i);
             return false;

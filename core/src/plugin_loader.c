@@ -388,10 +388,7 @@ void rp_plugin_unload(rp_plugin_host *h)
         return;
     if (h->initialised && h->desc->shutdown)
         h->desc->shutdown(&h->ctx);
-    rp_fx_reset(&h->ctx.fx);
-    free(h->ctx.fx.deferred);
-    free(h->ctx.fx.emits);
-    free(h->ctx.fx.timers);
+    rp_fx_free(&h->ctx.fx);
     for (size_t i = 0; i < h->value_count; i++) {
         free(h->values[i].tenant);
         free(h->values[i].text);

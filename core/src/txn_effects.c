@@ -89,6 +89,18 @@ void rp_fx_reset(rp_txn_effects *fx)
         free_timer(&fx->timers[i]);
     fx->emit_count = 0;
     fx->timer_count = 0;
+    if (fx->timer_index)
+        memset(fx->timer_index, 0, fx->timer_index_cap * sizeof *fx->timer_index);
+}
+
+void rp_fx_free(rp_txn_effects *fx)
+{
+    rp_fx_reset(fx);
+    free(fx->deferred);
+    free(fx->emits);
+    free(fx->timers);
+    free(fx->timer_index);
+    memset(fx, 0, sizeof *fx);
 }
 
 /* ---------------------------------------------------------------- deferred SQL */
@@ -293,11 +305,54 @@ static bool write_outbox(rp_txn_effects *fx, PGconn *db, const char *plugin, cha
 
 /* ---------------------------------------------------------------- timers */
 
+static size_t timer_hash(const char *tenant, const char *key)
+{
+    uint64_t h = 1469598103934665603ULL;   /* FNV-1a over tenant, a separator, key */
+    for (const char *p = tenant; *p; p++)
+        h = (h ^ (uint8_t)*p) * 1099511628211ULL;
+    h = (h ^ 0xff) * 1099511628211ULL;
+    for (const char *p = key; *p; p++)
+        h = (h ^ (uint8_t)*p) * 1099511628211ULL;
+    return (size_t)h;
+}
+
+static void index_timer(size_t *slots, size_t cap, const rp_timer_entry *timers, size_t i)
+{
+    size_t mask = cap - 1;
+    size_t h = timer_hash(timers[i].tenant, timers[i].key) & mask;
+    while (slots[h])
+        h = (h + 1) & mask;
+    slots[h] = i + 1;
+}
+
+/* Indexes timers[i]; grows (and rebuilds) the index to stay half empty. */
+static bool index_new_timer(rp_txn_effects *fx, size_t i)
+{
+    if ((i + 1) * 2 > fx->timer_index_cap) {
+        size_t cap = fx->timer_index_cap ? fx->timer_index_cap * 2 : 64;
+        size_t *slots = calloc(cap, sizeof *slots);
+        if (!slots)
+            return false;
+        for (size_t k = 0; k < i; k++)
+            index_timer(slots, cap, fx->timers, k);
+        free(fx->timer_index);
+        fx->timer_index = slots;
+        fx->timer_index_cap = cap;
+    }
+    index_timer(fx->timer_index, fx->timer_index_cap, fx->timers, i);
+    return true;
+}
+
 static rp_timer_entry *find_timer(rp_txn_effects *fx, const char *tenant, const char *key)
 {
-    for (size_t i = 0; i < fx->timer_count; i++)
-        if (strcmp(fx->timers[i].key, key) == 0 && strcmp(fx->timers[i].tenant, tenant) == 0)
-            return &fx->timers[i];
+    if (fx->timer_index_cap == 0)
+        return NULL;
+    size_t mask = fx->timer_index_cap - 1;
+    for (size_t h = timer_hash(tenant, key) & mask; fx->timer_index[h]; h = (h + 1) & mask) {
+        rp_timer_entry *t = &fx->timers[fx->timer_index[h] - 1];
+        if (strcmp(t->key, key) == 0 && strcmp(t->tenant, tenant) == 0)
+            return t;
+    }
     return NULL;
 }
 
@@ -329,7 +384,7 @@ static rp_timer_entry *add_timer(rp_txn_effects *fx, const char *tenant, const c
     memset(t, 0, sizeof *t);
     t->tenant = strdup(tenant);
     t->key = strdup(key);
-    if (!t->tenant || !t->key) {
+    if (!t->tenant || !t->key || !index_new_timer(fx, fx->timer_count)) {
         free_timer(t);
         return NULL;
     }

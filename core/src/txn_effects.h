@@ -54,9 +54,14 @@ typedef struct rp_txn_effects {
     size_t emit_count, emit_cap;
     rp_timer_entry *timers;
     size_t timer_count, timer_cap;
+    /* timers by (tenant, key): open addressing, slot = position + 1, at most
+     * half full; a plugin arms and fires thousands in one transaction */
+    size_t *timer_index;
+    size_t timer_index_cap;
 } rp_txn_effects;
 
 void rp_fx_reset(rp_txn_effects *fx);   /* forget everything (also frees) */
+void rp_fx_free(rp_txn_effects *fx);    /* rp_fx_reset, then the arrays themselves */
 
 bool rp_fx_defer(rp_txn_effects *fx, const char *sql, int nparams, const char *const *params);
 /* Sends deferred statements now (pipeline mode); false with err if any failed. */

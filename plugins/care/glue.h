@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "rapport/plugin.h"
+#include "rp_keyindex.h"
 #include "rp_pgarray.h"
 #include "budget.h"
 #include "cadence.h"
@@ -116,8 +117,7 @@ typedef struct cr_run {
     cr_tz tz;
     cr_cust *custs;
     size_t ncusts, custs_cap;
-    size_t *index;              /* custs by id (run.c); index_cap is a power of two */
-    size_t index_cap;
+    rp_keyindex index;          /* custs by id */
     bool *scoring_table;        /* plugin-wide cache: scoring_customers exists */
     cr_holiday_cache *holidays; /* the tenant's cache */
     cr_rowbuf new_tasks;        /* care_tasks rows not yet queued (rows.c) */

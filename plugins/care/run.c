@@ -2,7 +2,6 @@
  * run.c - the working set of one run: the customers it touches, each with
  * its care state, tier and risk, recent touches and known task ids.
  */
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,60 +41,23 @@ void cr_run_free(cr_run *r)
     free(r->custs);
     r->custs = NULL;
     r->ncusts = r->custs_cap = 0;
-    free(r->index);
-    r->index = NULL;
-    r->index_cap = 0;
+    rp_keyindex_free(&r->index);
 }
 
-/* The customers are found by id through an open-addressing index of
- * positions in custs (slot = position + 1, 0 = empty), kept at most half
- * full: a run holds up to a thousand customers and every row of every load
- * query looks one up (a linear scan was a third of care's own CPU). */
-static uint64_t id_hash(const char *s)
+static const char *cust_id(const void *custs, size_t i)
 {
-    uint64_t h = 1469598103934665603ULL;   /* FNV-1a */
-    for (; *s; s++)
-        h = (h ^ (uint8_t)*s) * 1099511628211ULL;
-    return h;
-}
-
-static void index_put(size_t *slots, size_t cap, const cr_cust *custs, size_t i)
-{
-    size_t mask = cap - 1;
-    size_t h = (size_t)id_hash(custs[i].id) & mask;
-    while (slots[h])
-        h = (h + 1) & mask;
-    slots[h] = i + 1;
+    return ((const cr_cust *)custs)[i].id;
 }
 
 bool cr_run_index_add(cr_run *r, size_t i)
 {
-    if ((i + 1) * 2 > r->index_cap) {
-        size_t cap = r->index_cap ? r->index_cap * 2 : 64;
-        size_t *slots = calloc(cap, sizeof *slots);
-        if (!slots)
-            return false;
-        for (size_t k = 0; k < i; k++)
-            index_put(slots, cap, r->custs, k);
-        free(r->index);
-        r->index = slots;
-        r->index_cap = cap;
-    }
-    index_put(r->index, r->index_cap, r->custs, i);
-    return true;
+    return rp_keyindex_add(&r->index, i, cust_id, r->custs);
 }
 
 cr_cust *cr_run_find(cr_run *r, const char *customer)
 {
-    if (!customer || r->index_cap == 0)
-        return NULL;
-    size_t mask = r->index_cap - 1;
-    for (size_t h = (size_t)id_hash(customer) & mask; r->index[h]; h = (h + 1) & mask) {
-        cr_cust *c = &r->custs[r->index[h] - 1];
-        if (strcmp(c->id, customer) == 0)
-            return c;
-    }
-    return NULL;
+    size_t i = rp_keyindex_find(&r->index, customer, cust_id, r->custs);
+    return i == RP_KEYINDEX_NONE ? NULL : &r->custs[i];
 }
 
 const char *cr_cust_tz(const cr_run *r, const cr_cust *c)

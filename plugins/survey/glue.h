@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "rapport/plugin.h"
+#include "rp_keyindex.h"
 #include "rp_mpout.h"
 #include "bizhours.h"
 #include "budget.h"
@@ -96,8 +97,10 @@ typedef struct sv_run {
     int64_t now;
     sv_customer *customers;
     size_t ncustomers, customers_cap;
+    rp_keyindex customer_index;     /* customers by id */
     sv_request *requests;
     size_t nrequests, requests_cap;
+    rp_keyindex request_index;      /* requests by survey id */
     sv_complaint *complaints;
     size_t ncomplaints, complaints_cap;
 } sv_run;

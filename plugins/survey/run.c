@@ -26,6 +26,8 @@ void sv_run_free(sv_run *r)
     free(r->customers);
     free(r->requests);
     free(r->complaints);
+    rp_keyindex_free(&r->customer_index);
+    rp_keyindex_free(&r->request_index);
 }
 
 /* Room for one more element of a growable array. */
@@ -42,34 +44,49 @@ static bool reserve(void **items, size_t *cap, size_t count, size_t size)
     return true;
 }
 
+static const char *customer_id(const void *customers, size_t i)
+{
+    return ((const sv_customer *)customers)[i].id;
+}
+
+static const char *request_id(const void *requests, size_t i)
+{
+    return ((const sv_request *)requests)[i].survey_id;
+}
+
 sv_customer *sv_run_customer(sv_run *r, const char *id, bool create)
 {
-    for (size_t i = 0; i < r->ncustomers; i++)
-        if (strcmp(r->customers[i].id, id) == 0)
-            return &r->customers[i];
+    size_t found = rp_keyindex_find(&r->customer_index, id, customer_id, r->customers);
+    if (found != RP_KEYINDEX_NONE)
+        return &r->customers[found];
     if (!create || !reserve((void **)&r->customers, &r->customers_cap, r->ncustomers, sizeof *r->customers))
         return NULL;
     sv_customer c = {.id = strdup(id), .p_alive = SV_UNKNOWN, .purchases = SV_UNKNOWN, .tier = "unknown"};
     if (!c.id)
         return NULL;
     r->customers[r->ncustomers] = c;
+    if (!rp_keyindex_add(&r->customer_index, r->ncustomers, customer_id, r->customers)) {
+        free(c.id);
+        return NULL;
+    }
     return &r->customers[r->ncustomers++];
 }
 
 sv_request *sv_run_request(sv_run *r, const char *survey_id, const char *customer, bool create)
 {
-    for (size_t i = 0; i < r->nrequests; i++)
-        if (strcmp(r->requests[i].survey_id, survey_id) == 0)
-            return &r->requests[i];
+    size_t found = rp_keyindex_find(&r->request_index, survey_id, request_id, r->requests);
+    if (found != RP_KEYINDEX_NONE)
+        return &r->requests[found];
     if (!create || !reserve((void **)&r->requests, &r->requests_cap, r->nrequests, sizeof *r->requests))
         return NULL;
     sv_request q = {.survey_id = strdup(survey_id), .customer = strdup(customer)};
-    if (!q.survey_id || !q.customer) {
+    r->requests[r->nrequests] = q;
+    if (!q.survey_id || !q.customer
+        || !rp_keyindex_add(&r->request_index, r->nrequests, request_id, r->requests)) {
         free(q.survey_id);
         free(q.customer);
         return NULL;
     }
-    r->requests[r->nrequests] = q;
     return &r->requests[r->nrequests++];
 }
 

@@ -70,6 +70,8 @@ typedef struct sv_customer {
     int64_t quarterly_due_ms;/* 0: not armed */
     double p_alive, purchases; /* scoring snapshot now, SV_UNKNOWN if absent */
     bool stored;             /* has a survey_customers row (loaded or written) */
+    bool dirty;              /* its row is to be written (sv_store_write_customers) */
+    uint32_t partition;      /* of the event that last changed it */
     char tier[16];
 } sv_customer;
 
@@ -114,9 +116,12 @@ const char *sv_run_tz(sv_run *r, const char *customer);
 
 /* ---- store.c ---- */
 bool sv_store_load(sv_run *r, const rp_event *const *events, size_t n);
-/* Upserts the customer's row; every customer with a pending survey has one,
- * so a send timer that finds none knows the customer was erased. */
+/* Marks the customer's row to be upserted; every customer with a pending
+ * survey has one, so a send timer that finds none knows the customer was
+ * erased. sv_store_write_customers writes all marked rows with one
+ * statement, at the end of a run and before an erase's deletes. */
 void sv_store_customer(sv_run *r, uint32_t partition, sv_customer *c);
+bool sv_store_write_customers(sv_run *r);
 typedef struct sv_monthly_delta {
     int64_t requested, answered, expired, suppressed;
     int64_t nps_answers, promoters, passives, detractors, csat_answers, csat_sum;

@@ -294,6 +294,8 @@ static bool on_suggestion(sv_run *r, const rp_event *ev)
 
 static bool on_erase(sv_run *r, const rp_event *ev)
 {
+    if (!sv_store_write_customers(r))      /* before the deletes, so they see every row */
+        return false;
     sv_store_erase(r, ev->customer);
     sv_customer *c = sv_run_customer(r, ev->customer, false);
     if (c) {

@@ -100,6 +100,7 @@ static bool run_tenant(rp_ctx *ctx, void *state, const rp_event *const *events, 
         r.now = st->api->now_ms(ctx);
         ok = sv_handle_event(&r, events[i]);
     }
+    ok = ok && sv_store_write_customers(&r);
     sv_run_free(&r);
     return ok;
 }

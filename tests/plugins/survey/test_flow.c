@@ -71,12 +71,19 @@ static void survey_complaint_escalation(void **state)
                 "\"data\":{\"order_id\":\"o3\",\"amount\":50,\"currency\":\"GBP\"}},"
                 "{\"id\":\"x3\",\"type\":\"customer.erase\",\"ts\":%lld,\"customer\":\"c3\",\"data\":{}}]",
              (long long)MONDAY_NOON, (long long)(MONDAY_NOON + DAY));
+    /* c4 buys and is erased at the same instant: one call handles both, and
+     * the row its purchase marked must not be written after the erase. */
+    publishf(d, "[{\"id\":\"p4\",\"type\":\"purchase\",\"ts\":%lld,\"customer\":\"c4\","
+                "\"data\":{\"order_id\":\"o4\",\"amount\":50,\"currency\":\"GBP\"}},"
+                "{\"id\":\"x4\",\"type\":\"customer.erase\",\"ts\":%lld,\"customer\":\"c4\",\"data\":{}}]",
+             (long long)MONDAY_NOON, (long long)MONDAY_NOON);
     /* Day 6: nothing is due yet. */
     publishf(d, "{\"id\":\"s1\",\"type\":\"suggestion\",\"ts\":%lld,\"customer\":\"c1\","
                 "\"data\":{\"text\":\"gift wrapping\"}}", (long long)(MONDAY_NOON + 6 * DAY));
     rp_test_wait_idle(db, 20000);
     assert_int_equal(rp_test_sql_intf(db, "SELECT count(*) FROM survey_requests"), 0);
     assert_int_equal(rp_test_sql_intf(db, "SELECT count(*) FROM survey_suggestions WHERE customer = 'c1'"), 1);
+    assert_int_equal(rp_test_sql_intf(db, "SELECT count(*) FROM survey_customers WHERE customer IN ('c3', 'c4')"), 0);
 
     /* Day 8: the day-7 survey went out at its due time. */
     publishf(d, "[{\"id\":\"s5\",\"type\":\"suggestion\",\"ts\":%lld,\"customer\":\"c3\",\"data\":{}},"

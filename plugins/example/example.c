@@ -16,12 +16,13 @@
  * Everything it does runs inside the transaction the host commits together
  * with the plugin's progress: effects happen exactly once.
  */
-#include <limits.h>
 #include <msgpack.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "rapport/plugin.h"
+#include "rp_pgarray.h"
+#include "rp_tenant_runs.h"
 
 static const rp_host_api *api;
 
@@ -48,18 +49,6 @@ static int init(rp_ctx *ctx, const rp_host_api *host)
     return RP_OK;
 }
 
-/* Appends one element to a PostgreSQL array literal being built in buf. */
-static void append_element(char *buf, size_t size, size_t *len, const char *value)
-{
-    *len += (size_t)snprintf(buf + *len, *len < size ? size - *len : 0, "%s\"", *len > 1 ? "," : "");
-    for (const char *p = value; *p && *len + 3 < size; p++) {
-        if (*p == '"' || *p == '\\')
-            buf[(*len)++] = '\\';
-        buf[(*len)++] = *p;
-    }
-    *len += (size_t)snprintf(buf + *len, *len < size ? size - *len : 0, "\"");
-}
-
 static int emit_first_seen(rp_ctx *ctx, const rp_event *ev)
 {
     msgpack_sbuffer sbuf;
@@ -77,12 +66,13 @@ static int emit_first_seen(rp_ctx *ctx, const rp_event *ev)
     return rc;
 }
 
-/* Customers with no row yet, among those in the run: one query per run. */
+/* Customers with no row yet, among those in the run: one query per run.
+ * DISTINCT: a new customer with several events in the run is news once. */
 static int emit_new_customers(rp_ctx *ctx, const rp_event *const *events, size_t count, const char *customers)
 {
     const char *params[] = {events[0]->tenant, customers};
     rp_rows *rows = api->db_query(ctx,
-        "SELECT c FROM unnest($2::text[]) AS c WHERE NOT EXISTS "
+        "SELECT DISTINCT c FROM unnest($2::text[]) AS c WHERE NOT EXISTS "
         "(SELECT 1 FROM example_counts WHERE tenant = $1 AND customer = c)", 2, params);
     if (!rows)
         return RP_ERROR;
@@ -111,48 +101,52 @@ static int set_follow_up(rp_ctx *ctx, const rp_event *ev)
                           (const uint8_t *)ev->id, strlen(ev->id));
 }
 
-/* The run may mix tenants; this example handles it tenant by tenant. */
+static const char UPSERT_COUNTS_SQL[] =
+    "INSERT INTO example_counts AS c (tenant, customer, type, partition, count, last_ts_ms) "
+    "SELECT $1, customer, type, partition, count(*), max(ts) "
+    "FROM unnest($2::text[], $3::text[], $4::bigint[], $5::int[]) AS u(customer, type, ts, partition) "
+    "GROUP BY customer, type, partition "
+    "ON CONFLICT (tenant, customer, type) DO UPDATE SET count = c.count + excluded.count, "
+    "last_ts_ms = greatest(c.last_ts_ms, excluded.last_ts_ms)";
+
+/* One tenant's stretch of the run: its columns as array literals
+ * (plugins/common/rp_pgarray.h: they grow as needed, so no key is ever cut
+ * short), the new customers' derived events, one upsert, the timers. */
+static bool handle_tenant(rp_ctx *ctx, void *state, const rp_event *const *events, size_t n)
+{
+    (void)state;
+    rp_pgarray customers = {0}, types = {0}, ts = {0}, parts = {0};
+    for (size_t i = 0; i < n; i++) {
+        rp_pgarray_add(&customers, events[i]->customer);
+        rp_pgarray_add(&types, events[i]->type);
+        rp_pgarray_add_int(&ts, events[i]->ts_ms);
+        rp_pgarray_add_int(&parts, events[i]->partition);
+    }
+    const char *params[] = {events[0]->tenant, rp_pgarray_finish(&customers), rp_pgarray_finish(&types),
+                            rp_pgarray_finish(&ts), rp_pgarray_finish(&parts)};
+    int rc = RP_OK;
+    if (!params[1] || !params[2] || !params[3] || !params[4]) {
+        api->fail(ctx, "example: out of memory building a run of %zu events", n);
+        rc = RP_ERROR;
+    }
+    if (rc == RP_OK)
+        rc = emit_new_customers(ctx, events, n, params[1]);
+    if (rc == RP_OK && api->db_exec(ctx, UPSERT_COUNTS_SQL, 5, params) < 0)
+        rc = RP_ERROR;
+    for (size_t i = 0; rc == RP_OK && i < n; i++)
+        rc = set_follow_up(ctx, events[i]);
+    rp_pgarray_free(&customers);
+    rp_pgarray_free(&types);
+    rp_pgarray_free(&ts);
+    rp_pgarray_free(&parts);
+    return rc == RP_OK;
+}
+
+/* A run may mix tenants: each stretch of one tenant is handled on its own
+ * (plugins/common/rp_tenant_runs.h). */
 static int on_events(rp_ctx *ctx, const rp_event *const *events, size_t count)
 {
-    size_t start = 0;
-    while (start < count) {
-        size_t end = start;
-        while (end < count && strcmp(events[end]->tenant, events[start]->tenant) == 0)
-            end++;
-        static char customers[1 << 20], types[1 << 16 << 4], ts[1 << 18], parts[1 << 17];
-        size_t lc = 1, lt = 1, ls = 1, lp = 1;
-        customers[0] = types[0] = ts[0] = parts[0] = '{';
-        for (size_t i = start; i < end; i++) {
-            char ts_text[24], part_text[16];
-            snprintf(ts_text, sizeof ts_text, "%lld", (long long)events[i]->ts_ms);
-            snprintf(part_text, sizeof part_text, "%u", events[i]->partition);
-            append_element(customers, sizeof customers - 2, &lc, events[i]->customer);
-            append_element(types, sizeof types - 2, &lt, events[i]->type);
-            append_element(ts, sizeof ts - 2, &ls, ts_text);
-            append_element(parts, sizeof parts - 2, &lp, part_text);
-        }
-        memcpy(customers + lc, "}", 2);
-        memcpy(types + lt, "}", 2);
-        memcpy(ts + ls, "}", 2);
-        memcpy(parts + lp, "}", 2);
-        if (emit_new_customers(ctx, events + start, end - start, customers) != RP_OK)
-            return RP_ERROR;
-        char partitions_sql[] =
-            "INSERT INTO example_counts AS c (tenant, customer, type, partition, count, last_ts_ms) "
-            "SELECT $1, customer, type, partition, count(*), max(ts) "
-            "FROM unnest($2::text[], $3::text[], $4::bigint[], $5::int[]) AS u(customer, type, ts, partition) "
-            "GROUP BY customer, type, partition "
-            "ON CONFLICT (tenant, customer, type) DO UPDATE SET count = c.count + excluded.count, "
-            "last_ts_ms = greatest(c.last_ts_ms, excluded.last_ts_ms)";
-        const char *params[] = {events[start]->tenant, customers, types, ts, parts};
-        if (api->db_exec(ctx, partitions_sql, 5, params) < 0)
-            return RP_ERROR;
-        for (size_t i = start; i < end; i++)
-            if (set_follow_up(ctx, events[i]) != RP_OK)
-                return RP_ERROR;
-        start = end;
-    }
-    return RP_OK;
+    return rp_each_tenant_run(ctx, events, count, handle_tenant, NULL);
 }
 
 static int on_timer(rp_ctx *ctx, const rp_timer *timer)

@@ -32,6 +32,7 @@
 
 #include "broker.h"
 #include "copy_binary.h"
+#include "partition.h"
 #include "pg_array.h"
 #include "db.h"
 #include "ingress_internal.h"
@@ -68,13 +69,7 @@ typedef struct staged_event {
 
 static uint64_t key_hash(const rp_wire_event *ev)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (const char *p = ev->tenant; *p; p++)
-        h = (h ^ (uint8_t)*p) * 1099511628211ULL;
-    h = (h ^ 0xff) * 1099511628211ULL;
-    for (size_t i = 0; i < ev->id_len; i++)
-        h = (h ^ (uint8_t)ev->id[i]) * 1099511628211ULL;
-    return h;
+    return rp_key_hash(ev->tenant, strlen(ev->tenant), ev->id, ev->id_len);
 }
 
 typedef struct staging {

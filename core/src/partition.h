@@ -16,4 +16,8 @@ uint32_t rp_partition_of(const char *tenant, size_t tenant_len,
                          const char *scope_key, size_t scope_len,
                          uint32_t partitions);
 
+/* The 64-bit hash behind it, FNV-1a over tenant "\0" key (key may be NULL):
+ * also what the broker's own hash tables of (tenant, key) use. */
+uint64_t rp_key_hash(const char *tenant, size_t tenant_len, const char *key, size_t key_len);
+
 #endif

@@ -14,6 +14,7 @@
 
 #include "copy_binary.h"
 #include "db.h"
+#include "partition.h"
 #include "pg_array.h"
 
 #define GROW(array, count, cap)                                                   \
@@ -307,13 +308,7 @@ static bool write_outbox(rp_txn_effects *fx, PGconn *db, const char *plugin, cha
 
 static size_t timer_hash(const char *tenant, const char *key)
 {
-    uint64_t h = 1469598103934665603ULL;   /* FNV-1a over tenant, a separator, key */
-    for (const char *p = tenant; *p; p++)
-        h = (h ^ (uint8_t)*p) * 1099511628211ULL;
-    h = (h ^ 0xff) * 1099511628211ULL;
-    for (const char *p = key; *p; p++)
-        h = (h ^ (uint8_t)*p) * 1099511628211ULL;
-    return (size_t)h;
+    return (size_t)rp_key_hash(tenant, strlen(tenant), key, strlen(key));
 }
 
 static void index_timer(size_t *slots, size_t cap, const rp_timer_entry *timers, size_t i)

@@ -34,7 +34,7 @@ void sc_tenant_free(sc_tenant_ctx *t)
     for (size_t i = 0; i < t->ncust; i++)
         free(t->custs[i].customer);
     free(t->custs);
-    free(t->slots);
+    rp_keyindex_free(&t->index);
     free(t->promos);
     free_history(t);
     memset(t, 0, sizeof *t);
@@ -89,42 +89,17 @@ void sc_cust_reset(sc_cust *c)
         c->sub[i] = c->sub_at_change[i] = NAN;
 }
 
-static uint64_t hash_str(const char *s)
+static const char *cust_id(const void *custs, size_t i)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
-}
-
-static bool rehash(sc_tenant_ctx *t, size_t nslots)
-{
-    int32_t *slots = malloc(nslots * sizeof *slots);
-    if (!slots)
-        return false;
-    for (size_t i = 0; i < nslots; i++)
-        slots[i] = -1;
-    for (size_t i = 0; i < t->ncust; i++) {
-        size_t k = hash_str(t->custs[i].customer) & (nslots - 1);
-        while (slots[k] >= 0)
-            k = (k + 1) & (nslots - 1);
-        slots[k] = (int32_t)i;
-    }
-    free(t->slots);
-    t->slots = slots;
-    t->nslots = nslots;
-    return true;
+    return ((const sc_cust *)custs)[i].customer;
 }
 
 sc_cust *sc_tenant_cust(sc_tenant_ctx *t, const char *customer, uint32_t partition, bool *added)
 {
     *added = false;
-    if (t->nslots == 0 && !rehash(t, 64))
-        return NULL;
-    size_t k = hash_str(customer) & (t->nslots - 1);
-    for (; t->slots[k] >= 0; k = (k + 1) & (t->nslots - 1))
-        if (strcmp(t->custs[t->slots[k]].customer, customer) == 0)
-            return &t->custs[t->slots[k]];
+    size_t at = rp_keyindex_find(&t->index, customer, cust_id, t->custs);
+    if (at != RP_KEYINDEX_NONE)
+        return &t->custs[at];
     if (t->ncust == t->cust_cap) {
         size_t cap = t->cust_cap ? t->cust_cap * 2 : 32;
         sc_cust *p = realloc(t->custs, cap * sizeof *p);
@@ -136,14 +111,14 @@ sc_cust *sc_tenant_cust(sc_tenant_ctx *t, const char *customer, uint32_t partiti
     sc_cust *c = &t->custs[t->ncust];
     memset(c, 0, sizeof *c);
     c->customer = strdup(customer);
-    if (!c->customer)
+    if (!c->customer || !rp_keyindex_add(&t->index, t->ncust, cust_id, t->custs)) {
+        free(c->customer);
         return NULL;
+    }
     c->partition = partition;
     sc_cust_reset(c);
-    t->slots[k] = (int32_t)t->ncust++;
+    t->ncust++;
     *added = true;
-    if (t->ncust * 2 > t->nslots && !rehash(t, t->nslots * 2))
-        return NULL;
     return c;
 }
 

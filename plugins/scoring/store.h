@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "rapport/plugin.h"
+#include "rp_keyindex.h"
 #include "rp_pgarray.h"
 #include "bgnbd.h"
 #include "evidence.h"
@@ -60,8 +61,7 @@ typedef struct sc_tenant_ctx {
     sc_cust *custs;
     size_t ncust, cust_cap;
     size_t nfetched;          /* custs[0..nfetched) had their stored rows looked up */
-    int32_t *slots;           /* open-addressing index into custs */
-    size_t nslots;
+    rp_keyindex index;        /* custs by customer id */
     /* Tier changes not yet written: one column per array, sent as one
      * INSERT ... FROM unnest with the customers (sc_store_save), instead of
      * a statement per change. */

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "rapport/plugin.h"
+#include "rp_keyindex.h"
 #include "coverage.h"
 #include "model.h"
 #include "strength.h"
@@ -32,13 +33,6 @@ extern const rp_config_key sh_config_keys[];
 extern const char *const sh_schema_sql[];
 
 bool sh_settings_load(rp_ctx *ctx, const rp_host_api *api, sh_settings *out, char *err, size_t errlen);
-
-/* ---- a string -> index map (open addressing; keys borrowed) ---- */
-typedef struct sh_index {
-    const char **keys;
-    size_t *values;
-    size_t cap, count;
-} sh_index;
 
 /* ---- the working set of one run ---- */
 typedef struct sh_person {
@@ -77,10 +71,10 @@ typedef struct sh_run {
     int64_t now;
     sh_person *people;
     size_t npeople, people_cap;
-    sh_index people_ix;
+    rp_keyindex people_ix;
     sh_org *orgs;
     size_t norgs, orgs_cap;
-    sh_index orgs_ix;
+    rp_keyindex orgs_ix;
     sh_member *members;
     size_t nmembers, members_cap;
 } sh_run;

@@ -1,81 +1,23 @@
 /*
- * run.c - the working set of one run: people, orgs and memberships, with
- * hash indexes so a run of many events stays linear.
+ * run.c - the working set of one run: people, orgs and memberships, people
+ * and orgs found by id through rp_keyindex so a run of many events stays
+ * linear.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "glue.h"
 
-/* ---- the index ---- */
+/* ---- the indexes (plugins/common/rp_keyindex.h) ---- */
 
-static uint64_t hash(const char *s)
+static const char *person_id(const void *people, size_t i)
 {
-    uint64_t h = 1469598103934665603ULL;   /* FNV-1a */
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
+    return ((const sh_person *)people)[i].id;
 }
 
-static size_t slot_of(const sh_index *ix, const char *key)
+static const char *org_id(const void *orgs, size_t i)
 {
-    size_t i = (size_t)hash(key) & (ix->cap - 1);
-    while (ix->keys[i] && strcmp(ix->keys[i], key) != 0)
-        i = (i + 1) & (ix->cap - 1);
-    return i;
-}
-
-static bool index_get(const sh_index *ix, const char *key, size_t *value)
-{
-    if (ix->cap == 0)
-        return false;
-    size_t i = slot_of(ix, key);
-    if (!ix->keys[i])
-        return false;
-    *value = ix->values[i];
-    return true;
-}
-
-static bool index_grow(sh_index *ix)
-{
-    sh_index bigger = {.cap = ix->cap ? ix->cap * 2 : 64};
-    bigger.keys = calloc(bigger.cap, sizeof *bigger.keys);
-    bigger.values = calloc(bigger.cap, sizeof *bigger.values);
-    if (!bigger.keys || !bigger.values) {
-        free(bigger.keys);
-        free(bigger.values);
-        return false;
-    }
-    for (size_t i = 0; i < ix->cap; i++)
-        if (ix->keys[i]) {
-            size_t j = slot_of(&bigger, ix->keys[i]);
-            bigger.keys[j] = ix->keys[i];
-            bigger.values[j] = ix->values[i];
-        }
-    bigger.count = ix->count;
-    free(ix->keys);
-    free(ix->values);
-    *ix = bigger;
-    return true;
-}
-
-/* key must outlive the index (it points into the entity it names). */
-static bool index_put(sh_index *ix, const char *key, size_t value)
-{
-    if ((ix->count + 1) * 2 > ix->cap && !index_grow(ix))
-        return false;
-    size_t i = slot_of(ix, key);
-    ix->count += !ix->keys[i];
-    ix->keys[i] = key;
-    ix->values[i] = value;
-    return true;
-}
-
-static void index_free(sh_index *ix)
-{
-    free(ix->keys);
-    free(ix->values);
-    memset(ix, 0, sizeof *ix);
+    return ((const sh_org *)orgs)[i].id;
 }
 
 /* ---- the run ---- */
@@ -101,8 +43,8 @@ void sh_run_free(sh_run *r)
     free(r->people);
     free(r->orgs);
     free(r->members);
-    index_free(&r->people_ix);
-    index_free(&r->orgs_ix);
+    rp_keyindex_free(&r->people_ix);
+    rp_keyindex_free(&r->orgs_ix);
 }
 
 static bool oom(sh_run *r, const char *what)
@@ -127,8 +69,8 @@ static bool reserve(void **array, size_t count, size_t *cap, size_t elem)
 
 size_t sh_run_person(sh_run *r, const char *id, bool create)
 {
-    size_t at;
-    if (index_get(&r->people_ix, id, &at))
+    size_t at = rp_keyindex_find(&r->people_ix, id, person_id, r->people);
+    if (at != RP_KEYINDEX_NONE)
         return at;
     if (!create)
         return SH_NONE;
@@ -136,29 +78,29 @@ size_t sh_run_person(sh_run *r, const char *id, bool create)
         return oom(r, "a person"), SH_NONE;
     sh_person p = {.id = strdup(id), .last_ms = -1,
                    .partition = (int32_t)r->api->partition_of(r->ctx, r->tenant, id)};
-    if (!p.id || !index_put(&r->people_ix, p.id, r->npeople)) {
+    r->people[r->npeople] = p;
+    if (!p.id || !rp_keyindex_add(&r->people_ix, r->npeople, person_id, r->people)) {
         free(p.id);
         return oom(r, "a person"), SH_NONE;
     }
-    r->people[r->npeople] = p;
     return r->npeople++;
 }
 
 size_t sh_run_org(sh_run *r, const char *id, bool create)
 {
-    size_t at;
-    if (index_get(&r->orgs_ix, id, &at))
+    size_t at = rp_keyindex_find(&r->orgs_ix, id, org_id, r->orgs);
+    if (at != RP_KEYINDEX_NONE)
         return at;
     if (!create)
         return SH_NONE;
     if (!reserve((void **)&r->orgs, r->norgs, &r->orgs_cap, sizeof *r->orgs))
         return oom(r, "an org"), SH_NONE;
     sh_org o = {.id = strdup(id), .partition = (int32_t)r->api->partition_of(r->ctx, r->tenant, id)};
-    if (!o.id || !index_put(&r->orgs_ix, o.id, r->norgs)) {
+    r->orgs[r->norgs] = o;
+    if (!o.id || !rp_keyindex_add(&r->orgs_ix, r->norgs, org_id, r->orgs)) {
         free(o.id);
         return oom(r, "an org"), SH_NONE;
     }
-    r->orgs[r->norgs] = o;
     return r->norgs++;
 }
 

@@ -41,6 +41,10 @@ typedef struct rp_broker {
     atomic_bool stop_workers;       /* workers finish their transaction and exit */
     atomic_bool publisher_stop;     /* publish what is committed, then exit */
     atomic_bool db_up;              /* the committer's connection works */
+    /* What plugin workers read of the committer (ingest_yield.h). */
+    _Atomic int64_t committer_busy_us;       /* time spent in finished groups */
+    _Atomic int64_t committer_group_started_us; /* the group in hand; 0 = none */
+    _Atomic int64_t committer_idle_since_ms; /* when the last group ended; 0 = in a group */
 
     rp_request_queue *queue;        /* ingress -> committer */
     rp_notify events_committed;     /* committer -> workers */

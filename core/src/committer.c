@@ -35,6 +35,7 @@
 #include "partition.h"
 #include "pg_array.h"
 #include "db.h"
+#include "ingest_yield.h"
 #include "ingress_internal.h"
 #include "log.h"
 #include "request_queue.h"
@@ -272,8 +273,29 @@ static void hand_back(committer *c, rp_request *reqs)
     }
 }
 
+/* Plugin workers step aside while ingest is busy (ingest_yield.h): they read
+ * the time in finished groups plus the one in hand. A group's start is
+ * cleared before its time is added, so a reader that sees the start twice
+ * has a busy total without this group, never with it twice. */
+static int64_t group_begins(rp_broker *b)
+{
+    int64_t started_us = rp_monotonic_us();
+    atomic_store(&b->committer_idle_since_ms, 0);
+    atomic_store(&b->committer_group_started_us, started_us);
+    return started_us;
+}
+
+static void group_ends(rp_broker *b, int64_t started_us)
+{
+    int64_t ended_us = rp_monotonic_us();
+    atomic_store(&b->committer_group_started_us, 0);
+    atomic_fetch_add(&b->committer_busy_us, ended_us - started_us);
+    atomic_store(&b->committer_idle_since_ms, ended_us / 1000);
+}
+
 static void process_group(committer *c, rp_request *reqs)
 {
+    int64_t started_us = group_begins(c->broker);
     size_t pending = total_pending(reqs);
     staging s = {0};
     char err[512] = "";
@@ -285,6 +307,9 @@ static void process_group(committer *c, rp_request *reqs)
     if (ok)
         ok = commit_group(c, &s, err, sizeof err);
     clock_gettime(CLOCK_MONOTONIC, &t1);
+    /* Before the workers are woken: one that starts watching at the wake-up
+     * must not count this group's time in its sample. */
+    group_ends(c->broker, started_us);
     if (ok) {
         rp_metrics_batch(pending, (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
         rp_notify_bump(&c->broker->events_committed);
@@ -345,6 +370,7 @@ void *rp_committer_main(void *arg)
     c.replies = zmq_socket(b->zmq, ZMQ_PUSH);
     zmq_connect(c.replies, RP_INGRESS_REPLIES_ENDPOINT);
     rp_copy_init(&c.copy);
+    atomic_store(&b->committer_idle_since_ms, rp_monotonic_ms());
     if (connect_db(&c)) {
         while (true) {
             /* Once the ingress has stopped reading, nothing new can arrive:

@@ -81,6 +81,8 @@ static const key_spec KEYS[] = {
      "longest reconnect delay (the delay doubles up to it)"},
     {"idle_poll_ms", KEY_MS, AT(idle_poll_ms), "200", 1, 60000, NULL,
      "how often idle workers look for new events and due timers"},
+    {"plugin_yield_ms", KEY_MS, AT(plugin_yield_ms), "3000", 0, HOUR_MS, NULL,
+     "while ingest is backlogged, the longest pause of plugin workers before they work as long again (0 = never pause)"},
     {"shutdown_timeout_ms", KEY_MS, AT(shutdown_timeout_ms), "30000", 0, HOUR_MS, NULL,
      "on SIGTERM, the longest wait for in-flight work"},
     {"limits.max_frame_bytes", KEY_BYTES, LIMIT(max_frame_bytes), "1048576", 64, GIB, NULL,

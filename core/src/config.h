@@ -51,6 +51,7 @@ typedef struct rp_config {
     int64_t db_backoff_min_ms;   /* 100 */
     int64_t db_backoff_max_ms;   /* 5000 */
     int64_t idle_poll_ms;        /* how often idle workers look for work, 200 */
+    int64_t plugin_yield_ms;     /* plugin workers' longest pause for an ingest backlog, 3000 */
     int64_t shutdown_timeout_ms; /* SIGTERM: longest wait for in-flight work, 30000 */
 
     rp_limits limits;        /* [limits] */

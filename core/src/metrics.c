@@ -37,6 +37,7 @@ static pthread_mutex_t intern_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t extra_lock = PTHREAD_MUTEX_INITIALIZER;
 static labelled outcomes[RP_OUTCOME_COUNT];
 static labelled dead_letters;
+static labelled yield_ms;       /* per plugin, milliseconds */
 static _Atomic uint64_t derived_total;
 static _Atomic int db_up_gauge;
 
@@ -58,14 +59,21 @@ static histogram batch_hist, commit_hist;
 static rp_metrics_extra_fn extra_fn;
 static void *extra_user;
 
+static void count_label_n(labelled *l, const char *label, uint64_t n);
+
 static void count_label(labelled *l, const char *label)
+{
+    count_label_n(l, label, 1);
+}
+
+static void count_label_n(labelled *l, const char *label, uint64_t n)
 {
     if (!label || !*label)
         label = "none";
     int used = atomic_load(&l->used);
     for (int i = 0; i < used; i++)
         if (strncmp(l->names[i], label, LABEL_LEN - 1) == 0) {
-            atomic_fetch_add_explicit(&l->counts[i], 1, memory_order_relaxed);
+            atomic_fetch_add_explicit(&l->counts[i], n, memory_order_relaxed);
             return;
         }
     pthread_mutex_lock(&intern_lock);
@@ -81,9 +89,9 @@ static void count_label(labelled *l, const char *label)
     }
     pthread_mutex_unlock(&intern_lock);
     if (slot >= 0)
-        atomic_fetch_add_explicit(&l->counts[slot], 1, memory_order_relaxed);
+        atomic_fetch_add_explicit(&l->counts[slot], n, memory_order_relaxed);
     else
-        atomic_fetch_add_explicit(&l->other, 1, memory_order_relaxed);
+        atomic_fetch_add_explicit(&l->other, n, memory_order_relaxed);
 }
 
 void rp_metrics_event(rp_outcome outcome, const char *reason)
@@ -119,6 +127,12 @@ void rp_metrics_batch(size_t events, double commit_seconds)
 void rp_metrics_dead_letter(const char *plugin)
 {
     count_label(&dead_letters, plugin);
+}
+
+void rp_metrics_plugin_yield(const char *plugin, int64_t ms)
+{
+    if (ms > 0)
+        count_label_n(&yield_ms, plugin, (uint64_t)ms);
 }
 
 void rp_metrics_derived(size_t count)
@@ -157,18 +171,30 @@ static void write_label_value(FILE *out, const char *s)
 static const char *const OUTCOME_NAMES[] = {"accepted", "duplicate", "rejected", "retry"};
 
 /* One sample per interned label, then "other" if anything overflowed.
- * prefix is the sample name and any fixed labels, up to the label's '"'. */
-static void write_labelled(FILE *out, const char *prefix, labelled *l)
+ * prefix is the sample name and any fixed labels, up to the label's '"'.
+ * Counts are divided by divisor (1000 turns milliseconds into seconds). */
+static void write_scaled(FILE *out, const char *prefix, labelled *l, unsigned divisor)
 {
     int used = atomic_load(&l->used);
     for (int i = 0; i < used; i++) {
         fputs(prefix, out);
         write_label_value(out, l->names[i]);
-        fprintf(out, "\"} %llu\n", (unsigned long long)atomic_load(&l->counts[i]));
+        uint64_t count = atomic_load(&l->counts[i]);
+        if (divisor == 1)
+            fprintf(out, "\"} %llu\n", (unsigned long long)count);
+        else
+            fprintf(out, "\"} %.3f\n", (double)count / divisor);
     }
     uint64_t other = atomic_load(&l->other);
-    if (other)
+    if (other && divisor == 1)
         fprintf(out, "%sother\"} %llu\n", prefix, (unsigned long long)other);
+    else if (other)
+        fprintf(out, "%sother\"} %.3f\n", prefix, (double)other / divisor);
+}
+
+static void write_labelled(FILE *out, const char *prefix, labelled *l)
+{
+    write_scaled(out, prefix, l, 1);
 }
 
 static void write_events(FILE *out)
@@ -206,6 +232,9 @@ void rp_metrics_write(FILE *out)
     fputs("# HELP rapport_dead_letters_total Events or timers a plugin gave up on.\n"
           "# TYPE rapport_dead_letters_total counter\n", out);
     write_labelled(out, "rapport_dead_letters_total{plugin=\"", &dead_letters);
+    fputs("# HELP rapport_plugin_yield_seconds_total Time plugin workers paused because ingest was busy.\n"
+          "# TYPE rapport_plugin_yield_seconds_total counter\n", out);
+    write_scaled(out, "rapport_plugin_yield_seconds_total{plugin=\"", &yield_ms, 1000);
     fprintf(out, "# HELP rapport_derived_events_total Derived events committed to the outbox.\n"
                  "# TYPE rapport_derived_events_total counter\nrapport_derived_events_total %llu\n",
             (unsigned long long)atomic_load(&derived_total));

@@ -9,6 +9,7 @@
  *   commit_seconds (histogram of ingest commit latency)
  *   plugin_lag_events{plugin,partition} (computed at scrape by a callback)
  *   dead_letters_total{plugin}
+ *   plugin_yield_seconds_total{plugin} (workers paused for a busy ingest)
  *   derived_events_total
  *   db_up (gauge 0/1)
  */
@@ -34,6 +35,7 @@ typedef enum rp_outcome {
 void rp_metrics_event(rp_outcome outcome, const char *reason);
 void rp_metrics_batch(size_t events, double commit_seconds);
 void rp_metrics_dead_letter(const char *plugin);
+void rp_metrics_plugin_yield(const char *plugin, int64_t ms);
 void rp_metrics_derived(size_t count);
 void rp_metrics_db_up(bool up);
 

@@ -121,6 +121,14 @@ size_t rp_request_queue_events(rp_request_queue *q)
     return n;
 }
 
+bool rp_request_queue_waiting(rp_request_queue *q)
+{
+    pthread_mutex_lock(&q->lock);
+    bool waiting = q->head != NULL;
+    pthread_mutex_unlock(&q->lock);
+    return waiting;
+}
+
 void rp_request_free(rp_request *req)
 {
     if (!req)

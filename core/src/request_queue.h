@@ -38,7 +38,11 @@ rp_request *rp_request_queue_take(rp_request_queue *q, size_t max_events, int64_
 /* Gives back the capacity of requests the committer has answered. */
 void rp_request_queue_release(rp_request_queue *q, size_t events);
 
+/* Events held: waiting for the committer or being committed and answered. */
 size_t rp_request_queue_events(rp_request_queue *q);
+
+/* Whether a request waits that the committer has not taken yet. */
+bool rp_request_queue_waiting(rp_request_queue *q);
 
 void rp_request_free(rp_request *req);
 

@@ -20,6 +20,8 @@
 
 #include "db.h"
 #include "log.h"
+#include "metrics.h"
+#include "request_queue.h"
 #include "worker.h"
 
 #define MIN_PER_PARTITION 16
@@ -291,6 +293,48 @@ static rp_txn_outcome run_round(rp_worker *w)
     return outcome;
 }
 
+/* The committer's busy time including the group in hand (see group_ends in
+ * committer.c for why reading the start twice is enough). */
+static int64_t committer_busy_now(rp_broker *b, int64_t now_us)
+{
+    for (;;) {
+        int64_t started = atomic_load(&b->committer_group_started_us);
+        int64_t finished = atomic_load(&b->committer_busy_us);
+        if (atomic_load(&b->committer_group_started_us) == started)
+            return finished + (started ? now_us - started : 0);
+    }
+}
+
+static rp_ingest_view read_committer(rp_broker *b, int64_t now_ms)
+{
+    int64_t idle_since = atomic_load(&b->committer_idle_since_ms);
+    return (rp_ingest_view){
+        .busy_us = committer_busy_now(b, rp_monotonic_us()),
+        .requests_waiting = rp_request_queue_waiting(b->queue),
+        .idle_ms = idle_since ? now_ms - idle_since : 0,
+    };
+}
+
+static bool yield_to_ingest(rp_worker *w)
+{
+    int64_t now = rp_monotonic_ms();
+    rp_ingest_view committer = read_committer(w->broker, now);
+    bool busy = rp_ingest_busy(&w->ingest, now, &committer);
+    return rp_yield_should_pause(&w->yield, now, busy, w->broker->cfg->plugin_yield_ms);
+}
+
+/* Woken from idle by a commit: watch the committer for a moment, so the
+ * first commit of a burst does not start a transaction that competes with
+ * the rest of it (ingest_yield.h). */
+static void settle_after_idle(rp_worker *w)
+{
+    if (w->broker->cfg->plugin_yield_ms <= 0)
+        return;
+    rp_ingest_restart(&w->ingest, rp_monotonic_ms(), committer_busy_now(w->broker, rp_monotonic_us()),
+                      RP_INGEST_SETTLE_MS);
+    rp_sleep_ms(RP_INGEST_SETTLE_MS, &w->broker->stop_workers);
+}
+
 void *rp_worker_main(void *arg)
 {
     rp_plugin_host *h = arg;
@@ -302,10 +346,20 @@ void *rp_worker_main(void *arg)
     while (!atomic_load(&w.broker->stop_workers)) {
         if (!ensure_connection(&w))
             break;
+        if (yield_to_ingest(&w)) {
+            int64_t paused_from = rp_monotonic_ms();
+            rp_sleep_ms(RP_INGEST_YIELD_STEP_MS, &w.broker->stop_workers);
+            rp_metrics_plugin_yield(h->name, rp_monotonic_ms() - paused_from);
+            continue;
+        }
         rp_dead_letter_process_retries(&w);
         rp_txn_outcome outcome = run_round(&w);
-        if (outcome == RP_TXN_IDLE)
+        if (outcome == RP_TXN_IDLE) {
+            uint64_t generation = w.seen_generation;
             rp_notify_wait(&w.broker->events_committed, &w.seen_generation, w.broker->cfg->idle_poll_ms);
+            if (w.seen_generation != generation)
+                settle_after_idle(&w);
+        }
         else if (outcome == RP_TXN_DB_FAILED)
             rp_sleep_ms(w.broker->cfg->db_backoff_min_ms, &w.broker->stop_workers);
     }

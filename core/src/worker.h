@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <libpq-fe.h>
 
+#include "ingest_yield.h"
 #include "plugin_host.h"
 
 /* One unit of plugin work: an event (partition, pos) or a timer (tenant, key). */
@@ -57,6 +58,8 @@ typedef struct rp_worker {
     rp_item_ref failing;          /* the item that failed in careful mode */
     unsigned failing_tries;
     uint64_t seen_generation;
+    rp_ingest_sample ingest;      /* the committer's load, last seen */
+    rp_yield_state yield;         /* pauses while ingest is busy */
 } rp_worker;
 
 /* dispatch.c: runs one transaction over the batch. With max_items, stops

@@ -21,7 +21,7 @@
 static const char *const BROKER_KEYS[] = {
     "database", "ingress", "publish", "replay", "http", "plugin_dir", "plugins", "partitions",
     "max_tries", "clock", "log_format", "log_level", "db_backoff_min_ms", "db_backoff_max_ms",
-    "idle_poll_ms", "shutdown_timeout_ms"};
+    "idle_poll_ms", "plugin_yield_ms", "shutdown_timeout_ms"};
 #define BROKER_KEY_COUNT (sizeof BROKER_KEYS / sizeof BROKER_KEYS[0])
 
 typedef struct limit_key {
@@ -116,6 +116,7 @@ static void defaults_match_the_contract(void **state)
     assert_int_equal(cfg.db_backoff_min_ms, 100);
     assert_int_equal(cfg.db_backoff_max_ms, 5000);
     assert_int_equal(cfg.idle_poll_ms, 200);
+    assert_int_equal(cfg.plugin_yield_ms, 3000);
     assert_int_equal(cfg.shutdown_timeout_ms, 30000);
     rp_limits limits;
     rp_limits_defaults(&limits);
@@ -382,6 +383,8 @@ static void good_values(void **state)
     assert_int_equal(cfg.partitions, 1);
     assert_true(rp_config_set(&cfg, "shutdown_timeout_ms", "0", err, sizeof err));
     assert_int_equal(cfg.shutdown_timeout_ms, 0);
+    assert_true(rp_config_set(&cfg, "plugin_yield_ms", "0", err, sizeof err));
+    assert_int_equal(cfg.plugin_yield_ms, 0);
     assert_true(rp_config_set(&cfg, "limits.max_string_bytes", "64KiB", err, sizeof err));
     assert_int_equal(cfg.limits.max_string_bytes, 65536);
     assert_true(rp_config_set(&cfg, "limits.max_frame_bytes", "1GiB", err, sizeof err));
@@ -513,6 +516,7 @@ static void deploy_conf_loads_and_sets_every_key(void **state)
     assert_int_equal(cfg.db_backoff_min_ms, defaults.db_backoff_min_ms);
     assert_int_equal(cfg.db_backoff_max_ms, defaults.db_backoff_max_ms);
     assert_int_equal(cfg.idle_poll_ms, defaults.idle_poll_ms);
+    assert_int_equal(cfg.plugin_yield_ms, defaults.plugin_yield_ms);
     assert_int_equal(cfg.shutdown_timeout_ms, defaults.shutdown_timeout_ms);
     assert_memory_equal(&cfg.limits, &defaults.limits, sizeof cfg.limits);
     rp_config_free(&defaults);

@@ -82,6 +82,9 @@ static const char FIRST_EXPOSITION[] =
     "# HELP rapport_dead_letters_total Events or timers a plugin gave up on.\n"
     "# TYPE rapport_dead_letters_total counter\n"
     "rapport_dead_letters_total{plugin=\"scoring\"} 2\n"
+    "# HELP rapport_plugin_yield_seconds_total Time plugin workers paused because ingest was busy.\n"
+    "# TYPE rapport_plugin_yield_seconds_total counter\n"
+    "rapport_plugin_yield_seconds_total{plugin=\"care\"} 1.250\n"
     "# HELP rapport_derived_events_total Derived events committed to the outbox.\n"
     "# TYPE rapport_derived_events_total counter\n"
     "rapport_derived_events_total 7\n"
@@ -107,6 +110,9 @@ static void full_exposition(void **state)
     rp_metrics_batch(6000, 2.5);         /* above every bound: +Inf only */
     rp_metrics_dead_letter("scoring");
     rp_metrics_dead_letter("scoring");
+    rp_metrics_plugin_yield("care", 1240);
+    rp_metrics_plugin_yield("care", 10);
+    rp_metrics_plugin_yield("care", 0);      /* nothing paused: no change */
     rp_metrics_derived(3);
     rp_metrics_derived(4);
     rp_metrics_db_up(true);

@@ -20,6 +20,9 @@
 #   RAPPORT_RETAIL_DATA     the data file (default ../shared/data/online-retail/online_retail.csv.gz)
 #   RAPPORT_BENCH_OUT       also write the report here
 #   RAPPORT_BENCH_PLUGINS   plugins to load (default example; "" for none)
+#   RAPPORT_BENCH_RAPPORTD_ARGS  more rapportd flags, split on spaces
+#                           (e.g. "--plugin_yield_ms=0" to compare without
+#                           the workers' pause for ingest)
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -89,7 +92,7 @@ fi
 "$rapportd" --database="$conninfo" --plugins="${RAPPORT_BENCH_PLUGINS-example}" --plugin_dir="$build/plugins" \
   --ingress="tcp://127.0.0.1:$port" --publish="tcp://127.0.0.1:$((port + 1))" \
   --replay="tcp://127.0.0.1:$((port + 2))" --http="127.0.0.1:$((port + 3))" \
-  >"$work/rapportd.log" 2>&1 &
+  ${RAPPORT_BENCH_RAPPORTD_ARGS:-} >"$work/rapportd.log" 2>&1 &
 broker_pid=$!
 
 # Ready when the ingress port accepts connections (migrations run before bind).

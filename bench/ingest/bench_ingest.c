@@ -44,6 +44,7 @@ typedef struct options {
     char id_prefix[96];
     long pid;                     /* 0: no memory figure */
     size_t batch, window, latency_batch, max_frame;
+    size_t passes;                /* the input sent this many times in the throughput phase */
     double rate, latency_seconds;
     double catchup_timeout_s;     /* 0: do not wait for the plugins */
     int timeout_ms;
@@ -76,6 +77,8 @@ static void usage(FILE *out)
             "  --input=FILE          JSON lines to send (default stdin)\n"
             "  --batch=N             events per frame, throughput phase (default 500)\n"
             "  --window=K            frames in flight, throughput phase (default 8)\n"
+            "  --passes=N            send the input N times in the throughput phase, each pass with\n"
+            "                        fresh ids: a burst longer than plugin_yield_ms (default 1)\n"
             "  --rate=R              offered events/s, latency phase (default 5000)\n"
             "  --latency-batch=N     events per frame, latency phase (default 50)\n"
             "  --latency-seconds=S   length of the latency phase, 0 = skip (default 10)\n"
@@ -118,6 +121,7 @@ static void default_options(options *opt)
     opt->ingress = "tcp://127.0.0.1:7450";
     opt->batch = 500;
     opt->window = 8;
+    opt->passes = 1;
     opt->latency_batch = 50;
     opt->max_frame = 1048576;
     opt->rate = 5000;
@@ -147,6 +151,8 @@ static bool apply_option(options *opt, const char *key, const char *value)
         return parse_size(value, &opt->batch, 1);
     else if (strcmp(key, "window") == 0)
         return parse_size(value, &opt->window, 1);
+    else if (strcmp(key, "passes") == 0)
+        return parse_size(value, &opt->passes, 1) && opt->passes <= 1000;
     else if (strcmp(key, "latency-batch") == 0)
         return parse_size(value, &opt->latency_batch, 1);
     else if (strcmp(key, "max-frame") == 0)
@@ -230,6 +236,23 @@ static bool build_latency_batches(const options *opt, const bench_events *events
     return true;
 }
 
+/* Frames of the throughput phase: the input opt->passes times; the first
+ * pass keeps the run's prefix, pass k > 0 adds "P<k>:" so no id repeats. */
+static bool build_throughput_batches(const options *opt, const bench_events *events, bench_batches *out,
+                                     char *err, size_t errlen)
+{
+    for (size_t pass = 0; pass < opt->passes; pass++) {
+        char prefix[160];
+        if (pass == 0)
+            snprintf(prefix, sizeof prefix, "%s", opt->id_prefix);
+        else
+            snprintf(prefix, sizeof prefix, "%sP%zu:", opt->id_prefix, pass);
+        if (!bench_batches_append(out, events, 0, events->count, prefix, opt->batch, opt->max_frame, err, errlen))
+            return false;
+    }
+    return true;
+}
+
 static double monotonic_seconds(void)
 {
     struct timespec ts;
@@ -254,8 +277,7 @@ static bool run_broker_phases(const options *opt, const bench_events *events, re
 {
     char err[512];
     bench_batches tp_batches = {0}, lat_batches = {0};
-    bool ok = bench_batches_append(&tp_batches, events, 0, events->count, opt->id_prefix, opt->batch,
-                                   opt->max_frame, err, sizeof err) &&
+    bool ok = build_throughput_batches(opt, events, &tp_batches, err, sizeof err) &&
               build_latency_batches(opt, events, &lat_batches, err, sizeof err);
     res->frames = tp_batches.count;
     void *ctx = ok ? zmq_ctx_new() : NULL;
@@ -325,9 +347,10 @@ static void print_block(const options *opt, const bench_events *events, const re
     printf("  input          %zu events, %.1f MB as JSON, %.1f MB as msgpack; id prefix \"%s\"\n",
            events->count, (double)events->json_bytes / 1e6, (double)events->msgpack_bytes / 1e6, opt->id_prefix);
     if (r->tp_done) {
-        printf("  throughput     %.0f events/s  (%zu events in %.3f s; %zu frames of <= %zu, window %zu)\n",
+        printf("  throughput     %.0f events/s  (%zu events in %.3f s; %zu frames of <= %zu, window %zu, "
+               "%zu pass%s)\n",
                per_second(r->tp.events, r->tp.seconds), r->tp.events, r->tp.seconds, r->frames, opt->batch,
-               opt->window);
+               opt->window, opt->passes, opt->passes == 1 ? "" : "es");
         print_counts("                 ", &r->tp.counts, r->tp.short_replies);
     }
     if (r->catchup_done && r->catchup_lagging == 0)
@@ -377,8 +400,9 @@ static void print_json_line(const options *opt, const bench_events *events, cons
         return;
     if (r->tp_done)
         json_object_set_new(doc, "throughput",
-                            json_pack("{s:f,s:I,s:f,s:I,s:I,s:o}", "events_per_s", per_second(r->tp.events, r->tp.seconds),
-                                      "events", (json_int_t)r->tp.events, "seconds", r->tp.seconds,
+                            json_pack("{s:f,s:I,s:I,s:f,s:I,s:I,s:o}", "events_per_s",
+                                      per_second(r->tp.events, r->tp.seconds), "events", (json_int_t)r->tp.events,
+                                      "passes", (json_int_t)opt->passes, "seconds", r->tp.seconds,
                                       "batch", (json_int_t)opt->batch, "window", (json_int_t)opt->window,
                                       "statuses", counts_json(&r->tp.counts)));
     if (r->catchup_done)

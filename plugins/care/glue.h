@@ -76,6 +76,7 @@ typedef struct cr_cust {
     bool dirty;                 /* write care_customers at the end */
     bool plan_due;              /* re-plan (regular, special days) at the end */
     char tz[64];
+    signed char tz_known;       /* tz checked with ICU: 1 a zone, -1 not one, 0 not yet */
     char channel[16];
     int consent_contact, consent_marketing;  /* 1 yes, 0 no, -1 never stated */
     char specials[1024];
@@ -130,8 +131,10 @@ void cr_run_free(cr_run *r);
 cr_cust *cr_run_find(cr_run *r, const char *customer);
 /* Indexes custs[i] (its id set) for cr_run_find; false when out of memory. */
 bool cr_run_index_add(cr_run *r, size_t i);
-/* The customer's zone (its own, else the tenant default, else UTC). */
-const char *cr_cust_tz(const cr_run *r, const cr_cust *c);
+/* The customer's zone (its own if ICU knows it, else the tenant default).
+ * The own zone is checked once per value: whoever writes c->tz sets
+ * tz_known to 0. */
+const char *cr_cust_tz(const cr_run *r, cr_cust *c);
 bool cr_cust_add_touch(cr_cust *c, int64_t ts_ms, int priority, const char *task_id);
 bool cr_cust_know_id(cr_cust *c, const char *task_id);
 bool cr_cust_has_id(const cr_cust *c, const char *task_id);

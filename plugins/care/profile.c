@@ -114,8 +114,10 @@ bool cr_handle_upsert(cr_run *r, cr_cust *c, const rp_event *ev)
 {
     char text[64];
     int contact_before = c->consent_contact, marketing_before = c->consent_marketing;
-    if (r->api->view_strcpy(r->api->view_get(ev->data, "timezone"), text, sizeof text))
+    if (r->api->view_strcpy(r->api->view_get(ev->data, "timezone"), text, sizeof text)) {
         snprintf(c->tz, sizeof c->tz, "%s", text);
+        c->tz_known = 0;
+    }
     if (r->api->view_strcpy(r->api->view_get(ev->data, "preferred_channel"), text, sizeof text))
         snprintf(c->channel, sizeof c->channel, "%s", text);
     read_consent(r, c, ev->data);

@@ -60,12 +60,15 @@ cr_cust *cr_run_find(cr_run *r, const char *customer)
     return i == RP_KEYINDEX_NONE ? NULL : &r->custs[i];
 }
 
-const char *cr_cust_tz(const cr_run *r, const cr_cust *c)
+const char *cr_cust_tz(const cr_run *r, cr_cust *c)
 {
-    rp_local_time probe;
-    if (c && c->tz[0] && r->api->to_local(c->tz, 0, &probe))
-        return c->tz;
-    return r->s->default_tz;
+    if (!c || !c->tz[0])
+        return r->s->default_tz;
+    if (c->tz_known == 0) {
+        rp_local_time probe;
+        c->tz_known = r->api->to_local(c->tz, 0, &probe) ? 1 : -1;
+    }
+    return c->tz_known > 0 ? c->tz : r->s->default_tz;
 }
 
 bool cr_cust_add_touch(cr_cust *c, int64_t ts_ms, int priority, const char *task_id)

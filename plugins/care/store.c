@@ -67,6 +67,7 @@ static bool load_state(cr_run *r, const char *array)
             continue;
         c->in_table = true;
         copy_or_empty(c->tz, sizeof c->tz, r->api->rows_value(rows, i, 1));
+        c->tz_known = 0;
         copy_or_empty(c->channel, sizeof c->channel, r->api->rows_value(rows, i, 2));
         c->consent_contact = tristate(r->api->rows_value(rows, i, 3));
         c->consent_marketing = tristate(r->api->rows_value(rows, i, 4));
@@ -289,6 +290,7 @@ static void forget(cr_cust *c)
         free(c->task_ids[i]);
     c->nids = 0;
     c->tz[0] = c->channel[0] = c->specials[0] = '\0';
+    c->tz_known = 0;
     c->consent_contact = c->consent_marketing = -1;
     c->first_seen_ms = c->last_contact_ms = c->next_plan_ms = -1;
     c->in_table = c->dirty = c->plan_due = false;

@@ -40,7 +40,7 @@ static bool exempt_kind(const cr_run *r, const char *kind)
 
 /* A budget decision whose time also respects quiet hours: a deferred time
  * that lands in the night moves to the morning and is checked again. */
-static bool decide(cr_run *r, const cr_cust *c, const cr_task_spec *t, int priority,
+static bool decide(cr_run *r, cr_cust *c, const cr_task_spec *t, int priority,
                    int64_t due_ms, cr_decision *d)
 {
     const cr_budget_policy *b = cr_settings_budget(r->s, c->tier);

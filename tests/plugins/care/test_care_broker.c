@@ -297,6 +297,38 @@ static void test_holiday_greetings(void **state)
     free(conninfo);
 }
 
+/* A customer who moves: the new zone, given in the same call as the old
+ * one, places the next tasks (the plugin remembers a zone's check with
+ * ICU only for the value it checked; the ingress already refuses zones ICU
+ * does not know, the check guards values stored before). */
+static void test_customer_moves_zone(void **state)
+{
+    (void)state;
+    char *conninfo = rp_test_create_db("rp_care_zone_move");
+    PGconn *db = rp_test_connect(conninfo);
+    const char *args[] = {"--plugins=care", NULL};
+    rp_test_daemon *d = rp_test_daemon_start(conninfo, args);
+    publish(d, "["
+        "{\"id\":\"z1\",\"type\":\"customer.upsert\",\"ts\":1748865600000,\"customer\":\"z\","
+        " \"data\":{\"timezone\":\"America/New_York\"}},"
+        "{\"id\":\"z2\",\"type\":\"purchase\",\"ts\":1748865600000,\"customer\":\"z\","
+        " \"data\":{\"order_id\":\"p-1\",\"amount\":5,\"currency\":\"GBP\"}},"
+        "{\"id\":\"z3\",\"type\":\"customer.upsert\",\"ts\":1749556800000,\"customer\":\"z\","
+        " \"data\":{\"timezone\":\"Europe/London\"}},"
+        "{\"id\":\"z4\",\"type\":\"purchase\",\"ts\":1749556800000,\"customer\":\"z\","
+        " \"data\":{\"order_id\":\"p-2\",\"amount\":5,\"currency\":\"GBP\"}}]");
+    rp_test_wait_idle(db, 30000);
+    /* Bought Mon 2025-06-02 12:00 UTC: greeting Wed 4 June 10:00 EDT = 14:00 UTC. */
+    assert_int_equal(rp_test_sql_int(db, "SELECT due_ms FROM care_tasks WHERE task_id = 'greeting:z:order:p-1'"),
+                     1749045600000LL);
+    /* Bought Tue 2025-06-10 12:00 UTC: greeting Thu 12 June 10:00 BST = 09:00 UTC. */
+    assert_int_equal(rp_test_sql_int(db, "SELECT due_ms FROM care_tasks WHERE task_id = 'greeting:z:order:p-2'"),
+                     1749718800000LL);
+    assert_int_equal(rp_test_daemon_stop(d, SIGTERM), 0);
+    PQfinish(db);
+    free(conninfo);
+}
+
 /* On the wall clock, a backlog: purchases from 2020 make tasks whose windows
  * ended long ago (created expired, with their care.task_overdue but never a
  * care.task_due - nobody is to act on them now - and no lifecycle timers); a
@@ -368,6 +400,7 @@ int main(void)
         cmocka_unit_test(test_care_through_the_broker),
         cmocka_unit_test(test_holiday_greetings),
         cmocka_unit_test(test_backlog_on_the_wall_clock),
+        cmocka_unit_test(test_customer_moves_zone),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

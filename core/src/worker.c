@@ -359,9 +359,9 @@ void *rp_worker_main(void *arg)
             rp_notify_wait(&w.broker->events_committed, &w.seen_generation, w.broker->cfg->idle_poll_ms);
             if (w.seen_generation != generation)
                 settle_after_idle(&w);
-        }
-        else if (outcome == RP_TXN_DB_FAILED)
+        } else if (outcome == RP_TXN_DB_FAILED) {
             rp_sleep_ms(w.broker->cfg->db_backoff_min_ms, &w.broker->stop_workers);
+        }
     }
     if (w.db)
         PQfinish(w.db);

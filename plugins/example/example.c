@@ -18,6 +18,7 @@
  */
 #include <msgpack.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rapport/plugin.h"
@@ -67,23 +68,25 @@ static int emit_first_seen(rp_ctx *ctx, const rp_event *ev)
 }
 
 /* Customers with no row yet, among those in the run: one query per run.
- * DISTINCT: a new customer with several events in the run is news once. */
+ * Each is news once, with its first event of the run: the query returns
+ * that event's place in the array (1-based), in the order of the run. */
 static int emit_new_customers(rp_ctx *ctx, const rp_event *const *events, size_t count, const char *customers)
 {
     const char *params[] = {events[0]->tenant, customers};
     rp_rows *rows = api->db_query(ctx,
-        "SELECT DISTINCT c FROM unnest($2::text[]) AS c WHERE NOT EXISTS "
-        "(SELECT 1 FROM example_counts WHERE tenant = $1 AND customer = c)", 2, params);
+        "SELECT min(i) FROM unnest($2::text[]) WITH ORDINALITY AS u(c, i) WHERE NOT EXISTS "
+        "(SELECT 1 FROM example_counts WHERE tenant = $1 AND customer = c) GROUP BY c ORDER BY 1", 2, params);
     if (!rows)
         return RP_ERROR;
     int rc = RP_OK;
     for (int r = 0; r < api->rows_count(rows) && rc == RP_OK; r++) {
-        const char *customer = api->rows_value(rows, r, 0);
-        for (size_t i = 0; i < count; i++)
-            if (strcmp(events[i]->customer, customer) == 0) {
-                rc = emit_first_seen(ctx, events[i]);
-                break;
-            }
+        long place = strtol(api->rows_value(rows, r, 0), NULL, 10);
+        if (place < 1 || (size_t)place > count) {
+            api->fail(ctx, "example: new customer at place %ld of a run of %zu", place, count);
+            rc = RP_ERROR;
+        } else {
+            rc = emit_first_seen(ctx, events[place - 1]);
+        }
     }
     api->rows_free(rows);
     return rc;

@@ -59,13 +59,6 @@ static histogram batch_hist, commit_hist;
 static rp_metrics_extra_fn extra_fn;
 static void *extra_user;
 
-static void count_label_n(labelled *l, const char *label, uint64_t n);
-
-static void count_label(labelled *l, const char *label)
-{
-    count_label_n(l, label, 1);
-}
-
 static void count_label_n(labelled *l, const char *label, uint64_t n)
 {
     if (!label || !*label)
@@ -92,6 +85,11 @@ static void count_label_n(labelled *l, const char *label, uint64_t n)
         atomic_fetch_add_explicit(&l->counts[slot], n, memory_order_relaxed);
     else
         atomic_fetch_add_explicit(&l->other, n, memory_order_relaxed);
+}
+
+static void count_label(labelled *l, const char *label)
+{
+    count_label_n(l, label, 1);
 }
 
 void rp_metrics_event(rp_outcome outcome, const char *reason)

@@ -217,32 +217,6 @@ static void poisoned_event_is_dead_lettered_and_retried(void **state)
     free(conninfo);
 }
 
-/* GET /metrics of the daemon (malloc'd text). */
-static char *fetch_metrics(const rp_test_daemon *d)
-{
-    char cmd[256];
-    snprintf(cmd, sizeof cmd, "curl -sf http://%s/metrics", d->http);
-    int rc;
-    char *out = rp_test_command(cmd, &rc);
-    assert_int_equal(rc, 0);
-    return out;
-}
-
-/* Sum of the values of every sample line starting with prefix. */
-static long sum_metric(const char *text, const char *prefix)
-{
-    long sum = 0;
-    size_t plen = strlen(prefix);
-    for (const char *line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
-        if (strncmp(line, prefix, plen) != 0)
-            continue;
-        const char *value = strchr(line, '}');
-        if (value)
-            sum += strtol(value + 1, NULL, 10);
-    }
-    return sum;
-}
-
 static void slow_plugin_holds_back_nothing_else_and_sigterm_drains(void **state)
 {
     (void)state;
@@ -261,11 +235,11 @@ static void slow_plugin_holds_back_nothing_else_and_sigterm_drains(void **state)
     assert_true(rp_test_sql_int(db, "SELECT count(*) FROM counter_log") < 300);
     /* /metrics shows the lag where it is: the counter plugin behind, the
      * example plugin at zero in every partition. */
-    char *metrics = fetch_metrics(d);
-    long counter_lag = sum_metric(metrics, "rapport_plugin_lag_events{plugin=\"counter\"");
+    char *metrics = rp_test_metrics(d);
+    double counter_lag = rp_test_metric_sum(metrics, "rapport_plugin_lag_events{plugin=\"counter\"");
     assert_true(counter_lag > 0 && counter_lag <= 300);
-    assert_int_equal(sum_metric(metrics, "rapport_plugin_lag_events{plugin=\"example\""), 0);
-    assert_int_equal(sum_metric(metrics, "rapport_events_total{outcome=\"accepted\""), 300);
+    assert_true(rp_test_metric_sum(metrics, "rapport_plugin_lag_events{plugin=\"example\"") == 0);
+    assert_true(rp_test_metric_sum(metrics, "rapport_events_total{outcome=\"accepted\"") == 300);
     free(metrics);
     /* SIGTERM: the slow transaction finishes and commits; exit status 0. */
     int status = rp_test_daemon_stop(d, SIGTERM);

@@ -40,18 +40,12 @@ static void slow_down_ingest(PGconn *db, int commit_ms)
                          "FOR EACH STATEMENT EXECUTE FUNCTION slow_ingest()"));
 }
 
-/* rapport_plugin_yield_seconds_total{plugin="example"} from /metrics (0 when
- * the example plugin never paused, so has no sample yet). */
+/* rapport_plugin_yield_seconds_total of the example plugin (0 when it
+ * never paused, so has no sample yet). */
 static double yield_seconds(const rp_test_daemon *d)
 {
-    char cmd[256];
-    snprintf(cmd, sizeof cmd, "curl -sf http://%s/metrics", d->http);
-    int rc;
-    char *text = rp_test_command(cmd, &rc);
-    assert_int_equal(rc, 0);
-    const char *prefix = "rapport_plugin_yield_seconds_total{plugin=\"example\"} ";
-    const char *line = strstr(text, prefix);
-    double seconds = line ? strtod(line + strlen(prefix), NULL) : 0;
+    char *text = rp_test_metrics(d);
+    double seconds = rp_test_metric_sum(text, "rapport_plugin_yield_seconds_total{plugin=\"example\"");
     free(text);
     return seconds;
 }

@@ -443,3 +443,28 @@ void rp_test_wait_idle(PGconn *db, int timeout_ms)
     }
     rp_test_fail("plugins did not catch up within %d ms", timeout_ms);
 }
+
+char *rp_test_metrics(const rp_test_daemon *d)
+{
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "curl -sf http://%s/metrics", d->http);
+    int rc;
+    char *out = rp_test_command(cmd, &rc);
+    if (rc != 0)
+        rp_test_fail("GET http://%s/metrics failed (curl exit %d)", d->http, rc);
+    return out;
+}
+
+double rp_test_metric_sum(const char *text, const char *prefix)
+{
+    double sum = 0;
+    size_t plen = strlen(prefix);
+    for (const char *line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+        if (strncmp(line, prefix, plen) != 0)
+            continue;
+        const char *value = strchr(line, '}');
+        if (value)
+            sum += strtod(value + 1, NULL);
+    }
+    return sum;
+}

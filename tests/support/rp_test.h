@@ -91,6 +91,14 @@ void rp_test_wait_sql_int(PGconn *db, const char *sql, int64_t want, int timeout
  * as a JSON array text (malloc'd). */
 char *rp_test_replay_json(const rp_test_daemon *daemon, uint64_t from, unsigned limit);
 
+/* GET /metrics of the daemon (malloc'd text); fails the test when it does
+ * not answer. */
+char *rp_test_metrics(const rp_test_daemon *daemon);
+
+/* Sum of the values of the sample lines of text that start with prefix
+ * (e.g. "rapport_plugin_lag_events{plugin=\"counter\""); 0 when none. */
+double rp_test_metric_sum(const char *text, const char *prefix);
+
 /* Fails the current test with a message (works under cmocka and plain main). */
 void rp_test_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 

@@ -8,39 +8,13 @@
 #include <string.h>
 
 #include "localtime.h"
+#include "mp_bounds.h"
+#include "utf8.h"
 #include "view.h"
 
 bool rp_text_ok(const char *s, size_t len)
 {
-    const unsigned char *p = (const unsigned char *)s, *end = p + len;
-    while (p < end) {
-        unsigned char c = *p;
-        size_t extra;
-        uint32_t cp;
-        if (c == 0)
-            return false;
-        if (c < 0x80) {
-            p++;
-            continue;
-        }
-        if (c >= 0xc2 && c <= 0xdf) { extra = 1; cp = c & 0x1f; }
-        else if (c >= 0xe0 && c <= 0xef) { extra = 2; cp = c & 0x0f; }
-        else if (c >= 0xf0 && c <= 0xf4) { extra = 3; cp = c & 0x07; }
-        else return false;
-        if ((size_t)(end - p) <= extra)
-            return false;
-        for (size_t i = 1; i <= extra; i++) {
-            if ((p[i] & 0xc0) != 0x80)
-                return false;
-            cp = (cp << 6) | (p[i] & 0x3f);
-        }
-        /* overlong forms, surrogates and values above U+10FFFF */
-        if ((extra == 2 && cp < 0x800) || (extra == 3 && cp < 0x10000) ||
-            (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-            return false;
-        p += extra + 1;
-    }
-    return true;
+    return memchr(s, 0, len) == NULL && rp_utf8_valid(s, len);
 }
 
 static int digits(const char *s, size_t n)
@@ -110,19 +84,64 @@ static bool timezone_ok(const char *s, size_t len)
 /* Where a value sits ("data.items[3].qty"), as a chain of parents on the
  * stack. It is rendered only when a check fails: valid events, nearly all of
  * them, never pay for formatting a path per field. */
+typedef enum step_kind { STEP_NAME, STEP_INDEX, STEP_KEY, STEP_VALUE } step_kind;
+
 typedef struct path {
     const struct path *parent;
-    const char *name;      /* NULL for an array element */
-    size_t index;
+    step_kind kind;
+    const char *name;      /* STEP_NAME: a string key's bytes (not NUL-terminated) */
+    size_t name_len;
+    size_t index;          /* STEP_INDEX: array element; KEY/VALUE: map entry */
 } path;
+
+static path named(const path *parent, const char *name, size_t len)
+{
+    return (path){parent, STEP_NAME, name, len, 0};
+}
+
+static path step(const path *parent, step_kind kind, size_t index)
+{
+    return (path){parent, kind, NULL, 0, index};
+}
+
+/* A key as publishers wrote it, but never invalid UTF-8 or control bytes in
+ * an error text: those bytes are shown as \xNN. */
+static size_t render_name(const char *s, size_t n, char *out, size_t size)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t used = 0, i = 0;
+    while (i < n && used + 5 < size) {
+        size_t len = rp_utf8_seq_len(p + i, n - i);
+        if (len == 0 || p[i] < 0x20 || p[i] == 0x7f) {
+            used += (size_t)snprintf(out + used, size - used, "\\x%02x", p[i]);
+            i++;
+            continue;
+        }
+        if (used + len >= size)
+            break;
+        memcpy(out + used, p + i, len);
+        used += len;
+        i += len;
+    }
+    out[used] = '\0';
+    return used;
+}
 
 static size_t render_path(const path *at, char *out, size_t size)
 {
     size_t used = at->parent ? render_path(at->parent, out, size) : 0;
-    if (used >= size)
+    if (used + 1 >= size)
         return used;
-    int n = at->name ? snprintf(out + used, size - used, "%s%s", at->parent ? "." : "", at->name)
-                     : snprintf(out + used, size - used, "[%zu]", at->index);
+    int n = 0;
+    switch (at->kind) {
+    case STEP_NAME:
+        if (at->parent)
+            out[used++] = '.';
+        return used + render_name(at->name, at->name_len, out + used, size - used);
+    case STEP_INDEX: n = snprintf(out + used, size - used, "[%zu]", at->index); break;
+    case STEP_KEY:   n = snprintf(out + used, size - used, "{key %zu}", at->index); break;
+    case STEP_VALUE: n = snprintf(out + used, size - used, "{value %zu}", at->index); break;
+    }
     return used + (n > 0 ? (size_t)n : 0);
 }
 
@@ -214,7 +233,7 @@ static bool check_map_fields(const rp_field_spec *fields, size_t count, rp_view 
         find_fields(fields + first, chunk, map, found);
         for (size_t i = 0; i < chunk; i++) {
             const rp_field_spec *f = &fields[first + i];
-            path child = {at, f->name, 0};
+            path child = named(at, f->name, strlen(f->name));
             rp_view_kind kind = rp_view_kind_of(found[i]);
             if (kind == RP_VIEW_ABSENT || kind == RP_VIEW_NIL) {
                 if (f->required)
@@ -235,7 +254,7 @@ static bool check_array_items(const rp_field_spec *item, rp_view array, const pa
     rp_view v;
     rp_view_iter_init(array, &it);
     for (size_t i = 0; rp_view_iter_next(&it, &v); i++) {
-        path child = {at, NULL, i};
+        path child = step(at, STEP_INDEX, i);
         if (!check_field(item, v, &child, err, errlen))
             return false;
     }
@@ -286,10 +305,93 @@ static bool check_field(const rp_field_spec *f, rp_view v, const path *at, char 
     return true;
 }
 
+/* ------------------------------------------------ everything plugins read
+ *
+ * The schema names only some fields; free-form maps (survey answers), arrays
+ * without an item spec and keys the schema does not know reach plugins too,
+ * which write them to text and jsonb columns. PostgreSQL refuses invalid
+ * UTF-8 and NaN/Infinity there, so one such value would fail its plugin's
+ * transaction on every try and end as a dead letter: refuse it here, where
+ * the publisher learns which field is wrong. Binary and ext values are opaque
+ * bytes; plugins never read them as text. */
+
+static bool check_value(rp_view v, const path *at, size_t depth, char *err, size_t errlen);
+
+static bool check_key(rp_view key, const path *at, size_t entry, size_t depth, char *err, size_t errlen)
+{
+    const char *s;
+    size_t n;
+    if (rp_view_str(key, &s, &n)) {
+        path child = named(at, s, n);
+        return rp_utf8_valid(s, n) || fail(err, errlen, &child, "key must be valid UTF-8");
+    }
+    path child = step(at, STEP_KEY, entry);
+    return check_value(key, &child, depth, err, errlen);
+}
+
+static bool check_entries(rp_view map, const path *at, size_t depth, char *err, size_t errlen)
+{
+    rp_view_iter it;
+    rp_view key, value;
+    const char *s;
+    size_t n;
+    rp_view_iter_init(map, &it);
+    for (size_t i = 0; rp_view_iter_next(&it, &key) && rp_view_iter_next(&it, &value); i++) {
+        if (!check_key(key, at, i, depth, err, errlen))
+            return false;
+        path child = rp_view_str(key, &s, &n) ? named(at, s, n) : step(at, STEP_VALUE, i);
+        if (!check_value(value, &child, depth, err, errlen))
+            return false;
+    }
+    return true;
+}
+
+static bool check_elements(rp_view array, const path *at, size_t depth, char *err, size_t errlen)
+{
+    rp_view_iter it;
+    rp_view v;
+    rp_view_iter_init(array, &it);
+    for (size_t i = 0; rp_view_iter_next(&it, &v); i++) {
+        path child = step(at, STEP_INDEX, i);
+        if (!check_value(v, &child, depth, err, errlen))
+            return false;
+    }
+    return true;
+}
+
+/* depth counts the maps and arrays around v; the recursion stops at the
+ * broker's hard nesting cap whatever the caller checked before. */
+static bool check_value(rp_view v, const path *at, size_t depth, char *err, size_t errlen)
+{
+    const char *s;
+    size_t n;
+    double d;
+    switch (rp_view_kind_of(v)) {
+    case RP_VIEW_STR:
+        return !rp_view_str(v, &s, &n) || rp_utf8_valid(s, n) ||
+               fail(err, errlen, at, "must be valid UTF-8");
+    case RP_VIEW_FLOAT:
+        return !rp_view_double(v, &d) || isfinite(d) || fail(err, errlen, at, "must be a finite number");
+    case RP_VIEW_ARRAY:
+    case RP_VIEW_MAP:
+        if (depth >= RP_MP_DEPTH_CAP) {
+            char what[64];
+            snprintf(what, sizeof what, "is nested deeper than %d levels", RP_MP_DEPTH_CAP);
+            return fail(err, errlen, at, what);
+        }
+        return rp_view_kind_of(v) == RP_VIEW_MAP ? check_entries(v, at, depth + 1, err, errlen)
+                                                 : check_elements(v, at, depth + 1, err, errlen);
+    default:
+        return true;
+    }
+}
+
 bool rp_check_data(const rp_type_spec *type, rp_view data, char *err, size_t errlen)
 {
-    path root = {NULL, "data", 0};
+    path root = named(NULL, "data", 4);
     if (rp_view_kind_of(data) != RP_VIEW_MAP)
         return fail(err, errlen, &root, "must be a map");
-    return check_map_fields(type->fields, type->field_count, data, &root, err, errlen);
+    /* the schema first, so a known field's error names its rule */
+    return check_map_fields(type->fields, type->field_count, data, &root, err, errlen) &&
+           check_value(data, &root, 0, err, errlen);
 }

@@ -17,6 +17,8 @@
 #include "ingress_internal.h"
 #include "mp_bounds.h"
 #include "partition.h"
+#include "reject_log.h"
+#include "utf8.h"
 #include "view.h"
 
 /* Latest event time accepted: year 9999, so ts stays a sane calendar date. */
@@ -59,10 +61,14 @@ const char *rp_event_status_name(rp_event_status status)
 __attribute__((format(printf, 3, 4)))
 static bool reject(rp_wire_event *ev, const char *reason, const char *fmt, ...)
 {
+    /* the text may quote what the client sent (a key, a type name), cut
+     * anywhere: it goes back in a msgpack str and into the log as UTF-8 */
+    char raw[RP_WIRE_ERROR_MAX];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(ev->error, sizeof ev->error, fmt, ap);
+    vsnprintf(raw, sizeof raw, fmt, ap);
     va_end(ap);
+    rp_utf8_repair(raw, strlen(raw), ev->error, sizeof ev->error);
     ev->status = RP_STATUS_REJECTED;
     ev->reject_reason = reason;
     return false;
@@ -300,9 +306,9 @@ static const char *kind_label(rp_view_kind kind)
     return kind <= RP_VIEW_EXT ? labels[kind] : "?";
 }
 
-bool rp_wire_decode(const uint8_t *frame, size_t len, const rp_limits *limits,
-                    const struct rp_type_registry *types, uint32_t partitions,
-                    rp_wire_request *out)
+static bool decode_frame(const uint8_t *frame, size_t len, const rp_limits *limits,
+                         const struct rp_type_registry *types, uint32_t partitions,
+                         rp_wire_request *out)
 {
     memset(out, 0, sizeof *out);
     if (len > limits->max_frame_bytes)
@@ -350,6 +356,16 @@ bool rp_wire_decode(const uint8_t *frame, size_t len, const rp_limits *limits,
     rp_view_iter_init(whole, &it);
     for (size_t i = 0; i < count && rp_view_iter_next(&it, &item); i++)
         decode_event(item, &c, &out->events[i]);
+    return true;
+}
+
+bool rp_wire_decode(const uint8_t *frame, size_t len, const rp_limits *limits,
+                    const struct rp_type_registry *types, uint32_t partitions,
+                    rp_wire_request *out)
+{
+    if (!decode_frame(frame, len, limits, types, partitions, out))
+        return false;
+    rp_reject_log(out);
     return true;
 }
 

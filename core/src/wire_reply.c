@@ -1,12 +1,19 @@
 /*
  * wire_reply.c - the reply frame of wire protocol v1, packed with msgpack-c:
  * [{"id": id|nil, "status": S, "error"?: text}, ...] in request order.
+ *
+ * Nothing in a reply is invalid UTF-8, or strict clients could not decode
+ * it at all: an id that is not valid UTF-8 is echoed as msgpack bin with its
+ * exact bytes (so the client still matches it against the id it sent), and
+ * error texts, which may quote what the client sent, are repaired with
+ * U+FFFD (proto/README.md, "Reply").
  */
 #include <limits.h>   /* msgpack.h relies on it being included first */
 #include <msgpack.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "utf8.h"
 #include "wire.h"
 
 static void pack_text(msgpack_packer *pk, const char *s, size_t n)
@@ -15,22 +22,43 @@ static void pack_text(msgpack_packer *pk, const char *s, size_t n)
     msgpack_pack_str_body(pk, s, n);
 }
 
+/* Error texts are at most RP_WIRE_ERROR_MAX bytes; each byte replaced
+ * grows to three. */
+static void pack_repaired(msgpack_packer *pk, const char *s, size_t n)
+{
+    char repaired[RP_WIRE_ERROR_MAX * 3 + 1];
+    if (rp_utf8_valid(s, n)) {
+        pack_text(pk, s, n);
+        return;
+    }
+    pack_text(pk, repaired, rp_utf8_repair(s, n, repaired, sizeof repaired));
+}
+
+static void pack_id(msgpack_packer *pk, const char *id, size_t n)
+{
+    if (!id) {
+        msgpack_pack_nil(pk);
+    } else if (rp_utf8_valid(id, n)) {
+        pack_text(pk, id, n);
+    } else {
+        msgpack_pack_bin(pk, n);
+        msgpack_pack_bin_body(pk, id, n);
+    }
+}
+
 static void pack_event_reply(msgpack_packer *pk, const rp_wire_event *ev)
 {
     bool has_error = ev->status == RP_STATUS_REJECTED || ev->status == RP_STATUS_RETRY;
     msgpack_pack_map(pk, has_error ? 3 : 2);
     pack_text(pk, "id", 2);
-    if (ev->id)
-        pack_text(pk, ev->id, ev->id_len);
-    else
-        msgpack_pack_nil(pk);
+    pack_id(pk, ev->id, ev->id_len);
     pack_text(pk, "status", 6);
     const char *status = rp_event_status_name(ev->status);
     pack_text(pk, status, strlen(status));
     if (has_error) {
         pack_text(pk, "error", 5);
         const char *error = ev->error[0] ? ev->error : "no reason given";
-        pack_text(pk, error, strlen(error));
+        pack_repaired(pk, error, strlen(error));
     }
 }
 

@@ -4,6 +4,7 @@
  * framing, non-msgpack frames, the frame-size limit, overload and a database
  * that goes away and comes back.
  */
+#include <math.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -14,6 +15,7 @@
 #include <time.h>
 #include <zmq.h>
 #include <cmocka.h>
+#include <msgpack.h>
 
 #include "rp_test.h"
 
@@ -157,6 +159,72 @@ static void dealer_framing_is_echoed(void **state)
     free(conninfo);
 }
 
+/* Packs one survey.response whose answers map holds `poison` under "q". */
+static void pack_response(msgpack_packer *pk, const char *id, int poison)
+{
+    static const char *const keys[] = {"id", "type", "ts", "tenant", "customer", "data"};
+    static const char *const values[] = {NULL, "survey.response", NULL, "t1", "c1", NULL};
+    msgpack_pack_map(pk, 6);
+    for (int k = 0; k < 6; k++) {
+        msgpack_pack_str_with_body(pk, keys[k], strlen(keys[k]));
+        if (k == 0)
+            msgpack_pack_str_with_body(pk, id, strlen(id));
+        else if (k == 2)
+            msgpack_pack_int64(pk, 1700000000000LL);
+        else if (k < 5)
+            msgpack_pack_str_with_body(pk, values[k], strlen(values[k]));
+    }
+    msgpack_pack_map(pk, 2);
+    msgpack_pack_str_with_body(pk, "survey_id", 9);
+    msgpack_pack_str_with_body(pk, "s1", 2);
+    msgpack_pack_str_with_body(pk, "answers", 7);
+    msgpack_pack_map(pk, 1);
+    msgpack_pack_str_with_body(pk, "q", 1);
+    msgpack_pack_array(pk, 1);   /* one level deeper than the answers map */
+    if (poison == 1)
+        msgpack_pack_double(pk, NAN);
+    else if (poison == 2)
+        msgpack_pack_str_with_body(pk, "caf\xc3", 4);   /* cut UTF-8 sequence */
+    else if (poison == 3)
+        msgpack_pack_float(pk, -INFINITY);
+    else
+        msgpack_pack_str_with_body(pk, "caf\xc3\xa9", 5);
+}
+
+/* Poison nested in event data is refused at the door, per event, naming the
+ * path: it never reaches the events table, so no plugin dead-letters it. */
+static void poison_in_nested_data_is_rejected_at_the_door(void **state)
+{
+    (void)state;
+    char *conninfo = rp_test_create_db("rp_wire_poison");
+    const char *args[] = {"--plugins=survey", NULL};
+    rp_test_daemon *d = rp_test_daemon_start(conninfo, args);
+    msgpack_sbuffer sbuf;
+    msgpack_sbuffer_init(&sbuf);
+    msgpack_packer pk;
+    msgpack_packer_init(&pk, &sbuf, msgpack_sbuffer_write);
+    static const char *const ids[] = {"ok", "nan", "utf8", "inf"};
+    msgpack_pack_array(&pk, 4);
+    for (int i = 0; i < 4; i++)
+        pack_response(&pk, ids[i], i);
+    const char *frames[] = {sbuf.data};
+    size_t lens[] = {sbuf.size};
+    char last[4096];
+    size_t last_len = 0;
+    assert_int_equal(dealer_roundtrip(d->ingress, frames, lens, 1, last, &last_len), 1);
+    msgpack_sbuffer_destroy(&sbuf);
+    assert_non_null(memmem(last, last_len, "accepted", 8));
+    assert_non_null(memmem(last, last_len, "data.answers.q[0]: must be a finite number", 42));
+    assert_non_null(memmem(last, last_len, "data.answers.q[0]: must be valid UTF-8", 38));
+    PGconn *db = rp_test_connect(conninfo);
+    assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM events"), 1);
+    rp_test_wait_idle(db, 60000);
+    assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM dead_letters"), 0);
+    PQfinish(db);
+    assert_int_equal(rp_test_daemon_stop(d, SIGTERM), 0);
+    free(conninfo);
+}
+
 static void oversized_frame_is_rejected_naming_the_limit(void **state)
 {
     (void)state;
@@ -245,6 +313,7 @@ int main(void)
         cmocka_unit_test(large_event_data_is_compressed_with_lz4),
         cmocka_unit_test(batch_answers_each_event_in_order),
         cmocka_unit_test(dealer_framing_is_echoed),
+        cmocka_unit_test(poison_in_nested_data_is_rejected_at_the_door),
         cmocka_unit_test(oversized_frame_is_rejected_naming_the_limit),
         cmocka_unit_test(database_outage_answers_retry_then_recovers),
         cmocka_unit_test(overload_answers_retry_instead_of_queueing),

@@ -22,12 +22,16 @@
 #include "broker.h"
 #include "broker_metrics.h"
 #include "db.h"
+#include "health.h"
 #include "ingress_internal.h"
+#include "peer_limit.h"
 #include "log.h"
 #include "migrate.h"
 #include "plugin_host.h"
 #include "publisher_internal.h"
+#include "ready_probe.h"
 #include "request_queue.h"
+#include "watchdog.h"
 
 static bool add_plugin(rp_broker *b, rp_plugin_host *h, char *err, size_t errlen)
 {
@@ -110,20 +114,6 @@ static bool prepare_database(rp_broker *b, char *err, size_t errlen)
     return ok;
 }
 
-static bool health(void *user, char *reason, size_t reason_len)
-{
-    rp_broker *b = user;
-    if (atomic_load(&b->stopping)) {
-        snprintf(reason, reason_len, "shutting down");
-        return false;
-    }
-    if (!atomic_load(&b->db_up)) {
-        snprintf(reason, reason_len, "database unavailable");
-        return false;
-    }
-    return true;
-}
-
 static bool start_threads(rp_broker *b, void *router, void *pub, void *replay, char *err, size_t errlen)
 {
     rp_ingress_args *in = malloc(sizeof *in);
@@ -136,15 +126,18 @@ static bool start_threads(rp_broker *b, void *router, void *pub, void *replay, c
     }
     *in = (rp_ingress_args){b, router};
     *out = (rp_publisher_args){b, pub, replay};
-    pthread_create(&b->committer_thread, NULL, rp_committer_main, b);
-    pthread_create(&b->ingress_thread, NULL, rp_ingress_main, in);
-    pthread_create(&b->publisher_thread, NULL, rp_publisher_main, out);
+    /* Marked, so /health/live notices one that ends early (health.h). */
+    rp_health_thread_create(b, &b->committer_thread, RP_THREAD_COMMITTER, rp_committer_main, b);
+    rp_health_thread_create(b, &b->ingress_thread, RP_THREAD_INGRESS, rp_ingress_main, in);
+    rp_health_thread_create(b, &b->publisher_thread, RP_THREAD_PUBLISHER, rp_publisher_main, out);
     for (size_t i = 0; i < b->plugin_count; i++) {
         rp_plugin_host *h = b->plugins[i];
         h->ctx.db = NULL;
         h->thread_started = pthread_create(&h->thread, NULL, rp_worker_main, h) == 0;
     }
     b->threads_started = true;
+    if (!rp_watchdog_start(b))
+        rp_log(RP_WARN, "broker", "watchdog thread not started; stuck workers go unnoticed", NULL);
     return true;
 }
 
@@ -159,6 +152,7 @@ static bool init_state(rp_broker *b, rp_config *cfg, char *err, size_t errlen)
     rp_notify_init(&b->events_committed);
     rp_notify_init(&b->outbox_committed);
     pthread_mutex_init(&b->lag_lock, NULL);
+    rp_backoff_init(&b->lag_backoff, cfg->db_backoff_min_ms, cfg->db_backoff_max_ms);
     if (!b->types || !b->zmq || !b->queue) {
         snprintf(err, errlen, "out of memory initialising the broker");
         return false;
@@ -166,11 +160,33 @@ static bool init_state(rp_broker *b, rp_config *cfg, char *err, size_t errlen)
     return true;
 }
 
+/* Database sessions rapportd may hold: committer, publisher, /metrics lag,
+ * readiness probe and spare, plus two per plugin (its worker, reconnects). */
+#define FIXED_DB_CONNECTIONS 8
+/* Descriptors for everything else: HTTP clients, ZeroMQ's own (mailboxes,
+ * io threads, listeners), log files, plugin files. */
+#define FD_RESERVE 256
+
+/* Budgets file descriptors and starts the ZAP handler before any socket
+ * that it guards is bound (peer_limit.h). */
+static bool limit_connections(rp_broker *b, char *err, size_t errlen)
+{
+    size_t db_connections = FIXED_DB_CONNECTIONS + 2 * b->plugin_count;
+    if (!rp_fd_budget(&b->cfg->limits, db_connections, FD_RESERVE, err, errlen))
+        return false;
+    b->peer_limit = rp_peer_limit_new(b->zmq, b->cfg->limits.max_connections);
+    if (!b->peer_limit)
+        snprintf(err, errlen, "cannot start the connection limit (ZAP handler): %s", zmq_strerror(errno));
+    return b->peer_limit != NULL;
+}
+
 bool rp_broker_start(rp_broker *b, rp_config *cfg, char *err, size_t errlen)
 {
     if (!init_state(b, cfg, err, errlen) || !load_plugins(b, err, errlen) || !prepare_database(b, err, errlen))
         return false;
     void *router = NULL, *pub = NULL, *replay = NULL;
+    if (!limit_connections(b, err, errlen))
+        return false;
     if (!rp_ingress_bind(b, &router)) {
         snprintf(err, errlen, "cannot bind ingress %s: %s", cfg->ingress, zmq_strerror(errno));
         return false;
@@ -181,9 +197,22 @@ bool rp_broker_start(rp_broker *b, rp_config *cfg, char *err, size_t errlen)
         zmq_close(router);
         return false;
     }
+    if (!rp_peer_limit_watch(b->peer_limit, router) || !rp_peer_limit_watch(b->peer_limit, replay) ||
+        !rp_peer_limit_start(b->peer_limit)) {
+        snprintf(err, errlen, "cannot start the connection limit: %s", zmq_strerror(errno));
+        zmq_close(router);
+        zmq_close(pub);
+        zmq_close(replay);
+        return false;
+    }
     if (cfg->http && *cfg->http) {
         rp_metrics_set_extra(rp_broker_metrics_lag, b);
-        b->http = rp_http_start(cfg->http, health, b, err, errlen);
+        b->ready = rp_ready_probe_new(cfg->db_backoff_min_ms, cfg->db_backoff_max_ms);
+        rp_http_limits limits = {cfg->http_threads, cfg->http_max_connections, cfg->http_max_connections_per_ip,
+                                 (unsigned)((cfg->http_timeout_ms + 999) / 1000)};
+        b->http = b->ready ? rp_http_start(cfg->http, &limits, rp_health_check, b, err, errlen) : NULL;
+        if (!b->ready)
+            snprintf(err, errlen, "out of memory starting the HTTP server");
         if (!b->http) {
             zmq_close(router);
             zmq_close(pub);
@@ -235,7 +264,10 @@ void rp_broker_stop(rp_broker *b)
         rp_notify_bump(&b->outbox_committed);
         pthread_join(b->publisher_thread, NULL);
     }
+    rp_watchdog_stop(b);
     rp_http_stop(&b->http);
+    rp_ready_probe_free(b->ready);
+    b->ready = NULL;
     rp_broker_metrics_close(b);
     if (!clean)
         return;   /* a worker thread may still be inside its plugin: free nothing it uses */
@@ -244,6 +276,7 @@ void rp_broker_stop(rp_broker *b)
     free(b->plugins);
     rp_request_queue_free(b->queue);
     rp_types_free(b->types);
+    rp_peer_limit_stop(b->peer_limit);
     if (b->zmq)
         zmq_ctx_term(b->zmq);
     rp_notify_destroy(&b->events_committed);

@@ -11,7 +11,8 @@
  *                    progress, run handlers and due timers, commit effects +
  *                    progress + derived events together.
  *   publisher thread PUB of committed derived events, and the replay ROUTER.
- *   HTTP             /metrics and /health (libmicrohttpd's own thread).
+ *   HTTP             /metrics, /health/live, /health/ready (libmicrohttpd's
+ *                    thread pool; health.h).
  */
 #ifndef RP_BROKER_H
 #define RP_BROKER_H
@@ -20,14 +21,17 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 
+#include "backoff.h"
 #include "clock.h"
 #include "config.h"
 #include "event_types.h"
+#include "http.h"
 #include "metrics.h"
 #include "notify.h"
 
 typedef struct rp_request_queue rp_request_queue;
 typedef struct rp_plugin_host rp_plugin_host;
+typedef struct rp_ready_probe rp_ready_probe;
 
 typedef struct rp_broker {
     rp_config *cfg;
@@ -47,6 +51,7 @@ typedef struct rp_broker {
     _Atomic int64_t committer_idle_since_ms; /* when the last group ended; 0 = in a group */
 
     rp_request_queue *queue;        /* ingress -> committer */
+    struct rp_peer_limit *peer_limit; /* limits.max_connections (peer_limit.h) */
     rp_notify events_committed;     /* committer -> workers */
     rp_notify outbox_committed;     /* workers -> publisher */
 
@@ -55,9 +60,15 @@ typedef struct rp_broker {
 
     pthread_t ingress_thread, committer_thread, publisher_thread;
     bool threads_started;
+    pthread_t watchdog_thread;      /* watchdog.c: judges the workers' pulses */
+    bool watchdog_started;
+    atomic_bool watchdog_stop;
     rp_http *http;
+    rp_ready_probe *ready;          /* readiness' database sample (ready_probe.h) */
+    _Atomic unsigned core_threads_exited; /* rp_core_thread bits (health.h) */
     void *lag_db;                   /* PGconn for /metrics lag gauges (broker_metrics.c) */
     pthread_mutex_t lag_lock;
+    rp_backoff lag_backoff;         /* lag_db reconnects, under lag_lock */
 } rp_broker;
 
 /* Loads plugins (refusing the start on any plugin error), applies migrations,

@@ -7,6 +7,9 @@
 
 #include "broker_metrics.h"
 #include "db.h"
+#include "ingest_yield.h"
+#include "peer_stats.h"
+#include "watchdog.h"
 
 static const char *LAG_SQL =
     "SELECT p.plugin, p.partition, "
@@ -16,12 +19,23 @@ static const char *LAG_SQL =
 void rp_broker_metrics_lag(FILE *out, void *arg)
 {
     rp_broker *b = arg;
+    rp_peer_stats_write(out);   /* no database needed: first, so a broken one cannot hide them */
     pthread_mutex_lock(&b->lag_lock);
     PGconn *db = b->lag_db;
+    /* While the database is away a scrape tries to reconnect only when the
+     * back-off allows, so frequent scrapes do not each wait connect_timeout. */
     if (!db || rp_db_broken(db)) {
         if (db)
             PQfinish(db);
-        db = b->lag_db = rp_db_connect(b->cfg->database, "metrics", NULL, 0);
+        db = b->lag_db = NULL;
+        int64_t now = rp_monotonic_ms();
+        if (rp_backoff_due(&b->lag_backoff, now)) {
+            db = b->lag_db = rp_db_connect(b->cfg->database, "metrics", NULL, 0);
+            if (db)
+                rp_backoff_succeeded(&b->lag_backoff);
+            else
+                rp_backoff_failed(&b->lag_backoff, now);
+        }
     }
     PGresult *res = db ? rp_db_query(db, LAG_SQL, 0, NULL, NULL, 0) : NULL;
     if (res) {
@@ -33,6 +47,7 @@ void rp_broker_metrics_lag(FILE *out, void *arg)
     }
     PQclear(res);
     pthread_mutex_unlock(&b->lag_lock);
+    rp_watchdog_write_metrics(out, b);
 }
 
 void rp_broker_metrics_close(rp_broker *b)

@@ -30,6 +30,7 @@
 #include <string.h>
 #include <zmq.h>
 
+#include "backoff.h"
 #include "broker.h"
 #include "copy_binary.h"
 #include "partition.h"
@@ -337,8 +338,10 @@ static void ensure_db(committer *c)
     atomic_store(&c->broker->db_up, false);
     rp_metrics_db_up(false);
     /* Exponential back-off between db_backoff_min_ms and db_backoff_max_ms,
-     * so a long outage costs the server one attempt every few seconds. */
-    int64_t backoff_ms = c->broker->cfg->db_backoff_min_ms;
+     * so a long outage costs the server one attempt every few seconds, and
+     * the log one line per outage (backoff.h), not one per attempt. */
+    rp_backoff bo;
+    rp_backoff_init(&bo, c->broker->cfg->db_backoff_min_ms, c->broker->cfg->db_backoff_max_ms);
     while (!c->db && !atomic_load(&c->broker->ingress_paused)) {
         rp_request *reqs = rp_request_queue_take(c->broker->queue, SIZE_MAX, 0);
         if (reqs) {
@@ -348,17 +351,18 @@ static void ensure_db(committer *c)
         char err[512];
         c->db = rp_db_connect(c->broker->cfg->database, "committer", err, sizeof err);
         if (!c->db) {
-            rp_log(RP_WARN, "committer", "database unavailable, retrying", "in_ms=%" PRId64 " error=\"%s\"",
-                   backoff_ms, err);
-            rp_sleep_ms(backoff_ms, NULL);
-            backoff_ms = backoff_ms * 2 > c->broker->cfg->db_backoff_max_ms ? c->broker->cfg->db_backoff_max_ms
-                                                                             : backoff_ms * 2;
+            int64_t now = rp_monotonic_ms();
+            if (rp_backoff_failed(&bo, now))
+                rp_log(RP_WARN, "committer", "database unavailable, retrying with back-off",
+                       "first_delay_ms=%" PRId64 " max_delay_ms=%" PRId64 " error=\"%s\"",
+                       rp_backoff_wait_ms(&bo, now), bo.max_ms, err);
+            rp_sleep_ms(rp_backoff_wait_ms(&bo, rp_monotonic_ms()), NULL);
         }
     }
     if (c->db) {
         atomic_store(&c->broker->db_up, true);
         rp_metrics_db_up(true);
-        rp_log(RP_INFO, "committer", "database reconnected", NULL);
+        rp_log(RP_INFO, "committer", "database reconnected", "failed_attempts=%" PRIu64, bo.failures);
     }
 }
 

@@ -53,6 +53,12 @@ typedef struct rp_config {
     int64_t idle_poll_ms;        /* how often idle workers look for work, 200 */
     int64_t plugin_yield_ms;     /* plugin workers' longest pause for an ingest backlog, 3000 */
     int64_t shutdown_timeout_ms; /* SIGTERM: longest wait for in-flight work, 30000 */
+    int64_t worker_stall_ms;     /* watchdog: a worker silent this long in a round is stuck, 120000 */
+    uint32_t http_threads;           /* HTTP polling threads, 2 */
+    uint32_t http_max_connections;   /* HTTP connections at once, 256 */
+    uint32_t http_max_connections_per_ip; /* per client address, 0 = no limit */
+    int64_t http_timeout_ms;         /* idle HTTP connection dropped after, 3000 (whole seconds) */
+    int64_t ready_max_lag_ms;        /* /health/ready fails beyond this plugin lag, 0 = off */
 
     rp_limits limits;        /* [limits] */
 

@@ -140,7 +140,13 @@ bool rp_copy_send(PGconn *db, const char *copy_sql, const rp_copy_buffer *buf, c
         ok = false;
     }
     PQclear(res);
-    while ((res = PQgetResult(db)) != NULL)
+    /* Drain what is left; a connection still in COPY state (the end could
+     * not be sent) answers PGRES_COPY_IN forever, so that ends the loop. */
+    while ((res = PQgetResult(db)) != NULL) {
+        ExecStatusType status = PQresultStatus(res);
         PQclear(res);
+        if (status == PGRES_COPY_IN || status == PGRES_COPY_OUT || status == PGRES_COPY_BOTH)
+            break;
+    }
     return ok;
 }

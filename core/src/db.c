@@ -5,10 +5,15 @@
  */
 #include "db.h"
 
+#include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "backoff.h"
+#include "db_conninfo.h"
+#include "ingest_yield.h"
 #include "log.h"
 
 int64_t rp_wall_ms(void)
@@ -62,9 +67,27 @@ PGresult *rp_db_query(PGconn *db, const char *sql, int nparams, const char *cons
     return NULL;
 }
 
+/* True when the server closed its end of the socket. libpq notices that only
+ * when it next reads, and not at all after a failed write (it keeps
+ * CONNECTION_OK and answers "server closed the connection unexpectedly" to
+ * every statement), so the socket itself is asked, without blocking. */
+static bool peer_hung_up(PGconn *db)
+{
+    int fd = PQsocket(db);
+    if (fd < 0)
+        return true;
+    struct pollfd pfd = {.fd = fd, .events = POLLRDHUP};
+    if (poll(&pfd, 1, 0) <= 0)
+        return false;
+    return (pfd.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)) != 0;
+}
+
 bool rp_db_broken(PGconn *db)
 {
-    return !db || PQstatus(db) != CONNECTION_OK;
+    /* Outside a flush no connection is in pipeline mode; one left there had
+     * its pipeline cut short by a lost server (txn_effects.c). */
+    return !db || PQstatus(db) != CONNECTION_OK || PQpipelineStatus(db) != PQ_PIPELINE_OFF ||
+           peer_hung_up(db);
 }
 
 /* Server notices ("relation already exists, skipping") go to the debug log
@@ -78,7 +101,13 @@ static void log_notice(void *role, const char *message)
 
 PGconn *rp_db_connect(const char *conninfo, const char *role, char *err, size_t errlen)
 {
-    PGconn *db = PQconnectdb(conninfo ? conninfo : "");
+    /* With connect_timeout and keepalives added (db_conninfo.h), so no
+     * thread waits minutes on a server that does not answer. */
+    char *effective = rp_db_conninfo_effective(conninfo, err, errlen);
+    if (!effective)
+        return NULL;
+    PGconn *db = PQconnectdb(effective);
+    free(effective);
     if (PQstatus(db) != CONNECTION_OK) {
         copy_error(err, errlen, PQerrorMessage(db));
         PQfinish(db);
@@ -101,18 +130,23 @@ PGconn *rp_db_connect_retry(const char *conninfo, const char *role,
                             int64_t backoff_min_ms, int64_t backoff_max_ms,
                             atomic_bool *stop)
 {
-    int64_t delay = backoff_min_ms > 0 ? backoff_min_ms : 100;
+    rp_backoff bo;
+    rp_backoff_init(&bo, backoff_min_ms, backoff_max_ms);
     while (!(stop && atomic_load(stop))) {
         char err[512];
         PGconn *db = rp_db_connect(conninfo, role, err, sizeof err);
-        if (db)
+        if (db) {
+            if (bo.failures)
+                rp_log(RP_INFO, role, "database reconnected", "attempts=%llu down_ms=%lld",
+                       (unsigned long long)bo.failures + 1, (long long)(rp_monotonic_ms() - bo.down_since_ms));
             return db;
-        rp_log(RP_WARN, role, "database unavailable, retrying", "delay_ms=%lld error=\"%s\"",
-               (long long)delay, err);
-        rp_sleep_ms(delay, stop);
-        delay *= 2;
-        if (delay > backoff_max_ms)
-            delay = backoff_max_ms;
+        }
+        /* One line when the outage begins; the tries after it are quiet. */
+        if (rp_backoff_failed(&bo, rp_monotonic_ms()))
+            rp_log(RP_WARN, role, "database unavailable; retrying with back-off",
+                   "backoff_min_ms=%lld backoff_max_ms=%lld error=\"%s\"", (long long)bo.min_ms,
+                   (long long)bo.max_ms, err);
+        rp_sleep_ms(bo.delay_ms, stop);
     }
     return NULL;
 }

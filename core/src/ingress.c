@@ -11,6 +11,11 @@
  *
  * REQ clients send [identity]["" delimiter][body]; DEALER clients may send
  * [identity][body] or [identity][""][body]. The envelope is echoed as it came.
+ *
+ * Replies leave in request order per connection (reply_order.h): an answer
+ * ready at once waits behind the same peer's requests still being committed.
+ * A reply the peer does not read is dropped at the socket's send high-water
+ * mark (limits.reply_hwm), logged and counted, never queued without bound.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -21,6 +26,9 @@
 #include "broker.h"
 #include "ingress_internal.h"
 #include "log.h"
+#include "peer_limit.h"
+#include "peer_stats.h"
+#include "reply_order.h"
 #include "request_queue.h"
 
 #define MAX_REQUEST_FRAMES 8   /* identity, delimiter, body, and room to detect extras */
@@ -39,7 +47,7 @@ static void count_outcomes(const rp_wire_request *wire)
 }
 
 /* Sends the reply for req on the ROUTER and frees req. */
-static void send_reply(void *router, rp_request *req, rp_request_queue *queue, bool counted_in_queue)
+static void send_reply(void *router, rp_request *req, rp_request_queue *queue)
 {
     count_outcomes(&req->wire);
     size_t len = 0;
@@ -49,11 +57,15 @@ static void send_reply(void *router, rp_request *req, rp_request_queue *queue, b
         ok = zmq_msg_send(&req->envelope[i], router, ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0;
     if (ok)
         ok = zmq_send(router, body, len, ZMQ_DONTWAIT) >= 0;
-    if (!ok)
+    if (!ok) {
+        /* EAGAIN: the peer stopped reading and reached limits.reply_hwm;
+         * EHOSTUNREACH: it left. Its publisher resends and gets duplicate. */
+        rp_peer_stats_add(RP_PEER_REPLY_DROPPED);
         rp_log(RP_WARN, "ingress", "reply not delivered", "error=\"%s\" events=%zu",
                body ? zmq_strerror(errno) : "out of memory", req->wire.count);
+    }
     free(body);
-    if (counted_in_queue)
+    if (req->in_queue)
         rp_request_queue_release(queue, req->pending);
     rp_request_free(req);
 }
@@ -147,34 +159,73 @@ static rp_request *request_from_frames(rp_broker *b, zmq_msg_t *frames, size_t c
     return req;
 }
 
-/* Decides what happens to a new request: answered now, or queued. */
-static void admit(rp_broker *b, void *router, rp_request *req)
+/* Sends the replies rp_reply_order_done released, in order. */
+static void send_ready(void *router, rp_request *ready, rp_request_queue *queue)
 {
-    if (req->pending == 0) {
-        send_reply(router, req, b->queue, false);
-        return;
+    while (ready) {
+        rp_request *next = ready->order_next;
+        send_reply(router, ready, queue);
+        ready = next;
     }
+}
+
+/* Answers req without the database when it can (true), else queues it for
+ * the committer (false). */
+static bool answer_now(rp_broker *b, rp_request *req)
+{
+    if (req->pending == 0)
+        return true;
     if (atomic_load(&b->stopping)) {
         mark_pending(&req->wire, RP_STATUS_RETRY, "shutting_down", "%s", "broker is shutting down; retry later");
-        send_reply(router, req, b->queue, false);
-        return;
+        return true;
     }
     if (!atomic_load(&b->db_up)) {
         mark_pending(&req->wire, RP_STATUS_RETRY, "db_down", "%s",
                      "database unavailable; the broker is reconnecting, retry later");
-        send_reply(router, req, b->queue, false);
-        return;
+        return true;
     }
-    if (!rp_request_queue_push(b->queue, req)) {
-        char detail[64];
-        snprintf(detail, sizeof detail, "%zu", b->cfg->limits.ingress_queue_events);
-        mark_pending(&req->wire, RP_STATUS_RETRY, "overloaded",
-                     "overloaded: ingress queue full (limits.ingress_queue_events=%s); retry later", detail);
-        send_reply(router, req, b->queue, false);
-    }
+    /* Set before the push: once queued, only the committer may touch req
+     * until it hands it back. */
+    req->in_queue = true;
+    if (rp_request_queue_push(b->queue, req))
+        return false;
+    req->in_queue = false;
+    char detail[64];
+    snprintf(detail, sizeof detail, "%zu", b->cfg->limits.ingress_queue_events);
+    mark_pending(&req->wire, RP_STATUS_RETRY, "overloaded",
+                 "overloaded: ingress queue full (limits.ingress_queue_events=%s); retry later", detail);
+    return true;
 }
 
-static void handle_incoming(rp_broker *b, void *router)
+/* Drops a request that cannot be tracked: answering it would overtake its
+ * peer's earlier requests. The publisher's timeout resends it. */
+static void drop_request(rp_broker *b, rp_request *req, rp_order_enter why)
+{
+    rp_peer_stats_add(RP_PEER_REQUEST_DROPPED);
+    if (why == RP_ORDER_PEER_FULL)
+        rp_log(RP_WARN, "ingress", "request dropped unanswered",
+               "reason=\"too many requests in flight on one connection (limits.max_inflight_requests=%zu)\" events=%zu",
+               b->cfg->limits.max_inflight_requests, req->wire.count);
+    else
+        rp_log(RP_ERR, "ingress", "request dropped unanswered", "reason=\"out of memory\" events=%zu",
+               req->wire.count);
+    rp_request_free(req);
+}
+
+/* Decides what happens to a new request: answered now (the reply waits for
+ * the peer's earlier ones), or queued. */
+static void admit(rp_broker *b, void *router, rp_reply_order *order, rp_request *req)
+{
+    rp_order_enter entered = rp_reply_order_enter(order, req);
+    if (entered != RP_ORDER_ENTERED) {
+        drop_request(b, req, entered);
+        return;
+    }
+    if (answer_now(b, req))
+        send_ready(router, rp_reply_order_done(order, req), b->queue);
+}
+
+static void handle_incoming(rp_broker *b, void *router, rp_reply_order *order)
 {
     zmq_msg_t frames[MAX_REQUEST_FRAMES];
     bool too_many;
@@ -189,14 +240,14 @@ static void handle_incoming(rp_broker *b, void *router)
     for (size_t i = 0; i < count; i++)
         zmq_msg_close(&frames[i]);
     if (req)
-        admit(b, router, req);
+        admit(b, router, order, req);
 }
 
-static void forward_committed(rp_broker *b, void *router, void *replies)
+static void forward_committed(rp_broker *b, void *router, void *replies, rp_reply_order *order)
 {
     rp_request *req;
     while (zmq_recv(replies, &req, sizeof req, ZMQ_DONTWAIT) == sizeof req)
-        send_reply(router, req, b->queue, true);
+        send_ready(router, rp_reply_order_done(order, req), b->queue);
 }
 
 static void *open_router(rp_broker *b)
@@ -210,6 +261,10 @@ static void *open_router(rp_broker *b)
     zmq_setsockopt(router, ZMQ_ROUTER_MANDATORY, &one, sizeof one);
     zmq_setsockopt(router, ZMQ_MAXMSGSIZE, &hard_cap, sizeof hard_cap);
     zmq_setsockopt(router, ZMQ_LINGER, &linger, sizeof linger);
+    /* A peer that stops reading holds at most limits.reply_hwm replies
+     * here; the next ones are dropped (send_reply), so memory stays
+     * bounded. The ZAP domain enforces limits.max_connections. */
+    rp_peer_limit_prepare(router, &b->cfg->limits);
     if (zmq_bind(router, b->cfg->ingress) != 0) {
         rp_log(RP_ERR, "ingress", "cannot bind", "endpoint=%s error=\"%s\"", b->cfg->ingress,
                zmq_strerror(errno));
@@ -233,6 +288,11 @@ void *rp_ingress_main(void *arg)
     void *replies = zmq_socket(b->zmq, ZMQ_PULL);
     zmq_bind(replies, RP_INGRESS_REPLIES_ENDPOINT);
     free(args);
+    rp_reply_order *order = rp_reply_order_new(b->cfg->limits.max_inflight_requests);
+    if (!order) {
+        rp_log(RP_ERR, "ingress", "out of memory starting", NULL);
+        abort();
+    }
     rp_log(RP_INFO, "ingress", "listening", "endpoint=%s", b->cfg->ingress);
 
     while (true) {
@@ -240,7 +300,7 @@ void *rp_ingress_main(void *arg)
         if (stopping)
             atomic_store(&b->ingress_paused, true);
         if (stopping && atomic_load(&b->committer_done)) {
-            forward_committed(b, router, replies);
+            forward_committed(b, router, replies, order);
             break;
         }
         zmq_pollitem_t items[2] = {
@@ -250,10 +310,11 @@ void *rp_ingress_main(void *arg)
         if (zmq_poll(items, 2, 100) < 0 && errno != EINTR)
             break;
         if (items[0].revents & ZMQ_POLLIN)
-            forward_committed(b, router, replies);
+            forward_committed(b, router, replies, order);
         if (items[1].revents & ZMQ_POLLIN)
-            handle_incoming(b, router);
+            handle_incoming(b, router, order);
     }
+    rp_reply_order_free(order);
     zmq_close(replies);
     zmq_close(router);
     rp_log(RP_INFO, "ingress", "closed", NULL);

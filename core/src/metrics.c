@@ -1,6 +1,6 @@
 /*
- * metrics.c - Prometheus counters and histograms (metrics.h) and the
- * embedded HTTP server for /metrics and /health (libmicrohttpd).
+ * metrics.c - Prometheus counters and histograms (metrics.h); http.c serves
+ * them.
  *
  * Hot paths pay one relaxed atomic add per counter. Labelled counters
  * (reasons, plugins) intern their label in a small fixed table under a
@@ -12,9 +12,6 @@
  */
 #include "metrics.h"
 
-#include <arpa/inet.h>
-#include <microhttpd.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -242,138 +239,4 @@ void rp_metrics_write(FILE *out)
     if (extra_fn)
         extra_fn(out, extra_user);
     pthread_mutex_unlock(&extra_lock);
-}
-
-/* ------------------------------------------------------------ HTTP */
-
-struct rp_http {
-    struct MHD_Daemon *daemon;
-    rp_health_fn health;
-    void *user;
-};
-
-/* Takes ownership of body (malloc'ed). */
-static enum MHD_Result respond(struct MHD_Connection *conn, unsigned status, const char *type,
-                               char *body, size_t len)
-{
-    struct MHD_Response *response = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
-    if (!response) {
-        free(body);
-        return MHD_NO;
-    }
-    MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-    if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
-        MHD_add_response_header(response, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
-    enum MHD_Result rc = MHD_queue_response(conn, status, response);
-    MHD_destroy_response(response);
-    return rc;
-}
-
-static enum MHD_Result respond_text(struct MHD_Connection *conn, unsigned status, const char *text)
-{
-    char *body = strdup(text);
-    return body ? respond(conn, status, "text/plain; charset=utf-8", body, strlen(body)) : MHD_NO;
-}
-
-static enum MHD_Result serve_metrics(struct MHD_Connection *conn)
-{
-    char *body = NULL;
-    size_t len = 0;
-    FILE *out = open_memstream(&body, &len);
-    if (!out)
-        return respond_text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
-    rp_metrics_write(out);
-    if (fclose(out) != 0) {
-        free(body);
-        return respond_text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
-    }
-    return respond(conn, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", body, len);
-}
-
-static enum MHD_Result serve_health(rp_http *http, struct MHD_Connection *conn)
-{
-    char reason[256] = "";
-    if (!http->health || http->health(http->user, reason, sizeof reason))
-        return respond_text(conn, MHD_HTTP_OK, "ok\n");
-    reason[sizeof reason - 1] = '\0';
-    char text[300];
-    snprintf(text, sizeof text, "unhealthy: %s\n", reason);
-    return respond_text(conn, MHD_HTTP_SERVICE_UNAVAILABLE, text);
-}
-
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version, const char *upload_data,
-                                  size_t *upload_data_size, void **con_cls)
-{
-    rp_http *http = cls;
-    /* HEAD is GET without the body (MHD drops it), so scrapers may probe. */
-    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
-        return respond_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET\n");
-    if (strcmp(url, "/metrics") == 0)
-        return serve_metrics(conn);
-    if (strcmp(url, "/health") == 0)
-        return serve_health(http, conn);
-    return respond_text(conn, MHD_HTTP_NOT_FOUND, "not found; try /metrics or /health\n");
-}
-
-static bool parse_listen(const char *listen, struct sockaddr_in *addr)
-{
-    const char *colon = strrchr(listen, ':');
-    if (!colon)
-        return false;
-    char host[64];
-    size_t host_len = (size_t)(colon - listen);
-    if (host_len == 0 || host_len >= sizeof host)
-        return false;
-    memcpy(host, listen, host_len);
-    host[host_len] = '\0';
-    const char *digits = colon + 1;
-    if (*digits < '0' || *digits > '9')
-        return false;
-    char *end;
-    long port = strtol(digits, &end, 10);
-    if (*end || port > 65535)
-        return false;
-    memset(addr, 0, sizeof *addr);
-    addr->sin_family = AF_INET;
-    addr->sin_port = htons((uint16_t)port);
-    return inet_pton(AF_INET, host, &addr->sin_addr) == 1;
-}
-
-rp_http *rp_http_start(const char *listen, rp_health_fn health, void *user, char *err, size_t errlen)
-{
-    struct sockaddr_in addr;
-    if (!listen || !parse_listen(listen, &addr)) {
-        snprintf(err, errlen, "http: \"%s\" is not IPv4-ADDRESS:PORT", listen ? listen : "");
-        return NULL;
-    }
-    rp_http *http = calloc(1, sizeof *http);
-    if (!http) {
-        snprintf(err, errlen, "http: out of memory");
-        return NULL;
-    }
-    http->health = health;
-    http->user = user;
-    /* The port argument only names the port in MHD's own error messages;
-     * it binds to addr. */
-    http->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG,
-                                    ntohs(addr.sin_port), NULL, NULL,
-                                    on_request, http, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-                                    MHD_OPTION_CONNECTION_LIMIT, (unsigned)32,
-                                    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10, MHD_OPTION_END);
-    if (!http->daemon) {
-        snprintf(err, errlen, "http: cannot listen on %s (port in use?)", listen);
-        free(http);
-        return NULL;
-    }
-    return http;
-}
-
-void rp_http_stop(rp_http **http)
-{
-    if (!http || !*http)
-        return;
-    MHD_stop_daemon((*http)->daemon);
-    free(*http);
-    *http = NULL;
 }

@@ -1,6 +1,6 @@
 /*
- * metrics.h - counters and histograms exposed at GET /metrics in the
- * Prometheus text format, and GET /health. Counters are lock-free atomics so
+ * metrics.h - counters and histograms exposed at GET /metrics (http.h) in the
+ * Prometheus text format. Counters are lock-free atomics so
  * the hot paths (ingress, committer, workers) pay one atomic add.
  *
  * Names (all prefixed rapport_):
@@ -44,12 +44,5 @@ void rp_metrics_db_up(bool up);
 typedef void (*rp_metrics_extra_fn)(FILE *out, void *user);
 void rp_metrics_set_extra(rp_metrics_extra_fn fn, void *user);
 void rp_metrics_write(FILE *out);
-
-/* Embedded HTTP server (libmicrohttpd) on "host:port". /health answers 200
- * "ok" while health_fn returns true, else 503 with its reason. */
-typedef bool (*rp_health_fn)(void *user, char *reason, size_t reason_len);
-typedef struct rp_http rp_http;
-rp_http *rp_http_start(const char *listen, rp_health_fn health, void *user, char *err, size_t errlen);
-void rp_http_stop(rp_http **http);
 
 #endif

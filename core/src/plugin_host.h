@@ -19,6 +19,7 @@
 #include "rapport/plugin.h"
 #include "broker.h"
 #include "txn_effects.h"
+#include "watchdog.h"
 
 typedef struct rp_config_value {
     const rp_config_key *spec;
@@ -71,6 +72,7 @@ typedef struct rp_plugin_host {
     uint32_t partition_count;
 
     rp_ctx ctx;
+    rp_worker_pulse pulse;     /* the worker's signs of life, for the watchdog */
     pthread_t thread;
     bool thread_started;
     bool initialised;

@@ -23,9 +23,12 @@
 #include <string.h>
 #include <zmq.h>
 
+#include "backoff.h"
 #include "broker.h"
 #include "db.h"
+#include "ingest_yield.h"
 #include "log.h"
+#include "peer_limit.h"
 #include "publisher_internal.h"
 
 typedef struct publisher {
@@ -34,18 +37,28 @@ typedef struct publisher {
     void *pub, *replay;
     int64_t published;        /* last seq sent on PUB */
     uint64_t seen_generation;
+    rp_backoff db_backoff;    /* reconnect attempts while the database is away */
 } publisher;
 
+/* The loop comes here every 20-100 ms; while the database is away it tries
+ * again only when the back-off allows, and logs the outage's start and end
+ * once each, not every try. */
 static bool ensure_db(publisher *p)
 {
     if (p->db && !rp_db_broken(p->db))
         return true;
     if (p->db)
         PQfinish(p->db);
+    p->db = NULL;
+    int64_t now = rp_monotonic_ms();
+    if (!rp_backoff_due(&p->db_backoff, now))
+        return false;
     char err[512];
     p->db = rp_db_connect(p->broker->cfg->database, "publisher", err, sizeof err);
-    if (!p->db)
-        rp_log(RP_WARN, "publisher", "database unavailable", "error=\"%s\"", err);
+    if (!p->db && rp_backoff_failed(&p->db_backoff, now))
+        rp_log(RP_WARN, "publisher", "database unavailable; retrying with back-off", "error=\"%s\"", err);
+    if (p->db && rp_backoff_succeeded(&p->db_backoff))
+        rp_log(RP_INFO, "publisher", "database reconnected", NULL);
     return p->db != NULL;
 }
 
@@ -203,6 +216,7 @@ bool rp_publisher_bind(rp_broker *b, void **pub_out, void **replay_out)
     zmq_setsockopt(replay, ZMQ_LINGER, &linger, sizeof linger);
     zmq_setsockopt(replay, ZMQ_ROUTER_MANDATORY, &one, sizeof one);
     zmq_setsockopt(replay, ZMQ_MAXMSGSIZE, &max_request, sizeof max_request);
+    rp_peer_limit_prepare(replay, &b->cfg->limits);   /* reply HWM, max_connections */
     if (zmq_bind(pub, b->cfg->publish) != 0 || zmq_bind(replay, b->cfg->replay) != 0) {
         rp_log(RP_ERR, "publisher", "cannot bind", "publish=%s replay=%s error=\"%s\"", b->cfg->publish,
                b->cfg->replay, zmq_strerror(errno));
@@ -221,6 +235,7 @@ void *rp_publisher_main(void *arg)
     publisher p = {.broker = args->broker, .pub = args->pub, .replay = args->replay, .published = -1};
     free(args);
     rp_broker *b = p.broker;
+    rp_backoff_init(&p.db_backoff, b->cfg->db_backoff_min_ms, b->cfg->db_backoff_max_ms);
     bool final_pass = false;
     while (true) {
         if (ensure_db(&p)) {

@@ -20,6 +20,11 @@ typedef struct rp_request {
     size_t envelope_count;
     rp_wire_request wire;
     size_t pending;             /* events waiting for the commit */
+    /* Reply ordering (reply_order.c), touched only by the ingress thread. */
+    struct rp_peer *peer;       /* the connection's in-flight FIFO */
+    struct rp_request *order_next;
+    bool answered;              /* reply ready, maybe held behind earlier ones */
+    bool in_queue;              /* pushed to the committer: capacity to release */
 } rp_request;
 
 typedef struct rp_request_queue rp_request_queue;

@@ -16,4 +16,7 @@ void rp_limits_defaults(rp_limits *limits)
     limits->replay_max_events = 1000;
     limits->emit_max_bytes = 65536;
     limits->max_emits_per_txn = 100000;
+    limits->reply_hwm = 16;
+    limits->max_inflight_requests = 64;
+    limits->max_connections = 1000;
 }

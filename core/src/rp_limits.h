@@ -25,6 +25,9 @@ typedef struct rp_limits {
     size_t replay_max_events;    /* events per replay reply                    1000 */
     size_t emit_max_bytes;       /* one derived event's data                   65536 */
     size_t max_emits_per_txn;    /* derived events one plugin transaction may emit 100000 */
+    size_t reply_hwm;            /* unread replies held per peer (ZMQ_SNDHWM)  16 */
+    size_t max_inflight_requests; /* requests awaiting their reply per connection 64 */
+    size_t max_connections;      /* ingress + replay connections open at once  1000 */
 } rp_limits;
 
 void rp_limits_defaults(rp_limits *limits);

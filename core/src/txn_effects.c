@@ -136,23 +136,31 @@ static void note_error(char *err, size_t errlen, bool *ok, const char *message)
         *nl = '\0';
 }
 
-/* Reads results until the sync point; the first error wins. */
+/* Reads results until the sync point; the first error wins.
+ *
+ * In a healthy pipeline every query yields at least one result and then one
+ * NULL, so two NULLs in a row never come before the sync. They do when the
+ * server went away: libpq 15 then returns one FATAL result and NULL forever
+ * while PQstatus still says CONNECTION_OK (seen after an immediate restart
+ * with the session idle in a transaction), so the status cannot be the test.
+ * The pipeline is left unfinished; the caller sees the connection as broken
+ * (rp_db_broken: still in pipeline mode) and replaces it. */
 static bool drain_pipeline(PGconn *db, char *err, size_t errlen)
 {
     bool ok = true;
-    int idle_nulls = 0;
+    bool after_null = false;
     while (true) {
         PGresult *res = PQgetResult(db);
         if (!res) {
-            /* NULL separates one query's results from the next; many in a
-             * row only happen on a broken connection. */
-            if (++idle_nulls > 2 && PQstatus(db) != CONNECTION_OK) {
+            if (after_null) {
                 note_error(err, errlen, &ok, PQerrorMessage(db));
+                note_error(err, errlen, &ok, "database connection lost in pipeline");
                 return false;
             }
+            after_null = true;
             continue;
         }
-        idle_nulls = 0;
+        after_null = false;
         ExecStatusType status = PQresultStatus(res);
         if (status == PGRES_PIPELINE_SYNC) {
             PQclear(res);

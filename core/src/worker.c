@@ -335,6 +335,20 @@ static void settle_after_idle(rp_worker *w)
     rp_sleep_ms(RP_INGEST_SETTLE_MS, &w->broker->stop_workers);
 }
 
+/* One log line when the database fails a round and one when rounds work
+ * again, not one per retry. */
+static void note_db_state(rp_worker *w, rp_txn_outcome outcome)
+{
+    if (outcome == RP_TXN_DB_FAILED && !w->db_failing) {
+        w->db_failing = true;
+        rp_log(RP_WARN, "worker", "database failed a transaction; rolled back, retrying",
+               "plugin=%s connection=%s", w->host->name, rp_db_broken(w->db) ? "lost" : "ok");
+    } else if (outcome != RP_TXN_DB_FAILED && w->db_failing) {
+        w->db_failing = false;
+        rp_log(RP_INFO, "worker", "database works again", "plugin=%s", w->host->name);
+    }
+}
+
 void *rp_worker_main(void *arg)
 {
     rp_plugin_host *h = arg;
@@ -344,6 +358,7 @@ void *rp_worker_main(void *arg)
         w.per_partition_limit = MIN_PER_PARTITION;
     rp_log(RP_INFO, "worker", "started", "plugin=%s partitions=%u", h->name, h->partition_count);
     while (!atomic_load(&w.broker->stop_workers)) {
+        rp_pulse_round(&h->pulse, false);
         if (!ensure_connection(&w))
             break;
         if (yield_to_ingest(&w)) {
@@ -352,8 +367,12 @@ void *rp_worker_main(void *arg)
             rp_metrics_plugin_yield(h->name, rp_monotonic_ms() - paused_from);
             continue;
         }
+        /* From here until the round's transaction ends, silence means stuck. */
+        rp_pulse_round(&h->pulse, true);
         rp_dead_letter_process_retries(&w);
         rp_txn_outcome outcome = run_round(&w);
+        rp_pulse_round(&h->pulse, false);
+        note_db_state(&w, outcome);
         if (outcome == RP_TXN_IDLE) {
             uint64_t generation = w.seen_generation;
             rp_notify_wait(&w.broker->events_committed, &w.seen_generation, w.broker->cfg->idle_poll_ms);

@@ -57,6 +57,7 @@ typedef struct rp_worker {
     size_t careful_remaining;     /* >0: one item per transaction */
     rp_item_ref failing;          /* the item that failed in careful mode */
     unsigned failing_tries;
+    bool db_failing;              /* the last round failed in the database (logged once) */
     uint64_t seen_generation;
     rp_ingest_sample ingest;      /* the committer's load, last seen */
     rp_yield_state yield;         /* pauses while ingest is busy */

@@ -6,7 +6,10 @@
  * matched to batches first-in first-out: the wire contract (proto/README.md)
  * guarantees that a DEALER with several requests in flight on one connection
  * gets the replies in the order it sent the requests, and this tool uses one
- * socket connected to one endpoint. So no request id is needed.
+ * socket connected to one endpoint. Still, every result's id is checked
+ * against the event it settles: a reply that does not match its batch is
+ * never counted (counting it would report events stored that are not, or the
+ * reverse); the tool stops with an error naming the line.
  *
  * Events answered "retry" are sent again in a later batch after an
  * exponential back-off (100 ms doubling up to 5 s); an event still getting
@@ -437,6 +440,35 @@ static json_t *receive_reply(pub_state *st)
     return reply;
 }
 
+/* Whether result i of reply is about ev: the same id, or nil for an event
+ * sent without a string id. */
+static bool result_matches(const pub_event *ev, const json_t *result)
+{
+    const json_t *id = json_object_get(result, "id");
+    if (!ev->id)
+        return json_is_null(id);
+    return json_is_string(id) && strcmp(json_string_value(id), ev->id) == 0;
+}
+
+/* The first event of b its result in reply is not about, or -1. */
+static long first_mismatch(const pub_batch *b, const json_t *reply)
+{
+    for (size_t i = 0; i < b->count; i++)
+        if (!result_matches(b->events[i], json_array_get(reply, i)))
+            return (long)i;
+    return -1;
+}
+
+static void report_mismatch(const pub_state *st, const pub_event *ev, const json_t *result)
+{
+    const json_t *id = json_object_get(result, "id");
+    fprintf(stderr,
+            "rapportctl publish: reply from %s does not match the request: line %zu: sent id=%s, "
+            "the result is for id=%s; the reply was not counted\n",
+            st->opt.ingress, ev->line, ev->id ? ev->id : "(none)",
+            json_is_string(id) ? json_string_value(id) : json_is_null(id) ? "nil" : "(not a string)");
+}
+
 /* Settles the oldest batch in flight with reply (FIFO, see the top). */
 static void settle_batch(pub_state *st, const json_t *reply)
 {
@@ -448,6 +480,12 @@ static void settle_batch(pub_state *st, const json_t *reply)
     if (!json_is_array(reply) || (!whole && results != b->count)) {
         fprintf(stderr, "rapportctl publish: ingress replied with %zu result(s) for a batch of %zu event(s)\n",
                 results, b->count);
+        st->fatal = true;
+        return;
+    }
+    long bad = whole ? -1 : first_mismatch(b, reply);
+    if (bad >= 0) {
+        report_mismatch(st, b->events[bad], json_array_get(reply, (size_t)bad));
         st->fatal = true;
         return;
     }

@@ -12,13 +12,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "broker.h"
 #include "config.h"
 #include "db.h"
 #include "log.h"
 #include "migrate.h"
+#include "plugin_dir.h"
 #include "plugin_host.h"
+#include "run_as.h"
 
 #define RAPPORTD_VERSION "0.1.0"
 
@@ -141,6 +144,13 @@ int main(int argc, char **argv)
 {
     rp_config cfg;
     rp_config_defaults(&cfg);
+    char err[2048];
+    /* The plugins of this installation or build tree, not of the working
+     * directory (plugin_dir.h); the file and flags may still say otherwise. */
+    if (!rp_config_set(&cfg, "plugin_dir", rp_plugin_dir_default(), err, sizeof err)) {
+        fprintf(stderr, "rapportd: %s\n", err);
+        return 2;
+    }
     if (!load_config_file(argc, argv, &cfg)) {
         rp_config_free(&cfg);
         return 2;
@@ -169,8 +179,8 @@ int main(int argc, char **argv)
         sigaddset(&signals, SIGINT);
         pthread_sigmask(SIG_BLOCK, &signals, NULL);
         signal(SIGPIPE, SIG_IGN);
+        rp_run_as_warn(geteuid());
         rp_broker broker;
-        char err[2048];
         if (!rp_broker_start(&broker, &cfg, err, sizeof err)) {
             rp_log(RP_ERR, "broker", "refusing to start", "error=\"%s\"", err);
             fprintf(stderr, "rapportd: %s\n", err);

@@ -21,7 +21,8 @@
 static const char *const BROKER_KEYS[] = {
     "database", "ingress", "publish", "replay", "http", "plugin_dir", "plugins", "partitions",
     "max_tries", "clock", "log_format", "log_level", "db_backoff_min_ms", "db_backoff_max_ms",
-    "idle_poll_ms", "plugin_yield_ms", "shutdown_timeout_ms"};
+    "idle_poll_ms", "plugin_yield_ms", "shutdown_timeout_ms", "worker_stall_ms",
+    "http_threads", "http_max_connections", "http_max_connections_per_ip", "http_timeout_ms", "ready_max_lag_ms"};
 #define BROKER_KEY_COUNT (sizeof BROKER_KEYS / sizeof BROKER_KEYS[0])
 
 typedef struct limit_key {
@@ -35,7 +36,8 @@ static const limit_key LIMIT_KEYS[] = {
     LIMIT_KEY(max_elements), LIMIT_KEY(max_string_bytes), LIMIT_KEY(max_id_bytes),
     LIMIT_KEY(max_key_bytes), LIMIT_KEY(ingress_queue_events), LIMIT_KEY(commit_batch_events),
     LIMIT_KEY(plugin_batch_events), LIMIT_KEY(replay_max_events), LIMIT_KEY(emit_max_bytes),
-    LIMIT_KEY(max_emits_per_txn)};
+    LIMIT_KEY(max_emits_per_txn), LIMIT_KEY(reply_hwm), LIMIT_KEY(max_inflight_requests),
+    LIMIT_KEY(max_connections)};
 #define LIMIT_KEY_COUNT (sizeof LIMIT_KEYS / sizeof LIMIT_KEYS[0])
 
 /* ------------------------------------------------------------ helpers */
@@ -347,6 +349,13 @@ static void bad_values_name_key_value_and_rule(void **state)
          "limits.max_frame_bytes: \"2GiB\" is not a byte count in 64..1073741824 (an integer, optionally with a KiB, MiB or GiB suffix)"},
         {"limits.max_depth", "1", "limits.max_depth: \"1\" is not an integer in 2..64"},
         {"limits.max_batch_events", "1KiB", "limits.max_batch_events: \"1KiB\" is not an integer in 1..1000000"},
+        {"limits.max_connections", "0", "limits.max_connections: \"0\" is not an integer in 1..1000000"},
+        {"limits.max_connections", "-1", "limits.max_connections: \"-1\" is not an integer in 1..1000000"},
+        {"limits.reply_hwm", "0", "limits.reply_hwm: \"0\" is not an integer in 1..100000"},
+        {"limits.reply_hwm", "100001", "limits.reply_hwm: \"100001\" is not an integer in 1..100000"},
+        {"limits.max_inflight_requests", "0", "limits.max_inflight_requests: \"0\" is not an integer in 1..100000"},
+        {"limits.max_inflight_requests", "many",
+         "limits.max_inflight_requests: \"many\" is not an integer in 1..100000"},
         {"ingres", "x", "unknown configuration key \"ingres\" (rapportd --help lists them)"},
         {"limits", "x", "unknown configuration key \"limits\" (rapportd --help lists them)"},
         {"plugin.scoring", "1", "plugin.scoring: plugin keys are written plugin.NAME.KEY"},
@@ -518,6 +527,11 @@ static void deploy_conf_loads_and_sets_every_key(void **state)
     assert_int_equal(cfg.idle_poll_ms, defaults.idle_poll_ms);
     assert_int_equal(cfg.plugin_yield_ms, defaults.plugin_yield_ms);
     assert_int_equal(cfg.shutdown_timeout_ms, defaults.shutdown_timeout_ms);
+    assert_int_equal(cfg.http_threads, defaults.http_threads);
+    assert_int_equal(cfg.http_max_connections, defaults.http_max_connections);
+    assert_int_equal(cfg.http_max_connections_per_ip, defaults.http_max_connections_per_ip);
+    assert_int_equal(cfg.http_timeout_ms, defaults.http_timeout_ms);
+    assert_int_equal(cfg.ready_max_lag_ms, defaults.ready_max_lag_ms);
     assert_memory_equal(&cfg.limits, &defaults.limits, sizeof cfg.limits);
     rp_config_free(&defaults);
     rp_config_free(&cfg);

@@ -2,13 +2,16 @@
 """A tiny stand-in for the broker's ingress ROUTER, to test rapportctl publish
 against a real ZeroMQ peer speaking the wire contract (proto/README.md).
 
-usage: fake_ingress.py ENDPOINT_FILE [normal|silent]
+usage: fake_ingress.py ENDPOINT_FILE [normal|silent|swapped|wrong-id]
 
 Binds tcp://127.0.0.1 on a free port and writes the endpoint to ENDPOINT_FILE.
 normal: replies per event by the first letter of its id:
   a -> accepted, d -> duplicate, r -> rejected,
   t -> retry the first time that id is seen, accepted after.
 silent: receives requests and never replies.
+swapped: as normal, but answers requests in pairs, the second one first
+  (replies out of request order, which the contract forbids).
+wrong-id: as normal, but each reply names an id the request did not carry.
 Logs one line per request ("batch N") on stdout. Exits after 30 s idle.
 """
 import sys
@@ -44,6 +47,7 @@ def main():
     import os
     os.rename(endpoint_file + ".tmp", endpoint_file)
     seen_retry = set()
+    held = None
     while sock.poll(30000):
         frames = sock.recv_multipart()
         envelope, payload = frames[:-1], frames[-1]
@@ -53,7 +57,17 @@ def main():
         if mode == "silent":
             continue
         reply = [outcome(e, seen_retry) for e in events]
-        sock.send_multipart(envelope + [msgpack.packb(reply, use_bin_type=True)])
+        if mode == "wrong-id":
+            for item in reply:
+                item["id"] = "not-" + str(item["id"])
+        message = envelope + [msgpack.packb(reply, use_bin_type=True)]
+        if mode == "swapped" and held is None:
+            held = message
+            continue
+        sock.send_multipart(message)
+        if held is not None:
+            sock.send_multipart(held)
+            held = None
 
 
 if __name__ == "__main__":

@@ -87,5 +87,20 @@ start_fake silent
 expect_code silent 2 $?
 expect_line silent "$work/err" "rapportctl publish: no reply from $ep within 1 s"
 
+# 6. Replies that do not match their requests are refused, never counted:
+# out of order (the contract forbids it, an old broker did it) or wrong ids.
+printf '%s\n' '{"id":"a20","type":"x","ts":1,"data":{}}' '{"id":"r20","type":"x","ts":2,"data":{}}' \
+    '{"id":"a21","type":"x","ts":3,"data":{}}' '{"id":"a22","type":"x","ts":4,"data":{}}' >"$work/four.jsonl"
+start_fake swapped
+"$ctl" publish "$work/four.jsonl" --ingress="$ep" --batch=1 --window=2 >"$work/out" 2>"$work/err"
+expect_code swapped 2 $?
+expect_text swapped "$work/err" "rapportctl publish: reply from $ep does not match the request: line 1: sent id=a20, the result is for id=r20; the reply was not counted"
+grep -q "accepted=[1-9]" "$work/out" && fail "swapped: counted a reply that did not match"
+start_fake wrong-id
+"$ctl" publish "$work/four.jsonl" --ingress="$ep" --batch=2 --window=1 >"$work/out" 2>"$work/err"
+expect_code wrong-id 2 $?
+expect_text wrong-id "$work/err" "line 1: sent id=a20, the result is for id=not-a20; the reply was not counted"
+grep -q "accepted=[1-9]" "$work/out" && fail "wrong-id: counted a reply that did not match"
+
 [ $failures -eq 0 ] && echo "all rapportctl publish checks passed"
 exit $failures

@@ -19,6 +19,7 @@
 #include <sys/time.h>
 #include <cmocka.h>
 
+#include "http.h"
 #include "metrics.h"
 
 /* noinline: once inlined, gcc 12 -O2 takes the pointer open_memstream
@@ -296,9 +297,13 @@ static void assert_status(const char *response, int status)
         fail_msg("expected status %d, got: %.60s", status, response);
 }
 
-static bool health_of_flag(void *user, char *reason, size_t len)
+/* Ready follows the flag; live is always true, so the test tells the two
+ * probes apart. */
+static bool health_of_flag(void *user, rp_probe probe, char *reason, size_t len)
 {
     const bool *healthy = user;
+    if (probe == RP_PROBE_LIVE)
+        return true;
     if (!*healthy)
         snprintf(reason, len, "database down");
     return *healthy;
@@ -310,7 +315,7 @@ static rp_http *start_on_free_port(bool *healthy, int *port)
     for (int attempt = 0; attempt < 5; attempt++) {
         *port = free_port();
         snprintf(listen_at, sizeof listen_at, "127.0.0.1:%d", *port);
-        rp_http *http = rp_http_start(listen_at, health_of_flag, healthy, err, sizeof err);
+        rp_http *http = rp_http_start(listen_at, NULL, health_of_flag, healthy, err, sizeof err);
         if (http)
             return http;
     }
@@ -333,6 +338,14 @@ static void http_health(void **state)
     r = http_request(port, "GET", "/health");
     assert_status(r, 503);
     assert_string_equal(body_of(r), "unhealthy: database down\n");
+    free(r);
+    r = http_request(port, "GET", "/health/ready");
+    assert_status(r, 503);
+    assert_string_equal(body_of(r), "not ready: database down\n");
+    free(r);
+    r = http_request(port, "GET", "/health/live");
+    assert_status(r, 200);
+    assert_string_equal(body_of(r), "ok\n");
     free(r);
 
     rp_http_stop(&http);
@@ -377,7 +390,7 @@ static void http_metrics_and_errors(void **state)
     /* The port is taken now: a second server says so. */
     char listen_at[32], err[128];
     snprintf(listen_at, sizeof listen_at, "127.0.0.1:%d", port);
-    assert_null(rp_http_start(listen_at, NULL, NULL, err, sizeof err));
+    assert_null(rp_http_start(listen_at, NULL, NULL, NULL, err, sizeof err));
     char want[96];
     snprintf(want, sizeof want, "http: cannot listen on 127.0.0.1:%d (port in use?)", port);
     assert_string_equal(err, want);
@@ -393,7 +406,7 @@ static void http_without_health_fn_is_healthy(void **state)
         char listen_at[32];
         port = free_port();
         snprintf(listen_at, sizeof listen_at, "127.0.0.1:%d", port);
-        http = rp_http_start(listen_at, NULL, NULL, err, sizeof err);
+        http = rp_http_start(listen_at, NULL, NULL, NULL, err, sizeof err);
     }
     assert_non_null(http);
     char *r = http_request(port, "GET", "/health");
@@ -402,7 +415,7 @@ static void http_without_health_fn_is_healthy(void **state)
     rp_http_stop(&http);
 
     /* Port 0: the kernel picks one (the caller cannot learn which yet). */
-    http = rp_http_start("127.0.0.1:0", NULL, NULL, err, sizeof err);
+    http = rp_http_start("127.0.0.1:0", NULL, NULL, NULL, err, sizeof err);
     assert_non_null(http);
     rp_http_stop(&http);
 }
@@ -413,12 +426,12 @@ static void bad_listen_addresses(void **state)
                          "127.0.0.1:80x", "example.com:80", ":7453", "127.0.0.1: 80"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char err[128], want[128];
-        assert_null(rp_http_start(bad[i], NULL, NULL, err, sizeof err));
+        assert_null(rp_http_start(bad[i], NULL, NULL, NULL, err, sizeof err));
         snprintf(want, sizeof want, "http: \"%s\" is not IPv4-ADDRESS:PORT", bad[i]);
         assert_string_equal(err, want);
     }
     char err[128];
-    assert_null(rp_http_start(NULL, NULL, NULL, err, sizeof err));
+    assert_null(rp_http_start(NULL, NULL, NULL, NULL, err, sizeof err));
     assert_string_equal(err, "http: \"\" is not IPv4-ADDRESS:PORT");
 }
 

@@ -164,7 +164,11 @@ static void scripted_history_gives_tiers_events_and_movement(void **state)
 {
     (void)state;
     char *conninfo = rp_test_create_db("rp_scoring_broker");
-    const char *args[] = {"--plugins=scoring", "--clock=event", NULL};
+    /* One partition: the tenant-wide refit timer and vip1's evaluation timers
+     * then advance on one event clock. With 64 partitions the result depended
+     * on how fast partitions advanced (issue 18, item 1); until tenant-wide
+     * work runs at a consistent cut, this test pins the order it checks. */
+    const char *args[] = {"--plugins=scoring", "--clock=event", "--partitions=1", NULL};
     PGconn *db = rp_test_connect(conninfo);
     rp_test_daemon *d = rp_test_daemon_start(conninfo, args);
     publish_history(d);

@@ -3,6 +3,9 @@
 # runs the whole test suite against a real PostgreSQL.
 #
 #   scripts/test.sh [ctest args...]     e.g. scripts/test.sh -L unit
+#                                       (-L chaos: the chaos suite's short form, which
+#                                       runs a PostgreSQL cluster of its own; long form:
+#                                       scripts/chaos.sh --minutes N)
 #
 # With RAPPORT_TEST_DATABASE set (a libpq conninfo of a server where the tests
 # may create databases) that server is used; otherwise a private cluster is

@@ -143,6 +143,33 @@ static int64_t timer_bound(const rp_worker *w, const rp_batch *b, int64_t clock_
     return bound;
 }
 
+/* Due timers are fetched earliest first, at most `limit` of them. When the
+ * limit is reached, timers due at or after the last one loaded may still
+ * wait in the table; in event time an event at or after that instant must
+ * then wait for a later round, or it would be handled before timers that
+ * precede it (a backlog of due timers larger than one batch, as after a long
+ * catch-up). Each partition's group is cut before its first such event and
+ * marked as having more, with that event's time as the partition's bound. */
+static void hold_events_behind_unloaded_timers(const rp_worker *w, rp_batch *b, size_t limit)
+{
+    int loaded = PQntuples(b->timers_res);
+    if (w->broker->clock.mode != RP_CLOCK_EVENT || loaded == 0 || (size_t)loaded < limit)
+        return;
+    int64_t cut = col_int8(b->timers_res, loaded - 1, 3);
+    for (size_t i = 0; i < b->group_count; i++) {
+        rp_batch_group *g = &b->groups[i];
+        for (size_t k = 0; k < g->count; k++) {
+            int64_t ts = b->events[g->first + k].ts_ms;
+            if (ts >= cut) {
+                g->count = k;
+                g->more = true;
+                g->max_ts = ts;
+                break;
+            }
+        }
+    }
+}
+
 /* Fetches events and due timers; false on a database error. */
 static bool fetch(rp_worker *w, rp_batch *b)
 {
@@ -169,6 +196,7 @@ static bool fetch(rp_worker *w, rp_batch *b)
                PQresultErrorMessage(b->timers_res));
         return false;
     }
+    hold_events_behind_unloaded_timers(w, b, w->broker->cfg->limits.plugin_batch_events);
     return true;
 }
 

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <cmocka.h>
 
+#include "partition.h"
 #include "rp_test.h"
 
 #define COUNTER "--plugins=" CONTRACT_PLUGIN_DIR "/counter.so,example"
@@ -343,6 +344,71 @@ static void event_time_timer_fires_between_events_of_one_batch(void **state)
     free(conninfo);
 }
 
+/* More timers are due than one fetch loads (limits.plugin_batch_events):
+ * every one of them still fires before its customer's later event, also in
+ * a partition handled before the partitions whose timers were loaded. */
+/* Customer cNN's timer: an hour and NN seconds later, plus ten minutes in
+ * partition 0, the partition dispatched first: its timers are the latest
+ * due, so a fetch of 16 earliest timers leaves them all in the table. */
+static const char *timer_field(int i)
+{
+    static char field[64];
+    char customer[8];
+    snprintf(customer, sizeof customer, "c%02d", i);
+    bool first = rp_partition_of("default", 7, customer, strlen(customer), 4) == 0;
+    snprintf(field, sizeof field, ",\"timer_in_ms\":%d", 3600000 + i * 1000 + (first ? 600000 : 0));
+    return field;
+}
+
+static void publish_one_per_customer(const rp_test_daemon *d, char prefix, long long ts, bool timer)
+{
+    char json[16384];
+    size_t used = (size_t)snprintf(json, sizeof json, "[");
+    for (int i = 0; i < 50; i++)
+        used += (size_t)snprintf(json + used, sizeof json - used,
+                                 "%s{\"id\":\"%c%02d\",\"type\":\"contact\",\"ts\":%lld,\"customer\":\"c%02d\","
+                                 "\"data\":{\"channel\":\"phone\"%s}}",
+                                 i ? "," : "", prefix, i, ts, i, timer ? timer_field(i) : "");
+    snprintf(json + used, sizeof json - used, "]");
+    char *reply = rp_test_publish_json(d, json);
+    assert_non_null(reply);
+    assert_null(strstr(reply, "rejected"));
+    assert_null(strstr(reply, "retry"));
+    free(reply);
+}
+
+static void timers_beyond_one_fetch_fire_before_later_events(void **state)
+{
+    (void)state;
+    char *conninfo = rp_test_create_db("rp_guarantee_timer_backlog");
+    const char *args[] = {COUNTER, "--clock=event", "--partitions=4", "--limits.plugin_batch_events=16", NULL};
+    PGconn *db = rp_test_connect(conninfo);
+    rp_test_daemon *d = rp_test_daemon_start(conninfo, args);
+    /* 50 customers, one event each at T0 arming a timer for T0 + 1 h. */
+    publish_one_per_customer(d, 'a', 1700000000000LL, true);
+    rp_test_wait_idle(db, 60000);
+    assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM timers WHERE plugin = 'counter'"), 50);
+    /* Each customer's next event two hours later, ingested while counter is
+     * not loaded: counter's first round then sees them with all 50 timers
+     * due, more than one fetch of 16 loads. */
+    assert_int_equal(rp_test_daemon_stop(d, SIGTERM), 0);
+    const char *ingest_only[] = {"--plugins=example", "--clock=event", "--partitions=4", NULL};
+    d = rp_test_daemon_start(conninfo, ingest_only);
+    publish_one_per_customer(d, 'z', 1700007200000LL, false);
+    assert_int_equal(rp_test_daemon_stop(d, SIGTERM), 0);
+    d = rp_test_daemon_start(conninfo, args);
+    rp_test_wait_sql_int(db, "SELECT count(*) FROM counter_log WHERE kind = 'timer'", 50, 60000);
+    rp_test_wait_idle(db, 60000);
+    assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM counter_log WHERE kind = 'event'"), 100);
+    /* Every customer's timer (t:aNN) was handled before its event zNN. */
+    assert_int_equal(rp_test_sql_int(db,
+        "SELECT count(*) FROM counter_log t JOIN counter_log e ON e.id = 'z' || substr(t.id, 4) "
+        "WHERE t.kind = 'timer' AND e.kind = 'event' AND t.n > e.n"), 0);
+    assert_int_equal(rp_test_daemon_stop(d, SIGTERM), 0);
+    PQfinish(db);
+    free(conninfo);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -352,6 +418,7 @@ int main(void)
         cmocka_unit_test(two_brokers_on_one_database_apply_each_event_once),
         cmocka_unit_test(timer_rearming_itself_keeps_its_view),
         cmocka_unit_test(event_time_timer_fires_between_events_of_one_batch),
+        cmocka_unit_test(timers_beyond_one_fetch_fire_before_later_events),
         cmocka_unit_test(runs_span_partitions_only_when_the_plugin_says_so),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

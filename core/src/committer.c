@@ -327,8 +327,12 @@ static void process_group(committer *c, rp_request *reqs)
 }
 
 /* Reconnects if needed; while the database is away, answers queued requests
- * with "retry" so no client waits on a dead connection. */
-static void ensure_db(committer *c)
+ * with "retry" so no client waits on a dead connection. *in_hand is the group
+ * the caller took before it knew the connection was gone: it is answered
+ * "retry" at the first failed attempt (and set to NULL), not held through the
+ * outage (it waited until shutdown once a lost session was seen before its
+ * commit failed). */
+static void ensure_db(committer *c, rp_request **in_hand)
 {
     if (c->db && !rp_db_broken(c->db) && atomic_load(&c->broker->db_up))
         return;
@@ -350,6 +354,11 @@ static void ensure_db(committer *c)
         }
         char err[512];
         c->db = rp_db_connect(c->broker->cfg->database, "committer", err, sizeof err);
+        if (!c->db && in_hand && *in_hand) {
+            mark_group_retry(*in_hand, "database unavailable");
+            hand_back(c, *in_hand);
+            *in_hand = NULL;
+        }
         if (!c->db) {
             int64_t now = rp_monotonic_ms();
             if (rp_backoff_failed(&bo, now))
@@ -382,12 +391,13 @@ void *rp_committer_main(void *arg)
             rp_request *reqs = rp_request_queue_take(b->queue, b->cfg->limits.commit_batch_events,
                                                      paused ? 0 : 100);
             if (reqs) {
-                ensure_db(&c);
-                process_group(&c, reqs);
+                ensure_db(&c, &reqs);
+                if (reqs)
+                    process_group(&c, reqs);
             } else if (paused) {
                 break;
             } else if (!atomic_load(&b->db_up) || rp_db_broken(c.db)) {
-                ensure_db(&c);
+                ensure_db(&c, NULL);
             }
         }
     }

@@ -30,6 +30,7 @@
 #include "peer_stats.h"
 #include "reply_order.h"
 #include "request_queue.h"
+#include "zmq_frames.h"
 
 #define MAX_REQUEST_FRAMES 8   /* identity, delimiter, body, and room to detect extras */
 
@@ -89,31 +90,6 @@ static size_t count_pending(const rp_wire_request *wire)
     for (size_t i = 0; i < wire->count; i++)
         n += wire->events[i].status == RP_STATUS_PENDING;
     return n;
-}
-
-/* Receives all frames of one message; returns the count (frames beyond
- * MAX_REQUEST_FRAMES are read and dropped, and *too_many is set). */
-static size_t receive_frames(void *router, zmq_msg_t *frames, bool *too_many)
-{
-    size_t count = 0;
-    *too_many = false;
-    int more = 1;
-    while (more) {
-        zmq_msg_t msg;
-        zmq_msg_init(&msg);
-        if (zmq_msg_recv(&msg, router, ZMQ_DONTWAIT) < 0) {
-            zmq_msg_close(&msg);
-            break;
-        }
-        more = zmq_msg_more(&msg);
-        if (count < MAX_REQUEST_FRAMES)
-            frames[count++] = msg;
-        else {
-            *too_many = true;
-            zmq_msg_close(&msg);
-        }
-    }
-    return count;
 }
 
 /* Splits frames into envelope and body per the header comment; the body index
@@ -229,7 +205,7 @@ static void handle_incoming(rp_broker *b, void *router, rp_reply_order *order)
 {
     zmq_msg_t frames[MAX_REQUEST_FRAMES];
     bool too_many;
-    size_t count = receive_frames(router, frames, &too_many);
+    size_t count = rp_zmq_recv_frames(router, frames, MAX_REQUEST_FRAMES, ZMQ_DONTWAIT, &too_many);
     if (count == 0)
         return;
     rp_request *req = count >= 2 ? request_from_frames(b, frames, count, too_many) : NULL;
@@ -237,8 +213,7 @@ static void handle_incoming(rp_broker *b, void *router, rp_reply_order *order)
         rp_log(RP_WARN, "ingress", "dropped message without routing envelope", "frames=%zu", count);
     else if (!req)
         rp_log(RP_ERR, "ingress", "out of memory decoding a request", NULL);
-    for (size_t i = 0; i < count; i++)
-        zmq_msg_close(&frames[i]);
+    rp_zmq_close_frames(frames, count);
     if (req)
         admit(b, router, order, req);
 }

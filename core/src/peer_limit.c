@@ -16,6 +16,7 @@
 
 #include "log.h"
 #include "peer_stats.h"
+#include "zmq_frames.h"
 
 #define ZAP_ENDPOINT "inproc://zeromq.zap.01"   /* fixed by RFC 27 */
 #define ZAP_DOMAIN   "rapport"
@@ -119,21 +120,7 @@ static void drain_monitors(rp_peer_limit *pl)
 static void answer_zap(rp_peer_limit *pl)
 {
     zmq_msg_t frames[8];
-    size_t count = 0;
-    int more = 1;
-    while (more) {
-        zmq_msg_t msg;
-        zmq_msg_init(&msg);
-        if (zmq_msg_recv(&msg, pl->zap, 0) < 0) {
-            zmq_msg_close(&msg);
-            break;
-        }
-        more = zmq_msg_more(&msg);
-        if (count < 8)
-            frames[count++] = msg;
-        else
-            zmq_msg_close(&msg);
-    }
+    size_t count = rp_zmq_recv_frames(pl->zap, frames, 8, 0, NULL);
     drain_monitors(pl);
     bool allow = pl->open <= (int64_t)pl->max_connections;
     char address[64] = "?";
@@ -156,8 +143,7 @@ static void answer_zap(rp_peer_limit *pl)
     zmq_send(pl->zap, text, strlen(text), ZMQ_SNDMORE);
     zmq_send(pl->zap, "", 0, ZMQ_SNDMORE);   /* user id */
     zmq_send(pl->zap, "", 0, 0);             /* metadata */
-    for (size_t i = 0; i < count; i++)
-        zmq_msg_close(&frames[i]);
+    rp_zmq_close_frames(frames, count);
 }
 
 static void *peer_limit_main(void *arg)

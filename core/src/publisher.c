@@ -30,6 +30,7 @@
 #include "log.h"
 #include "peer_limit.h"
 #include "publisher_internal.h"
+#include "zmq_frames.h"
 
 typedef struct publisher {
     rp_broker *broker;
@@ -167,24 +168,9 @@ static void answer_replay(publisher *p, uint64_t from, uint64_t limit, msgpack_s
 static void handle_replay(publisher *p)
 {
     zmq_msg_t frames[4];
-    size_t count = 0;
-    int more = 1;
-    while (more) {
-        zmq_msg_t msg;
-        zmq_msg_init(&msg);
-        if (zmq_msg_recv(&msg, p->replay, ZMQ_DONTWAIT) < 0) {
-            zmq_msg_close(&msg);
-            break;
-        }
-        more = zmq_msg_more(&msg);
-        if (count < 4)
-            frames[count++] = msg;
-        else
-            zmq_msg_close(&msg);
-    }
+    size_t count = rp_zmq_recv_frames(p->replay, frames, 4, ZMQ_DONTWAIT, NULL);
     if (count < 2) {
-        for (size_t i = 0; i < count; i++)
-            zmq_msg_close(&frames[i]);
+        rp_zmq_close_frames(frames, count);
         return;
     }
     msgpack_sbuffer reply;
@@ -200,8 +186,7 @@ static void handle_replay(publisher *p)
         zmq_msg_send(&frames[i], p->replay, ZMQ_SNDMORE | ZMQ_DONTWAIT);
     zmq_send(p->replay, reply.data, reply.size, ZMQ_DONTWAIT);
     msgpack_sbuffer_destroy(&reply);
-    for (size_t i = 0; i < count; i++)
-        zmq_msg_close(&frames[i]);
+    rp_zmq_close_frames(frames, count);
 }
 
 /* ---------------------------------------------------------------- thread */

@@ -43,3 +43,26 @@ def column_fingerprints(cluster, db, tables):
         for c, v in zip(columns, row[1:]):
             out[(table, c)] = v
     return out
+
+
+def _keyed_values(cluster, db, table, column):
+    key = {r[0]: r[1] for r in cluster.rows(PK_SQL, db)}.get(table)
+    if not key:
+        return {}
+    rows = cluster.rows(f"SELECT ({key})::text, ({column})::text FROM {table}", db)
+    return {r[0]: (r[1] if len(r) > 1 else "") for r in rows}
+
+
+def sample_differences(cluster, ref_db, run_db, table, column, limit=3):
+    """Up to `limit` rows whose column differs between two databases, as
+    (primary key, value in ref_db, value in run_db): where to start looking
+    when a fingerprint differs."""
+    ref = _keyed_values(cluster, ref_db, table, column)
+    run = _keyed_values(cluster, run_db, table, column)
+    out = []
+    for k in sorted(set(ref) | set(run)):
+        if ref.get(k) != run.get(k):
+            out.append((k, ref.get(k, "(no row)"), run.get(k, "(no row)")))
+            if len(out) == limit:
+                break
+    return out

@@ -165,9 +165,24 @@ class Round:
                 # partition, issue 18), so a correct run may differ here. The
                 # fault checks above do not depend on it.
                 (add if self.cfg.strict_columns else self.notes.append)(result)
+                for item in diff[:3]:
+                    self._show_samples(reference, *item.split(".", 1))
+
+    def _show_samples(self, reference, table, column):
+        """Prints a few rows where a column differs from the reference run."""
+        if not reference.get("dbname"):
+            return
+        try:
+            rows = columns.sample_differences(self.cluster, reference["dbname"], self.dbname, table, column)
+        except Exception as e:   # a diagnostic must not fail the round
+            self.log(f"    ({table}.{column}: no sample: {e})")
+            return
+        for key, ref_value, run_value in rows:
+            self.log(f"    {table}.{column} {key}: reference {ref_value}, this run {run_value}")
 
     def snapshot(self):
-        return {"frames": checks.derived_frames(self.cluster, self.dbname),
+        return {"dbname": self.dbname,
+                "frames": checks.derived_frames(self.cluster, self.dbname),
                 "columns": columns.column_fingerprints(self.cluster, self.dbname, invariants.TABLES)}
 
     def finish(self):

@@ -380,8 +380,12 @@ static void dispatch_events(txn_state *s, const rp_batch_group *g, size_t *next,
     size_t end = g->first + g->count, gathered = 0;
     while (*next < end && budget_left(s)) {
         const rp_event *ev = &b->events[*next];
-        if (event_time && gathered > 0 &&
-            (clock_moves_for_scope(s, ev) || rp_fx_next_due(fx, g->partition, ev->ts_ms)))
+        /* A timer due before ev goes first, also when the run is still empty:
+         * events the plugin does not take (skipped below) may have moved the
+         * clock past the time the caller fired timers up to. Breaking with an
+         * empty run sends the caller back to fire them at ev's time. */
+        if (event_time && ((gathered > 0 && clock_moves_for_scope(s, ev)) ||
+                           rp_fx_next_due(fx, g->partition, ev->ts_ms)))
             break;
         if (b->subscribed[*next]) {
             rp_item_ref ref = event_ref(ev);

@@ -344,6 +344,45 @@ static void event_time_timer_fires_between_events_of_one_batch(void **state)
     free(conninfo);
 }
 
+/* A transaction that begins with an event the plugin does not subscribe to
+ * (counter ignores suggestions) still fires a timer due between that event
+ * and the plugin's next event before the latter: the survey plugin handled a
+ * complaint's resolution before its resolution clock ran out when a refund
+ * it ignores opened the batch. */
+static void timer_due_after_an_unsubscribed_event_fires_first(void **state)
+{
+    (void)state;
+    char *conninfo = rp_test_create_db("rp_guarantee_unsubscribed");
+    const char *args[] = {COUNTER, "--clock=event", NULL};
+    PGconn *db = rp_test_connect(conninfo);
+    rp_test_daemon *d = rp_test_daemon_start(conninfo, args);
+    char *reply = rp_test_publish_json(d,
+        "[{\"id\":\"a\",\"type\":\"contact\",\"ts\":1700000000000,\"customer\":\"c07\","
+        "\"data\":{\"channel\":\"phone\",\"timer_in_ms\":3600000}}]");
+    assert_non_null(reply);
+    free(reply);
+    rp_test_wait_idle(db, 30000);
+    /* The next batch opens with an ignored suggestion before the timer's
+     * due time; the plugin's next event comes after it. */
+    reply = rp_test_publish_json(d,
+        "[{\"id\":\"s\",\"type\":\"suggestion\",\"ts\":1700001800000,\"customer\":\"c07\","
+        "\"data\":{\"text\":\"more colours\"}},"
+        "{\"id\":\"b\",\"type\":\"contact\",\"ts\":1700007200000,\"customer\":\"c07\","
+        "\"data\":{\"channel\":\"phone\"}}]");
+    assert_non_null(reply);
+    assert_null(strstr(reply, "rejected"));
+    free(reply);
+    rp_test_wait_sql_int(db, "SELECT count(*) FROM counter_log WHERE kind = 'timer'", 1, 30000);
+    rp_test_wait_idle(db, 30000);
+    char *order = rp_test_sql(db, "SELECT string_agg(id, ',' ORDER BY n) FROM counter_log "
+                                  "WHERE kind IN ('event', 'timer')");
+    assert_string_equal(order, "a,t:a,b");
+    free(order);
+    assert_int_equal(rp_test_daemon_stop(d, SIGTERM), 0);
+    PQfinish(db);
+    free(conninfo);
+}
+
 /* More timers are due than one fetch loads (limits.plugin_batch_events):
  * every one of them still fires before its customer's later event, also in
  * a partition handled before the partitions whose timers were loaded. */
@@ -419,6 +458,7 @@ int main(void)
         cmocka_unit_test(timer_rearming_itself_keeps_its_view),
         cmocka_unit_test(event_time_timer_fires_between_events_of_one_batch),
         cmocka_unit_test(timers_beyond_one_fetch_fire_before_later_events),
+        cmocka_unit_test(timer_due_after_an_unsubscribed_event_fires_first),
         cmocka_unit_test(runs_span_partitions_only_when_the_plugin_says_so),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -410,8 +410,16 @@ static void dispatch_events(txn_state *s, const rp_batch_group *g, size_t *next,
         flush_run(s);
 }
 
+/* How far a partition's clock may advance once its fetched events are
+ * handled. In event time: the watermark read before the events were
+ * fetched, not the watermark now. Events committed since then are not in
+ * this batch, and a timer due after the old watermark may precede some of
+ * them (a complaint's first-response clock fired before the reply that
+ * arrived while the transaction ran). */
 static int64_t watermark_bound(const txn_state *s)
 {
+    if (s->w->broker->clock.mode == RP_CLOCK_EVENT)
+        return s->batch->clock_ms;
     return rp_worker_clock_bound(s->w);
 }
 

@@ -176,6 +176,7 @@ static bool fetch(rp_worker *w, rp_batch *b)
     rp_plugin_host *h = w->host;
     char per[24], bound[24], limit[24];
     int64_t clock_now = rp_worker_clock_bound(w);
+    b->clock_ms = clock_now;
     snprintf(per, sizeof per, "%zu", w->per_partition_limit);
     snprintf(limit, sizeof limit, "%zu", w->broker->cfg->limits.plugin_batch_events);
     const char *ev_params[] = {h->name, h->subscribed_array, per, h->partitions_array};

@@ -40,6 +40,7 @@ typedef struct rp_batch {
     rp_batch_group *groups;
     size_t group_count;
     PGresult *timers_res;   /* due timers, loaded into the agenda in the transaction */
+    int64_t clock_ms;       /* the engine clock read before the events were fetched */
 } rp_batch;
 
 typedef enum rp_txn_outcome {

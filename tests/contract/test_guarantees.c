@@ -383,6 +383,44 @@ static void timer_due_after_an_unsubscribed_event_fires_first(void **state)
     free(conninfo);
 }
 
+/* Events committed while a transaction runs are not in its batch: a timer
+ * the transaction arms must not fire past them on the watermark they moved
+ * (the survey plugin escalated a complaint whose reply arrived meanwhile). */
+static void timer_waits_for_events_committed_during_the_transaction(void **state)
+{
+    (void)state;
+    char *conninfo = rp_test_create_db("rp_guarantee_meanwhile");
+    const char *args[] = {COUNTER, "--clock=event", "--plugin.counter.sleep_ms=3000", NULL};
+    PGconn *db = rp_test_connect(conninfo);
+    rp_test_daemon *d = rp_test_daemon_start(conninfo, args);
+    char *reply = rp_test_publish_json(d,
+        "[{\"id\":\"a\",\"type\":\"contact\",\"ts\":1700000000000,\"customer\":\"c07\","
+        "\"data\":{\"channel\":\"phone\",\"timer_in_ms\":3600000}}]");
+    assert_non_null(reply);
+    free(reply);
+    /* The worker sleeps in on_events with a in hand; b (before a's timer)
+     * and c (after it, moving the watermark past it) are committed now. */
+    rp_test_wait_sql_int(db, "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'rapportd/counter' "
+                             "AND state = 'idle in transaction'", 1, 60000);
+    reply = rp_test_publish_json(d,
+        "[{\"id\":\"b\",\"type\":\"contact\",\"ts\":1700001800000,\"customer\":\"c07\","
+        "\"data\":{\"channel\":\"phone\"}},"
+        "{\"id\":\"c\",\"type\":\"contact\",\"ts\":1700007200000,\"customer\":\"c08\","
+        "\"data\":{\"channel\":\"phone\"}}]");
+    assert_non_null(reply);
+    assert_null(strstr(reply, "rejected"));
+    free(reply);
+    rp_test_wait_sql_int(db, "SELECT count(*) FROM counter_log WHERE kind = 'timer'", 1, 60000);
+    rp_test_wait_idle(db, 60000);
+    char *order = rp_test_sql(db, "SELECT string_agg(id, ',' ORDER BY n) FROM counter_log "
+                                  "WHERE id IN ('a', 'b', 't:a')");
+    assert_string_equal(order, "a,b,t:a");
+    free(order);
+    assert_int_equal(rp_test_daemon_stop(d, SIGTERM), 0);
+    PQfinish(db);
+    free(conninfo);
+}
+
 /* More timers are due than one fetch loads (limits.plugin_batch_events):
  * every one of them still fires before its customer's later event, also in
  * a partition handled before the partitions whose timers were loaded. */
@@ -459,6 +497,7 @@ int main(void)
         cmocka_unit_test(event_time_timer_fires_between_events_of_one_batch),
         cmocka_unit_test(timers_beyond_one_fetch_fire_before_later_events),
         cmocka_unit_test(timer_due_after_an_unsubscribed_event_fires_first),
+        cmocka_unit_test(timer_waits_for_events_committed_during_the_transaction),
         cmocka_unit_test(runs_span_partitions_only_when_the_plugin_says_so),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

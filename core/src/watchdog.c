@@ -19,14 +19,14 @@
 
 #define WATCHDOG_PERIOD_MS 1000
 
-void rp_pulse_beat(rp_worker_pulse *pulse)
+static void pulse_beat(rp_worker_pulse *pulse)
 {
     atomic_store(&pulse->beat_ms, rp_monotonic_ms());
 }
 
 void rp_pulse_round(rp_worker_pulse *pulse, bool in_round)
 {
-    rp_pulse_beat(pulse);
+    pulse_beat(pulse);
     atomic_store(&pulse->in_round, in_round);
 }
 

@@ -1,9 +1,10 @@
 /*
  * watchdog.h - notices a plugin worker that has work but makes no progress.
  *
- * A worker beats its pulse whenever it shows life: a transaction committed or
- * rolled back, a fetch that found nothing to do, a pause for ingest, a wait
- * for the database. The watchdog thread looks at every pulse once a second;
+ * A worker beats its pulse when it enters a round of work (fetch, then one
+ * transaction) and when it leaves it; outside a round (idle, pausing for
+ * ingest, waiting for the database) it cannot be stuck. The watchdog thread
+ * looks at every pulse once a second;
  * a worker that is inside a round and has not beaten for longer than
  * `worker_stall_ms` is stuck: logged once when it happens (and once when it
  * recovers), counted in /metrics, and /health/ready fails while it lasts.
@@ -26,8 +27,8 @@ typedef struct rp_worker_pulse {
     _Atomic uint64_t stalls;     /* times it became stuck, for /metrics */
 } rp_worker_pulse;
 
-/* Worker side: a sign of life; entering and leaving a round of work. */
-void rp_pulse_beat(rp_worker_pulse *pulse);
+/* Worker side: entering and leaving a round of work (fetch, then its
+ * transaction); both count as a sign of life. */
 void rp_pulse_round(rp_worker_pulse *pulse, bool in_round);
 
 /* Judges every worker's pulse now against `worker_stall_ms`, logging changes.

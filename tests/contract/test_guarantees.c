@@ -344,6 +344,26 @@ static void event_time_timer_fires_between_events_of_one_batch(void **state)
     free(conninfo);
 }
 
+/* Publishes a JSON batch that must be accepted whole. */
+static void publish_accepted(const rp_test_daemon *d, const char *json)
+{
+    char *reply = rp_test_publish_json(d, json);
+    assert_non_null(reply);
+    assert_null(strstr(reply, "rejected"));
+    assert_null(strstr(reply, "retry"));
+    free(reply);
+}
+
+/* The ids counter logged (events and timers), in the order it handled them. */
+static void expect_handling_order(PGconn *db, const char *where, const char *want)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT string_agg(id, ',' ORDER BY n) FROM counter_log WHERE %s", where);
+    char *order = rp_test_sql(db, sql);
+    assert_string_equal(order, want);
+    free(order);
+}
+
 /* A transaction that begins with an event the plugin does not subscribe to
  * (counter ignores suggestions) still fires a timer due between that event
  * and the plugin's next event before the latter: the survey plugin handled a
@@ -356,28 +376,20 @@ static void timer_due_after_an_unsubscribed_event_fires_first(void **state)
     const char *args[] = {COUNTER, "--clock=event", NULL};
     PGconn *db = rp_test_connect(conninfo);
     rp_test_daemon *d = rp_test_daemon_start(conninfo, args);
-    char *reply = rp_test_publish_json(d,
+    publish_accepted(d,
         "[{\"id\":\"a\",\"type\":\"contact\",\"ts\":1700000000000,\"customer\":\"c07\","
         "\"data\":{\"channel\":\"phone\",\"timer_in_ms\":3600000}}]");
-    assert_non_null(reply);
-    free(reply);
     rp_test_wait_idle(db, 30000);
     /* The next batch opens with an ignored suggestion before the timer's
      * due time; the plugin's next event comes after it. */
-    reply = rp_test_publish_json(d,
+    publish_accepted(d,
         "[{\"id\":\"s\",\"type\":\"suggestion\",\"ts\":1700001800000,\"customer\":\"c07\","
         "\"data\":{\"text\":\"more colours\"}},"
         "{\"id\":\"b\",\"type\":\"contact\",\"ts\":1700007200000,\"customer\":\"c07\","
         "\"data\":{\"channel\":\"phone\"}}]");
-    assert_non_null(reply);
-    assert_null(strstr(reply, "rejected"));
-    free(reply);
     rp_test_wait_sql_int(db, "SELECT count(*) FROM counter_log WHERE kind = 'timer'", 1, 30000);
     rp_test_wait_idle(db, 30000);
-    char *order = rp_test_sql(db, "SELECT string_agg(id, ',' ORDER BY n) FROM counter_log "
-                                  "WHERE kind IN ('event', 'timer')");
-    assert_string_equal(order, "a,t:a,b");
-    free(order);
+    expect_handling_order(db, "kind IN ('event', 'timer')", "a,t:a,b");
     assert_int_equal(rp_test_daemon_stop(d, SIGTERM), 0);
     PQfinish(db);
     free(conninfo);
@@ -393,29 +405,21 @@ static void timer_waits_for_events_committed_during_the_transaction(void **state
     const char *args[] = {COUNTER, "--clock=event", "--plugin.counter.sleep_ms=3000", NULL};
     PGconn *db = rp_test_connect(conninfo);
     rp_test_daemon *d = rp_test_daemon_start(conninfo, args);
-    char *reply = rp_test_publish_json(d,
+    publish_accepted(d,
         "[{\"id\":\"a\",\"type\":\"contact\",\"ts\":1700000000000,\"customer\":\"c07\","
         "\"data\":{\"channel\":\"phone\",\"timer_in_ms\":3600000}}]");
-    assert_non_null(reply);
-    free(reply);
     /* The worker sleeps in on_events with a in hand; b (before a's timer)
      * and c (after it, moving the watermark past it) are committed now. */
     rp_test_wait_sql_int(db, "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'rapportd/counter' "
                              "AND state = 'idle in transaction'", 1, 60000);
-    reply = rp_test_publish_json(d,
+    publish_accepted(d,
         "[{\"id\":\"b\",\"type\":\"contact\",\"ts\":1700001800000,\"customer\":\"c07\","
         "\"data\":{\"channel\":\"phone\"}},"
         "{\"id\":\"c\",\"type\":\"contact\",\"ts\":1700007200000,\"customer\":\"c08\","
         "\"data\":{\"channel\":\"phone\"}}]");
-    assert_non_null(reply);
-    assert_null(strstr(reply, "rejected"));
-    free(reply);
     rp_test_wait_sql_int(db, "SELECT count(*) FROM counter_log WHERE kind = 'timer'", 1, 60000);
     rp_test_wait_idle(db, 60000);
-    char *order = rp_test_sql(db, "SELECT string_agg(id, ',' ORDER BY n) FROM counter_log "
-                                  "WHERE id IN ('a', 'b', 't:a')");
-    assert_string_equal(order, "a,b,t:a");
-    free(order);
+    expect_handling_order(db, "id IN ('a', 'b', 't:a')", "a,b,t:a");
     assert_int_equal(rp_test_daemon_stop(d, SIGTERM), 0);
     PQfinish(db);
     free(conninfo);
@@ -447,11 +451,7 @@ static void publish_one_per_customer(const rp_test_daemon *d, char prefix, long 
                                  "\"data\":{\"channel\":\"phone\"%s}}",
                                  i ? "," : "", prefix, i, ts, i, timer ? timer_field(i) : "");
     snprintf(json + used, sizeof json - used, "]");
-    char *reply = rp_test_publish_json(d, json);
-    assert_non_null(reply);
-    assert_null(strstr(reply, "rejected"));
-    assert_null(strstr(reply, "retry"));
-    free(reply);
+    publish_accepted(d, json);
 }
 
 static void timers_beyond_one_fetch_fire_before_later_events(void **state)

@@ -4,7 +4,7 @@
 file(GLOB sql_files ${SQL_DIR}/*.sql)
 list(SORT sql_files)
 set(body "/* Generated from core/sql by embed_sql.cmake; do not edit. */\n#include \"migrate.h\"\n\n")
-set(table "const rp_migration rp_migrations[] = {\n")
+set(table "const rp_core_migration rp_migrations[] = {\n")
 set(index 0)
 foreach(f ${sql_files})
   get_filename_component(name ${f} NAME_WE)

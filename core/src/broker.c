@@ -28,6 +28,7 @@
 #include "log.h"
 #include "migrate.h"
 #include "plugin_host.h"
+#include "plugin_schema.h"
 #include "publisher_internal.h"
 #include "ready_probe.h"
 #include "request_queue.h"
@@ -108,8 +109,11 @@ static bool prepare_database(rp_broker *b, char *err, size_t errlen)
     bool ok = rp_migrate(db, &applied, err, errlen);
     if (ok)
         load_watermark(b, db);
+    /* Plugins whose tables others read are migrated (and initialised) first. */
+    ok = ok && rp_plugins_order(b->plugins, b->plugin_count, err, errlen);
     for (size_t i = 0; ok && i < b->plugin_count; i++)
-        ok = rp_plugin_prepare(b->plugins[i], db, err, errlen);
+        ok = rp_plugin_requires_met(b->plugins[i], b->plugins, b->plugin_count, db, err, errlen) &&
+             rp_plugin_prepare(b->plugins[i], db, err, errlen);
     PQfinish(db);
     return ok;
 }

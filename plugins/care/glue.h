@@ -1,12 +1,21 @@
 /*
- * glue.h - what the care plugin's glue files share: per-tenant settings, the
- * working set of one run (the customers a stretch of events or a timer
- * touches, with their recent touches and known task ids), and the functions
- * that load it, turn triggers into tasks and write them.
+ * glue.h - what the care plugin's glue files share: the plugin's state, the
+ * working set of one call (the customers a run of events or a group of
+ * timers touches, with their recent touches and known task ids), and the
+ * functions that load it, turn triggers into tasks and write them.
  *
- * Only the glue includes plugin.h for the host API; the rules it applies are
- * in the pure files (calendar, localday, cadence, budget, rules, taskid,
- * specialday, pairs).
+ * Every call of the host is one tenant's (rp_call): the working set holds
+ * the call's tenant, its settings (immutable, the host's) and the host API;
+ * nothing of the host is kept in a global.
+ *
+ * Calls go one way, from the entry points down; no files call each other
+ * in a loop (docs/plugins/care.md, "Source layout"):
+ *   plugin.c -> events.c, timers.c -> the triggers (handlers.c, profile.c,
+ *   tenant_events.c, inbox.c, plan.c) -> task.c -> lifecycle.c -> emit.c,
+ *   and under all of them store.c -> run.c -> rows.c -> values.c;
+ *   tenants.c (from plugin.c and inbox.c) -> values.c.
+ * The rules are in the pure files (calendar, localday, cadence, budget,
+ * rules, taskid, specialday, pairs, settings, settings_parse).
  */
 #ifndef CARE_GLUE_H
 #define CARE_GLUE_H
@@ -16,54 +25,54 @@
 #include <stdint.h>
 
 #include "rapport/plugin.h"
-#include "rp_keyindex.h"
-#include "rp_pgarray.h"
+#include "rapport/rp_keyindex.h"
+#include "rapport/rp_pgarray.h"
 #include "budget.h"
 #include "cadence.h"
 #include "holidays.h"
 #include "localday.h"
 #include "pairs.h"
+#include "settings.h"
 #include "specialday.h"
 #include "taskid.h"
 #include "timerbatch.h"
 
-#define CR_TIERS 5
-extern const char *const cr_tier_names[CR_TIERS];
+/* ---- the plugin's state (plugin.c), reached through call->state ---- */
 
-/* ---- settings (settings.c) ---- */
-typedef struct cr_settings {
-    char tenant[128];
-    char default_tz[64];
-    int due_minute;                       /* local time of day tasks are due */
-    int quiet_start, quiet_end;           /* minutes of the local day */
-    cr_pairs purchase_offsets;            /* see_off / greeting / usage_check -> ms */
-    cr_cadence cadence;
-    cr_budget_policy budgets[CR_TIERS];   /* per tier, cr_tier_names order */
-    char exempt_kinds[256];               /* ",kind,kind," */
-    cr_pairs priorities;                  /* kind -> priority overrides */
-    int64_t lookahead_ms;                 /* special days planned this far ahead */
-    char holiday_calendar[16];
-    rp_holiday holiday_extra[RP_HOLIDAYS_MAX_EXTRA];
-    int holiday_extra_count;
-    char holiday_tiers[128];              /* ",vip,key," */
-    bool consent_default;                 /* consent when the customer gave none */
-    int64_t inbox_ms;
-    int64_t window_ms;      /* due -> window end (task_window) */
-    int64_t campaign_max;
-} cr_settings;
+/* One calendar's holidays of two consecutive years, computed once per
+ * calendar and year rather than per customer (the CN rules run ICU's
+ * lunar calendar). Shared by every tenant using that calendar. */
+typedef struct cr_holiday_cache {
+    int first_year;             /* 0: empty */
+    int count;
+    rp_holiday days[2 * RP_HOLIDAYS_MAX_PER_YEAR];
+} cr_holiday_cache;
 
-extern const rp_config_key cr_config_keys[];
-extern const char *const cr_schema_sql[];
+/* What this process knows of a tenant's registration (tenants.c): its
+ * inbox timer and its contact_budget rows, as recorded in care_tenants. */
+typedef struct cr_tenant {
+    char *tenant;
+    bool confirmed;             /* care_tenants read as committed and up to date */
+    bool written;               /* transaction seq wrote its row (may roll back) */
+    uint64_t seq;
+    int64_t inbox_due_ms;       /* when its inbox timer is due */
+    int64_t checked_ms;         /* engine time of the last read */
+} cr_tenant;
 
-bool cr_settings_load(rp_ctx *ctx, const rp_host_api *api, const char *tenant, cr_settings *out,
-                      char *err, size_t errlen);
-/* The budget of a tier (unknown tiers: potential). */
-const cr_budget_policy *cr_settings_budget(const cr_settings *s, const char *tier);
-/* Writes the contact_budget rows of `tenant` ('*' for the plugin-wide ones). */
-bool cr_settings_write_budget(rp_ctx *ctx, const rp_host_api *api, const cr_settings *s,
-                              const char *tenant);
+typedef struct cr_tenants {
+    cr_tenant *items;
+    size_t count, cap;
+    rp_keyindex index;          /* items by tenant; no limit on tenants */
+} cr_tenants;
 
-/* ---- the working set ---- */
+typedef struct care_state {
+    const cr_settings *wide;    /* the plugin-wide settings (the host's) */
+    bool scoring_table;         /* scoring_customers seen (store.c) */
+    cr_tenants tenants;
+    cr_holiday_cache holidays[3]; /* per cr_holiday_calendars entry */
+} care_state;
+
+/* ---- the working set of one call ---- */
 typedef struct cr_known_touch {
     cr_touch touch;             /* touch.task_id points into owned_id */
     char *owned_id;
@@ -75,29 +84,20 @@ typedef struct cr_cust {
     bool in_table;              /* a care_customers row exists */
     bool dirty;                 /* write care_customers at the end */
     bool plan_due;              /* re-plan (regular, special days) at the end */
-    char tz[64];
+    char tz[64];                /* an IANA zone name (the ingress checks them) */
     signed char tz_known;       /* tz checked with ICU: 1 a zone, -1 not one, 0 not yet */
     char channel[16];
     int consent_contact, consent_marketing;  /* 1 yes, 0 no, -1 never stated */
-    char specials[1024];
+    char specials[1024];        /* specialday.h: at most CR_SPECIALS_MAX lines */
     int64_t first_seen_ms;
     int64_t last_contact_ms;    /* -1: never; the regular cycle starts here */
     int64_t next_plan_ms;
-    char tier[16], risk[16];
+    char tier[16], risk[16];    /* scoring's words, else potential / unknown */
     cr_known_touch *touches;
     size_t ntouches, touches_cap;
     char **task_ids;            /* ids that exist already (idempotency) */
     size_t nids, ids_cap;
 } cr_cust;
-
-/* The tenant calendar's holidays of two consecutive years, computed once
- * per tenant and year rather than per event (the CN rules run ICU's lunar
- * calendar). */
-typedef struct cr_holiday_cache {
-    int first_year;             /* 0: empty */
-    int count;
-    rp_holiday days[2 * RP_HOLIDAYS_MAX_PER_YEAR];
-} cr_holiday_cache;
 
 /* Rows gathered for one INSERT ... FROM unnest(...): one array literal per
  * column (rows.c). */
@@ -109,25 +109,55 @@ typedef struct cr_rowbuf {
     size_t rows;
 } cr_rowbuf;
 
+/* Texts a call copies out of event data or builds (ids, refs, reasons),
+ * freed together when the call ends (values.c). */
+typedef struct cr_strings {
+    char **items;
+    size_t count, cap;
+    bool oom;                   /* a copy failed: the call fails at its end */
+} cr_strings;
+
 typedef struct cr_run {
     rp_ctx *ctx;
     const rp_host_api *api;
-    const cr_settings *s;
+    const cr_settings *s;       /* the call's tenant's settings */
     const char *tenant;
+    care_state *st;
     int64_t now;
     cr_tz tz;
     cr_cust *custs;
     size_t ncusts, custs_cap;
     rp_keyindex index;          /* custs by id */
-    bool *scoring_table;        /* plugin-wide cache: scoring_customers exists */
-    cr_holiday_cache *holidays; /* the tenant's cache */
+    cr_holiday_cache *holidays; /* the cache of the tenant's calendar */
     cr_rowbuf new_tasks;        /* care_tasks rows not yet queued (rows.c) */
     cr_rowbuf new_touches;      /* contact_ledger rows not yet queued */
+    cr_strings strings;
 } cr_run;
 
-void cr_run_init(cr_run *r, rp_ctx *ctx, const rp_host_api *api, const cr_settings *s,
-                 const char *tenant, bool *scoring_table, cr_holiday_cache *holidays);
-void cr_run_free(cr_run *r);
+/* ---- values.c: texts owned by the run, SQL numbers ---- */
+/* A copy of a msgpack string, NULL when v is not a string. */
+const char *cr_str(cr_run *r, rp_view v);
+/* A string field of event data, "" when absent or not a string. */
+const char *cr_field(cr_run *r, rp_view data, const char *key);
+const char *cr_printf(cr_run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+const char *cr_keep(cr_run *r, const char *s);
+void cr_strings_free(cr_strings *s);
+/* Formats an int64 for a SQL parameter. */
+const char *cr_i64(char buf[24], int64_t v);
+
+/* ---- new rows, written in bulk (rows.c) ---- */
+bool cr_rows_add_task(cr_run *r, const char *const values[CR_TASK_COLS]);
+bool cr_rows_add_touch(cr_run *r, const char *const values[CR_TOUCH_COLS]);
+/* Queues the gathered rows; call before any other statement on care_tasks
+ * or contact_ledger, and before the run ends. */
+bool cr_rows_flush(cr_run *r);
+void cr_rows_free(cr_run *r);
+
+/* ---- run.c: the working set ---- */
+void cr_run_init(cr_run *r, const rp_call *call);
+/* Frees the working set; false (after api->fail) when a copy ran out of
+ * memory during the call. */
+bool cr_run_end(cr_run *r, bool ok);
 cr_cust *cr_run_find(cr_run *r, const char *customer);
 /* Indexes custs[i] (its id set) for cr_run_find; false when out of memory. */
 bool cr_run_index_add(cr_run *r, size_t i);
@@ -138,23 +168,51 @@ const char *cr_cust_tz(const cr_run *r, cr_cust *c);
 bool cr_cust_add_touch(cr_cust *c, int64_t ts_ms, int priority, const char *task_id);
 bool cr_cust_know_id(cr_cust *c, const char *task_id);
 bool cr_cust_has_id(const cr_cust *c, const char *task_id);
+/* Drops what the run knows of an erased customer. */
+void cr_cust_forget(cr_cust *c);
+/* "plan:CUSTOMER", owned by the run. */
+const char *cr_plan_key(cr_run *r, const char *customer);
 
 /* store.c: loads every customer of the list not yet in the run (state,
  * tier and risk, touches from contact_ledger, recent task ids): four
  * queries for the whole list. */
 bool cr_store_load(cr_run *r, const char *const *customers, size_t n, int64_t since_ms);
 bool cr_store_save(cr_run *r);
-/* Looks once for scoring's table (the scoring plugin may not be deployed). */
+/* Looks for scoring's table until it is found (the scoring plugin may not
+ * be deployed: care degrades to tier potential, risk unknown). */
 bool cr_store_check_scoring(cr_run *r);
 bool cr_store_erase(cr_run *r, const char *customer);
 
-/* ---- new rows, written in bulk (rows.c) ---- */
-bool cr_rows_add_task(cr_run *r, const char *const values[CR_TASK_COLS]);
-bool cr_rows_add_touch(cr_run *r, const char *const values[CR_TOUCH_COLS]);
-/* Queues the gathered rows; call before any other statement on care_tasks
- * or contact_ledger, and before the run ends. */
-bool cr_rows_flush(cr_run *r);
-void cr_rows_free(cr_run *r);
+/* ---- emit.c ---- */
+typedef struct cr_task_info {
+    const char *task_id, *customer, *kind, *channel, *gesture, *reason, *status, *merged_into;
+    int priority;
+    int64_t due_ms, deferred_from_ms;
+    bool over_budget;
+} cr_task_info;
+
+/* A task as its lifecycle timers read it back (lifecycle.c). */
+typedef struct cr_lifecycle_row {
+    const char *task_id, *customer, *org, *kind, *channel, *reason;
+    int priority;
+    int64_t due_ms, window_end_ms;
+} cr_lifecycle_row;
+
+bool cr_emit_due(cr_run *r, const cr_lifecycle_row *t);
+bool cr_emit_overdue(cr_run *r, const cr_lifecycle_row *t);
+bool cr_emit_created(cr_run *r, const cr_task_info *t);
+bool cr_emit_deferred(cr_run *r, const cr_task_info *t);
+bool cr_emit_merged(cr_run *r, const char *customer, const char *task_id, const char *into,
+                    const char *kind);
+
+/* ---- lifecycle.c ---- */
+/* Starts a new task's lifecycle after its row is written: arms the "due:"
+ * timer of a pending task (pending -> due at its due time), or emits what
+ * a task made due or expired has missed (and arms its "overdue:" timer). */
+bool cr_lifecycle_start(cr_run *r, const cr_task_info *info, const char *customer, const char *org);
+/* Handles the "due:" and "overdue:" timers among the given ones, one
+ * statement per kind. */
+bool cr_lifecycle_timers(cr_run *r, const rp_timer *const *timers, size_t n);
 
 /* ---- tasks (task.c) ---- */
 typedef struct cr_task_spec {
@@ -182,52 +240,34 @@ bool cr_plan_customer(cr_run *r, cr_cust *c);
 /* Re-plans the customers of the given plan: timers (others are skipped):
  * one load and one save for all of them. */
 bool cr_plan_timers(cr_run *r, const rp_timer *const *timers, size_t n);
-bool cr_plan_all(cr_run *r);
 
-/* ---- handlers.c (customer events), profile.c, tenant_events.c ---- */
-bool cr_handle_event(cr_run *r, const rp_event *ev);
-bool cr_handle_upsert(cr_run *r, cr_cust *c, const rp_event *ev);
-bool cr_handle_campaign(cr_run *r, const rp_event *ev);
-bool cr_handle_price(cr_run *r, const rp_event *ev);
-/* A string field of event data into buf ("" when absent). */
-const char *cr_field(const cr_run *r, rp_view data, const char *key, char *buf, size_t size);
+/* ---- the triggers: handlers.c (customer events), profile.c, tenant_events.c ---- */
+bool cr_on_purchase(cr_run *r, cr_cust *c, const rp_event *ev);
+bool cr_on_contact(cr_run *r, cr_cust *c, const rp_event *ev, const char *outcome_key);
+bool cr_on_key_event(cr_run *r, cr_cust *c, const rp_event *ev);
+bool cr_on_holding(cr_run *r, cr_cust *c, const rp_event *ev);
+bool cr_on_upsert(cr_run *r, cr_cust *c, const rp_event *ev);
+bool cr_on_campaign(cr_run *r, const rp_event *ev);
+bool cr_on_price(cr_run *r, const rp_event *ev);
 
-/* ---- inbox.c ---- */
-bool cr_inbox_schedule(rp_ctx *ctx, const rp_host_api *api, const cr_settings *s, int64_t now);
+/* ---- events.c: one tenant's run of events ---- */
+bool cr_events_run(cr_run *r, const rp_event *const *events, size_t n);
+
+/* ---- inbox.c: care_requests, taken by the tenant's "inbox" timer ---- */
 bool cr_inbox_take(cr_run *r);
 
-/* ---- emit.c ---- */
-typedef struct cr_task_info {
-    const char *task_id, *customer, *kind, *channel, *gesture, *reason, *status, *merged_into;
-    int priority;
-    int64_t due_ms, deferred_from_ms;
-    bool over_budget;
-} cr_task_info;
+/* ---- tenants.c: the tenant's inbox timer and contact_budget rows ---- */
+/* Makes sure the tenant has its inbox timer (never moving an armed one
+ * later) and its own contact_budget rows when its budget differs from the
+ * plugin-wide one. One query per tenant and process, in the usual case. */
+bool cr_tenant_ensure(cr_run *r);
+/* Arms the inbox timer inbox_interval after now and records it. */
+bool cr_tenant_inbox_rearm(cr_run *r);
+/* The plugin-wide budget rows (tenant '*'), written at init. */
+bool cr_budget_write(rp_ctx *ctx, const rp_host_api *api, const cr_settings *s, const char *tenant);
+void cr_tenants_free(cr_tenants *t);
 
-/* A task as its lifecycle timers read it back (lifecycle.c). */
-typedef struct cr_lifecycle_row {
-    const char *task_id, *customer, *org, *kind, *channel, *reason;
-    int priority;
-    int64_t due_ms, window_end_ms;
-} cr_lifecycle_row;
-
-/* Starts a new task's lifecycle after its row is written: arms the "due:"
- * timer of a pending task (pending -> due at its due time), or emits what
- * a task made due or expired has missed (and arms its "overdue:" timer). */
-bool cr_lifecycle_start(cr_run *r, const cr_task_info *info, const char *customer, const char *org);
-/* Handles the "due:" and "overdue:" timers among the given ones (all of
- * r's tenant), one statement per kind. */
-bool cr_lifecycle_timers(cr_run *r, const rp_timer *const *timers, size_t n);
-
-bool cr_emit_due(cr_run *r, const cr_lifecycle_row *t);
-bool cr_emit_overdue(cr_run *r, const cr_lifecycle_row *t);
-
-bool cr_emit_created(cr_run *r, const cr_task_info *t);
-bool cr_emit_deferred(cr_run *r, const cr_task_info *t);
-bool cr_emit_merged(cr_run *r, const char *customer, const char *task_id, const char *into,
-                    const char *kind);
-
-/* Formats an int64 for a SQL parameter. */
-const char *cr_i64(char buf[24], int64_t v);
+/* ---- timers.c: one tenant's due timers, a working set per group ---- */
+bool cr_timers_run(const rp_call *call, const rp_timer *const *timers, size_t n);
 
 #endif

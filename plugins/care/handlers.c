@@ -1,9 +1,11 @@
 /*
  * handlers.c - what each customer event does to the care schedule:
  * purchase follow-ups, closing tasks and restarting the cycle on real
- * contact, key-event follow-ups, holdings for sales care, erasure. After
- * every customer event the customer's plan (cadence, special days,
- * holidays) is brought up to date.
+ * contact, key-event follow-ups, holdings for sales care. events.c calls
+ * them and re-plans the customer afterwards.
+ *
+ * Every id is read at its full length (an order id of any length the wire
+ * allows): ids too long for a readable task id are hashed (taskid.h).
  */
 #include <stdio.h>
 #include <string.h>
@@ -12,11 +14,10 @@
 
 #define DAY_MS 86400000LL
 
-const char *cr_field(const cr_run *r, rp_view data, const char *key, char *buf, size_t size)
+static bool zone_failed(cr_run *r, cr_cust *c)
 {
-    if (!r->api->view_strcpy(r->api->view_get(data, key), buf, size))
-        buf[0] = '\0';
-    return buf;
+    r->api->fail(r->ctx, "care: time zone %s failed", cr_cust_tz(r, c));
+    return false;
 }
 
 static bool follow_up(cr_run *r, cr_cust *c, const rp_event *ev, const char *kind,
@@ -33,42 +34,37 @@ static bool follow_up(cr_run *r, cr_cust *c, const rp_event *ev, const char *kin
         t.skip_quiet = true;
     } else if (!cr_days_later_at(&r->tz, cr_cust_tz(r, c), ev->ts_ms, days, r->s->due_minute,
                                  &t.due_ms)) {
-        r->api->fail(r->ctx, "care: time zone %s failed", cr_cust_tz(r, c));
-        return false;
+        return zone_failed(r, c);
     }
     return cr_task_create(r, c, &t);
 }
 
-static bool on_purchase(cr_run *r, cr_cust *c, const rp_event *ev)
+bool cr_on_purchase(cr_run *r, cr_cust *c, const rp_event *ev)
 {
-    char order[128], currency[8], ref[160], reason[3][256];
+    const char *order = cr_field(r, ev->data, "order_id");
+    const char *currency = cr_field(r, ev->data, "currency");
     double amount = 0;
-    cr_field(r, ev->data, "order_id", order, sizeof order);
-    cr_field(r, ev->data, "currency", currency, sizeof currency);
     r->api->view_double(r->api->view_get(ev->data, "amount"), &amount);
     if (!order[0]) {
-        r->api->fail(r->ctx, "care: purchase %s: data.order_id missing or too long", ev->id);
+        r->api->fail(r->ctx, "care: purchase %s: data.order_id missing", ev->id);
         return false;
     }
-    snprintf(ref, sizeof ref, "order:%s", order);
-    snprintf(reason[0], sizeof reason[0], "Thank and see off after order %s (%.2f %s)", order,
-             amount, currency);
-    snprintf(reason[1], sizeof reason[1], "Greeting after order %s", order);
-    snprintf(reason[2], sizeof reason[2], "Usage and experience check after order %s", order);
-    if (!follow_up(r, c, ev, "see_off", ref, reason[0])
-        || !follow_up(r, c, ev, "greeting", ref, reason[1])
-        || !follow_up(r, c, ev, "usage_check", ref, reason[2]))
+    const char *ref = cr_printf(r, "order:%s", order);
+    if (!follow_up(r, c, ev, "see_off", ref,
+                   cr_printf(r, "Thank and see off after order %s (%.2f %s)", order, amount, currency))
+        || !follow_up(r, c, ev, "greeting", ref, cr_printf(r, "Greeting after order %s", order))
+        || !follow_up(r, c, ev, "usage_check", ref,
+                      cr_printf(r, "Usage and experience check after order %s", order)))
         return false;
     c->last_contact_ms = ev->ts_ms > c->last_contact_ms ? ev->ts_ms : c->last_contact_ms;
     return true;
 }
 
 /* A real conversation: closes the task it names and restarts the cycle. */
-static bool on_contact(cr_run *r, cr_cust *c, const rp_event *ev, const char *outcome_key)
+bool cr_on_contact(cr_run *r, cr_cust *c, const rp_event *ev, const char *outcome_key)
 {
-    char task_id[CR_TASK_ID_MAX], outcome[512];
-    cr_field(r, ev->data, "task_id", task_id, sizeof task_id);
-    cr_field(r, ev->data, outcome_key, outcome, sizeof outcome);
+    const char *task_id = cr_field(r, ev->data, "task_id");
+    const char *outcome = cr_field(r, ev->data, outcome_key);
     if (task_id[0] && !cr_task_close(r, task_id, c->id, ev->ts_ms, outcome[0] ? outcome : NULL))
         return false;
     if (ev->ts_ms > c->last_contact_ms)
@@ -76,51 +72,45 @@ static bool on_contact(cr_run *r, cr_cust *c, const rp_event *ev, const char *ou
     return true;
 }
 
-static bool on_key_event(cr_run *r, cr_cust *c, const rp_event *ev)
+bool cr_on_key_event(cr_run *r, cr_cust *c, const rp_event *ev)
 {
-    char kind[64], date[16], note[256], ref[96], reason[400];
-    cr_field(r, ev->data, "kind", kind, sizeof kind);
-    cr_field(r, ev->data, "date", date, sizeof date);
-    cr_field(r, ev->data, "note", note, sizeof note);
+    const char *kind = cr_field(r, ev->data, "kind");
+    const char *date = cr_field(r, ev->data, "date");
+    const char *note = cr_field(r, ev->data, "note");
     int64_t importance = 0;
     r->api->view_int(r->api->view_get(ev->data, "importance"), &importance);
     const char *tz = cr_cust_tz(r, c);
     cr_date today, on = {0, 0, 0};
     int y, m, d;
-    if (!cr_local_date(&r->tz, tz, ev->ts_ms, &today)) {
-        r->api->fail(r->ctx, "care: time zone %s failed", tz);
-        return false;
-    }
+    if (!cr_local_date(&r->tz, tz, ev->ts_ms, &today))
+        return zone_failed(r, c);
     if (date[0] && cr_parse_month_day(date, &y, &m, &d) && y > 0)
         on = (cr_date){y, m, d};
     /* Follow up the day after the event (or after its date, if later). */
     cr_date due_day = cr_date_add_days(today, 1);
     if (on.year && cr_days_from_civil(on) >= cr_days_from_civil(today))
         due_day = cr_date_add_days(on, 1);
-    snprintf(ref, sizeof ref, "%s:%s", kind, date[0] ? date : "");
-    if (!date[0])
-        snprintf(ref, sizeof ref, "%s:%04d-%02d-%02d", kind, today.year, today.month, today.day);
-    snprintf(reason, sizeof reason, "Follow up key event: %s%s%s%s%s", kind, date[0] ? " on " : "",
-             date, note[0] ? " - " : "", note);
+    const char *ref = date[0] ? cr_printf(r, "%s:%s", kind, date)
+                              : cr_printf(r, "%s:%04d-%02d-%02d", kind, today.year, today.month,
+                                          today.day);
+    const char *reason = cr_printf(r, "Follow up key event: %s%s%s%s%s", kind,
+                                   date[0] ? " on " : "", date, note[0] ? " - " : "", note);
     cr_task_spec t = {.kind = "key_event", .ref = ref, .reason = reason, .source = "care",
                       .created_ms = ev->ts_ms,
                       .priority = importance >= 1 && importance <= 5 ? (int)(6 - importance) : 0};
-    if (!cr_at_local(&r->tz, tz, due_day, r->s->due_minute, &t.due_ms)) {
-        r->api->fail(r->ctx, "care: time zone %s failed", tz);
-        return false;
-    }
+    if (!cr_at_local(&r->tz, tz, due_day, r->s->due_minute, &t.due_ms))
+        return zone_failed(r, c);
     return cr_task_create(r, c, &t);
 }
 
-static bool on_holding(cr_run *r, cr_cust *c, const rp_event *ev)
+bool cr_on_holding(cr_run *r, cr_cust *c, const rp_event *ev)
 {
-    char holding[128], product[128], risk[32];
-    cr_field(r, ev->data, "holding_id", holding, sizeof holding);
-    cr_field(r, ev->data, "product", product, sizeof product);
-    cr_field(r, ev->data, "risk_preference", risk, sizeof risk);
+    const char *holding = cr_field(r, ev->data, "holding_id");
+    const char *product = cr_field(r, ev->data, "product");
+    const char *risk = cr_field(r, ev->data, "risk_preference");
     if (!holding[0] || !product[0]) {
-        r->api->fail(r->ctx, "care: holding.updated %s: data.holding_id and data.product required"
-                     " (at most 127 bytes)", ev->id);
+        r->api->fail(r->ctx, "care: holding.updated %s: data.holding_id and data.product required",
+                     ev->id);
         return false;
     }
     static const char *const numbers[] = {"quantity", "buy_price", "stop_loss", "take_profit"};
@@ -150,49 +140,4 @@ static bool on_holding(cr_run *r, cr_cust *c, const rp_event *ev)
         " take_profit = COALESCE(EXCLUDED.take_profit, care_holdings.take_profit),"
         " risk_preference = COALESCE(EXCLUDED.risk_preference, care_holdings.risk_preference),"
         " last_alert = NULL, updated_ms = EXCLUDED.updated_ms", 11, p) == RP_OK;
-}
-
-static bool dispatch(cr_run *r, cr_cust *c, const rp_event *ev)
-{
-    const char *type = ev->type;
-    if (strcmp(type, "purchase") == 0)
-        return on_purchase(r, c, ev);
-    if (strcmp(type, "customer.upsert") == 0)
-        return cr_handle_upsert(r, c, ev);
-    if (strcmp(type, "contact") == 0)
-        return on_contact(r, c, ev, "outcome");
-    if (strcmp(type, "care.done") == 0)
-        return on_contact(r, c, ev, "note");
-    if (strcmp(type, "key_event") == 0)
-        return on_key_event(r, c, ev);
-    if (strcmp(type, "holding.updated") == 0)
-        return on_holding(r, c, ev);
-    return true;
-}
-
-bool cr_handle_event(cr_run *r, const rp_event *ev)
-{
-    if (strcmp(ev->type, "campaign.launched") == 0)
-        return cr_handle_campaign(r, ev);
-    if (strcmp(ev->type, "market.price") == 0)
-        return cr_handle_price(r, ev);
-    if (!ev->customer)
-        return true;                        /* nothing customer-less is subscribed otherwise */
-    if (strcmp(ev->type, "customer.erase") == 0)
-        return cr_store_erase(r, ev->customer);
-    cr_cust *c = cr_run_find(r, ev->customer);
-    if (!c) {
-        r->api->fail(r->ctx, "care: customer %s was not loaded", ev->customer);
-        return false;
-    }
-    if (c->first_seen_ms < 0) {
-        c->first_seen_ms = ev->ts_ms;
-        c->dirty = true;
-    }
-    int64_t before = c->last_contact_ms;
-    if (!dispatch(r, c, ev))
-        return false;
-    if (c->last_contact_ms != before)
-        c->dirty = true;
-    return cr_plan_customer(r, c);
 }

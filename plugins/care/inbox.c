@@ -3,7 +3,8 @@
  * durable timer per tenant, every inbox_interval of engine time, takes the
  * untaken requests in creation order and turns each into a task with the
  * usual consent, quiet-hours, channel and budget rules, then marks them
- * taken in the same transaction.
+ * taken in the same transaction and arms the next firing (tenants.c keeps
+ * the timer armed, and never moves it later).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,13 +13,6 @@
 #include "glue.h"
 
 #define INBOX_BATCH "500"
-
-bool cr_inbox_schedule(rp_ctx *ctx, const rp_host_api *api, const cr_settings *s, int64_t now)
-{
-    static const uint8_t empty_map = 0x80;
-    return api->timer_set(ctx, s->tenant, CR_INBOX_TIMER, now + s->inbox_ms, NULL, NULL,
-                          &empty_map, 1) == RP_OK;
-}
 
 enum { COL_ID, COL_CUSTOMER, COL_ORG, COL_ASSIGNEE, COL_KIND, COL_PRIORITY, COL_DUE, COL_REASON,
        COL_SOURCE, COL_CREATED };
@@ -42,10 +36,8 @@ static bool take_one(cr_run *r, rp_rows *rows, int i, rp_pgarray *taken)
 {
     const char *request = r->api->rows_value(rows, i, COL_ID);
     const char *customer = r->api->rows_value(rows, i, COL_CUSTOMER);
-    char ref[300];
-    snprintf(ref, sizeof ref, "request:%s", request);
     cr_task_spec t = {
-        .kind = r->api->rows_value(rows, i, COL_KIND), .ref = ref,
+        .kind = r->api->rows_value(rows, i, COL_KIND), .ref = cr_printf(r, "request:%s", request),
         .due_ms = strtoll(r->api->rows_value(rows, i, COL_DUE), NULL, 10),
         .reason = r->api->rows_value(rows, i, COL_REASON),
         .priority = atoi(r->api->rows_value(rows, i, COL_PRIORITY)),
@@ -90,5 +82,5 @@ bool cr_inbox_take(cr_run *r)
     }
     r->api->rows_free(rows);
     rp_pgarray_free(&taken);
-    return ok && cr_store_save(r) && cr_inbox_schedule(r->ctx, r->api, r->s, r->now);
+    return ok && cr_store_save(r) && cr_tenant_inbox_rearm(r);
 }

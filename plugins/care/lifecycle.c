@@ -11,12 +11,10 @@
  * (on_timers): each kind moves all its tasks with one UPDATE. A task made
  * when it is already due (or expired) skips the timers it no longer needs.
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "glue.h"
-
 
 static const uint8_t empty_map = 0x80;
 
@@ -79,10 +77,9 @@ static bool find_row(const rp_host_api *api, const rp_rows *rows, const char *ta
 
 static bool became_due(cr_run *r, const cr_lifecycle_row *row)
 {
-    char key[CR_TASK_ID_MAX + 16];
-    snprintf(key, sizeof key, CR_OVERDUE_PREFIX "%s", row->task_id);
+    const char *key = cr_printf(r, CR_OVERDUE_PREFIX "%s", row->task_id);
     return cr_emit_due(r, row)
-           && r->api->timer_set(r->ctx, r->tenant, key, row->window_end_ms, row->customer, row->org,
+           && r->api->timer_set(r->ctx, key, row->window_end_ms, row->customer, row->org,
                                 &empty_map, 1) == RP_OK;
 }
 
@@ -141,10 +138,8 @@ bool cr_lifecycle_timers(cr_run *r, const rp_timer *const *timers, size_t n)
 bool cr_lifecycle_start(cr_run *r, const cr_task_info *info, const char *customer, const char *org)
 {
     if (strcmp(info->status, "pending") == 0) {
-        char key[CR_TASK_ID_MAX + 16];
-        snprintf(key, sizeof key, CR_DUE_PREFIX "%s", info->task_id);
-        return r->api->timer_set(r->ctx, r->tenant, key, info->due_ms, customer, org,
-                                 &empty_map, 1) == RP_OK;
+        const char *key = cr_printf(r, CR_DUE_PREFIX "%s", info->task_id);
+        return r->api->timer_set(r->ctx, key, info->due_ms, customer, org, &empty_map, 1) == RP_OK;
     }
     cr_lifecycle_row row = {
         .task_id = info->task_id, .customer = customer, .org = org, .kind = info->kind,

@@ -140,7 +140,7 @@ static const cr_holiday_cache *holidays_from(planner *p)
         return hc;
     hc->count = 0;
     for (int year = p->today.year; year <= p->today.year + 1; year++) {
-        int n = rp_holidays_in_year(p->r->s->holiday_calendar, year, hc->days + hc->count,
+        int n = rp_holidays_in_year(cr_settings_calendar(p->r->s), year, hc->days + hc->count,
                                     RP_HOLIDAYS_MAX_PER_YEAR);
         hc->count += n > 0 ? n : 0;
     }
@@ -151,9 +151,7 @@ static const cr_holiday_cache *holidays_from(planner *p)
 static bool plan_holidays(planner *p)
 {
     const cr_settings *s = p->r->s;
-    char needle[24];
-    snprintf(needle, sizeof needle, ",%s,", p->c->tier);
-    if (!strstr(s->holiday_tiers, needle))
+    if (!cr_list_has(&s->holiday_tiers, p->c->tier))
         return true;
     const cr_holiday_cache *hc = holidays_from(p);
     for (int i = 0; i < hc->count; i++)
@@ -173,10 +171,9 @@ static bool set_plan_timer(planner *p)
         next = p->r->now + HOUR_MS;
     if (next == c->next_plan_ms)
         return true;
-    char key[300];
-    snprintf(key, sizeof key, CR_PLAN_PREFIX "%s", c->id);
     static const uint8_t empty_map = 0x80;
-    if (p->r->api->timer_set(p->r->ctx, p->r->tenant, key, next, c->id, NULL, &empty_map, 1) != RP_OK)
+    if (p->r->api->timer_set(p->r->ctx, cr_plan_key(p->r, c->id), next, c->id, NULL, &empty_map, 1)
+        != RP_OK)
         return false;
     c->next_plan_ms = next;
     c->dirty = true;
@@ -202,14 +199,6 @@ bool cr_plan_customer(cr_run *r, cr_cust *c)
         if (!plan_special(&p, &specials[i]))
             return false;
     return plan_holidays(&p) && set_plan_timer(&p);
-}
-
-bool cr_plan_all(cr_run *r)
-{
-    for (size_t i = 0; i < r->ncusts; i++)
-        if (r->custs[i].plan_due && !cr_plan_customer(r, &r->custs[i]))
-            return false;
-    return true;
 }
 
 bool cr_plan_timers(cr_run *r, const rp_timer *const *timers, size_t n)

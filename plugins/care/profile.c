@@ -42,18 +42,18 @@ static void add_day(char *out, size_t size, const char *kind, const char *label,
         cr_specials_append(out, size, kind, label, m, d);
 }
 
+/* Labels are cut to what specialday.h stores (a label, not an id). */
 static void add_family(cr_run *r, rp_view family, char *out, size_t size)
 {
     rp_view_iter it;
     rp_view member;
     r->api->view_iter_init(family, &it);
     while (r->api->view_iter_next(&it, &member)) {
-        char name[48], relation[32], birthday[16], label[64];
-        cr_field(r, member, "name", name, sizeof name);
-        cr_field(r, member, "relation", relation, sizeof relation);
-        cr_field(r, member, "birthday", birthday, sizeof birthday);
+        const char *name = cr_field(r, member, "name");
+        const char *relation = cr_field(r, member, "relation");
+        char label[64];
         snprintf(label, sizeof label, "%s%s%s", relation, name[0] ? " " : "", name);
-        add_day(out, size, "family_birthday", label, birthday);
+        add_day(out, size, "family_birthday", label, cr_field(r, member, "birthday"));
     }
 }
 
@@ -62,12 +62,8 @@ static void add_anniversaries(cr_run *r, rp_view list, char *out, size_t size)
     rp_view_iter it;
     rp_view a;
     r->api->view_iter_init(list, &it);
-    while (r->api->view_iter_next(&it, &a)) {
-        char label[64], date[16];
-        cr_field(r, a, "label", label, sizeof label);
-        cr_field(r, a, "date", date, sizeof date);
-        add_day(out, size, "anniversary", label, date);
-    }
+    while (r->api->view_iter_next(&it, &a))
+        add_day(out, size, "anniversary", cr_field(r, a, "label"), cr_field(r, a, "date"));
 }
 
 static void read_special_days(cr_run *r, cr_cust *c, rp_view data)
@@ -80,9 +76,10 @@ static void read_special_days(cr_run *r, cr_cust *c, rp_view data)
                        r->api->view_kind(anniversaries) == RP_VIEW_ARRAY};
     if (!replace[0] && !replace[1] && !replace[2])
         return;
-    char next[sizeof c->specials], date[16];
+    char next[sizeof c->specials];
     keep_others(c, replace, next, sizeof next);
-    if (replace[0] && r->api->view_strcpy(birthday, date, sizeof date))
+    const char *date = cr_str(r, birthday);
+    if (replace[0] && date)
         add_day(next, sizeof next, "birthday", "", date);
     if (replace[1])
         add_family(r, family, next, sizeof next);
@@ -110,16 +107,23 @@ static bool cancel_withdrawn(cr_run *r, cr_cust *c, int contact_before, int mark
         " AND ref IN (SELECT task_id FROM cancelled)", 3, p) == RP_OK;
 }
 
-bool cr_handle_upsert(cr_run *r, cr_cust *c, const rp_event *ev)
+/* A zone name longer than any IANA zone is none: the default applies. */
+static void read_zone(cr_run *r, cr_cust *c, rp_view data)
 {
-    char text[64];
+    const char *tz = cr_str(r, r->api->view_get(data, "timezone"));
+    if (!tz)
+        return;
+    snprintf(c->tz, sizeof c->tz, "%s", strlen(tz) < sizeof c->tz ? tz : "-");
+    c->tz_known = 0;
+}
+
+bool cr_on_upsert(cr_run *r, cr_cust *c, const rp_event *ev)
+{
     int contact_before = c->consent_contact, marketing_before = c->consent_marketing;
-    if (r->api->view_strcpy(r->api->view_get(ev->data, "timezone"), text, sizeof text)) {
-        snprintf(c->tz, sizeof c->tz, "%s", text);
-        c->tz_known = 0;
-    }
-    if (r->api->view_strcpy(r->api->view_get(ev->data, "preferred_channel"), text, sizeof text))
-        snprintf(c->channel, sizeof c->channel, "%s", text);
+    read_zone(r, c, ev->data);
+    const char *channel = cr_str(r, r->api->view_get(ev->data, "preferred_channel"));
+    if (channel)
+        snprintf(c->channel, sizeof c->channel, "%s", channel);
     read_consent(r, c, ev->data);
     read_special_days(r, c, ev->data);
     c->dirty = true;

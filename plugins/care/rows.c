@@ -36,12 +36,8 @@ static const char *const insert_touches_sql =
 
 static void add_row(cr_rowbuf *b, const char *const *values, int ncols)
 {
-    for (int i = 0; i < ncols; i++) {
-        if (values[i])
-            rp_pgarray_add(&b->cols[i], values[i]);
-        else
-            rp_pgarray_add(&b->cols[i], NULL);
-    }
+    for (int i = 0; i < ncols; i++)
+        rp_pgarray_add(&b->cols[i], values[i]);
     b->rows++;
 }
 

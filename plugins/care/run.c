@@ -1,6 +1,7 @@
 /*
- * run.c - the working set of one run: the customers it touches, each with
- * its care state, tier and risk, recent touches and known task ids.
+ * run.c - the working set of one call: the call's tenant, settings and
+ * host API, and the customers it touches, each with its care state, tier
+ * and risk, recent touches and known task ids.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,33 +9,33 @@
 
 #include "glue.h"
 
-void cr_run_init(cr_run *r, rp_ctx *ctx, const rp_host_api *api, const cr_settings *s,
-                 const char *tenant, bool *scoring_table, cr_holiday_cache *holidays)
+void cr_run_init(cr_run *r, const rp_call *call)
 {
     memset(r, 0, sizeof *r);
-    r->ctx = ctx;
-    r->api = api;
-    r->s = s;
-    r->tenant = tenant;
-    r->now = api->now_ms(ctx);
-    r->tz = (cr_tz){api->to_local, api->from_local};
-    r->scoring_table = scoring_table;
-    r->holidays = holidays;
+    r->ctx = call->ctx;
+    r->api = call->api;
+    r->s = call->settings;
+    r->tenant = call->tenant;
+    r->st = call->state;
+    r->now = call->api->now_ms(call->ctx);
+    r->tz = (cr_tz){call->api->to_local, call->api->from_local};
+    r->holidays = &r->st->holidays[r->s->holiday_calendar];
 }
 
 static void cust_free(cr_cust *c)
 {
-    for (size_t i = 0; i < c->ntouches; i++)
-        free(c->touches[i].owned_id);
+    cr_cust_forget(c);
     free(c->touches);
-    for (size_t i = 0; i < c->nids; i++)
-        free(c->task_ids[i]);
     free(c->task_ids);
     free(c->id);
 }
 
-void cr_run_free(cr_run *r)
+bool cr_run_end(cr_run *r, bool ok)
 {
+    if (ok && r->strings.oom) {
+        r->api->fail(r->ctx, "care: out of memory copying event data");
+        ok = false;
+    }
     cr_rows_free(r);
     for (size_t i = 0; i < r->ncusts; i++)
         cust_free(&r->custs[i]);
@@ -42,6 +43,8 @@ void cr_run_free(cr_run *r)
     r->custs = NULL;
     r->ncusts = r->custs_cap = 0;
     rp_keyindex_free(&r->index);
+    cr_strings_free(&r->strings);
+    return ok;
 }
 
 static const char *cust_id(const void *custs, size_t i)
@@ -110,12 +113,29 @@ bool cr_cust_know_id(cr_cust *c, const char *task_id)
         c->task_ids = ids;
         c->ids_cap = cap;
     }
-    c->task_ids[c->nids] = strdup(task_id);
-    return c->task_ids[c->nids++] != NULL;
+    char *copy = strdup(task_id);
+    if (!copy)
+        return false;
+    c->task_ids[c->nids++] = copy;
+    return true;
 }
 
-const char *cr_i64(char buf[24], int64_t v)
+void cr_cust_forget(cr_cust *c)
 {
-    snprintf(buf, 24, "%lld", (long long)v);
-    return buf;
+    for (size_t i = 0; i < c->ntouches; i++)
+        free(c->touches[i].owned_id);
+    c->ntouches = 0;
+    for (size_t i = 0; i < c->nids; i++)
+        free(c->task_ids[i]);
+    c->nids = 0;
+    c->tz[0] = c->channel[0] = c->specials[0] = '\0';
+    c->tz_known = 0;
+    c->consent_contact = c->consent_marketing = -1;
+    c->first_seen_ms = c->last_contact_ms = c->next_plan_ms = -1;
+    c->in_table = c->dirty = c->plan_due = false;
+}
+
+const char *cr_plan_key(cr_run *r, const char *customer)
+{
+    return cr_printf(r, CR_PLAN_PREFIX "%s", customer);
 }

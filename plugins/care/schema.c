@@ -1,19 +1,28 @@
 /*
- * schema.c - the care plugin's tables (docs/plugins/care.md documents the
- * columns; care_tasks is a contract read by staff tools and the reports)
- * and the shared contract tables it takes part in (contracts.h).
+ * schema.c - the care plugin's numbered migrations (docs/plugins/care.md
+ * documents the columns; care_tasks is a contract read by staff tools and
+ * the reports). The host applies each once, in order, and records it in
+ * plugin_migrations. Add a step; never edit a released one.
+ *
+ * 1: the schema of ABI 1 (CREATE ... IF NOT EXISTS, so a database that
+ *    ABI 1 set up upgrades in place), with the shared contract tables it
+ *    takes part in (contracts.h; other plugins create them too, hence
+ *    IF NOT EXISTS there for good).
+ * 2: care_tenants, what care keeps per tenant (tenants.c).
  */
 #include <stddef.h>
 
 #include "contracts.h"
-#include "glue.h"
+#include "schema.h"
 
-const char *const cr_schema_sql[] = {
-    RP_CONTRACT_CONTACT_LEDGER_SQL,
-    RP_CONTRACT_CONTACT_LEDGER_INDEX_SQL,
-    RP_CONTRACT_CONTACT_BUDGET_SQL,
-    RP_CONTRACT_CARE_REQUESTS_SQL,
-    RP_CONTRACT_CARE_REQUESTS_INDEX_SQL,
+#define STEP ";\n"
+
+static const char v1[] =
+    RP_CONTRACT_CONTACT_LEDGER_SQL STEP
+    RP_CONTRACT_CONTACT_LEDGER_INDEX_SQL STEP
+    RP_CONTRACT_CONTACT_BUDGET_SQL STEP
+    RP_CONTRACT_CARE_REQUESTS_SQL STEP
+    RP_CONTRACT_CARE_REQUESTS_INDEX_SQL STEP
     "CREATE TABLE IF NOT EXISTS care_tasks ("
     "  tenant text NOT NULL,"
     "  task_id text NOT NULL,"
@@ -36,9 +45,9 @@ const char *const cr_schema_sql[] = {
     "  merged_into text,"
     "  over_budget boolean NOT NULL DEFAULT false,"
     "  outcome text,"
-    "  PRIMARY KEY (tenant, task_id))",
-    "CREATE INDEX IF NOT EXISTS care_tasks_due ON care_tasks (tenant, due_ms)",
-    "CREATE INDEX IF NOT EXISTS care_tasks_customer ON care_tasks (tenant, customer, due_ms)",
+    "  PRIMARY KEY (tenant, task_id))" STEP
+    "CREATE INDEX IF NOT EXISTS care_tasks_due ON care_tasks (tenant, due_ms)" STEP
+    "CREATE INDEX IF NOT EXISTS care_tasks_customer ON care_tasks (tenant, customer, due_ms)" STEP
     "CREATE TABLE IF NOT EXISTS care_customers ("
     "  tenant text NOT NULL,"
     "  customer text NOT NULL,"
@@ -51,7 +60,7 @@ const char *const cr_schema_sql[] = {
     "  first_seen_ms bigint NOT NULL,"
     "  last_contact_ms bigint,"
     "  next_plan_ms bigint,"
-    "  PRIMARY KEY (tenant, customer))",
+    "  PRIMARY KEY (tenant, customer))" STEP
     "CREATE TABLE IF NOT EXISTS care_holdings ("
     "  tenant text NOT NULL,"
     "  holding_id text NOT NULL,"
@@ -65,7 +74,21 @@ const char *const cr_schema_sql[] = {
     "  risk_preference text,"
     "  last_alert text,"
     "  updated_ms bigint NOT NULL,"
-    "  PRIMARY KEY (tenant, holding_id))",
-    "CREATE INDEX IF NOT EXISTS care_holdings_product ON care_holdings (tenant, product)",
-    NULL,
+    "  PRIMARY KEY (tenant, holding_id))" STEP
+    "CREATE INDEX IF NOT EXISTS care_holdings_product ON care_holdings (tenant, product)";
+
+/* inbox_due_ms: when the tenant's inbox timer is due (armed in the same
+ * transaction); budget_rows: the budget its contact_budget rows hold, ''
+ * when it follows the plugin-wide rows (tenant '*'), NULL when not yet
+ * written. */
+static const char v2[] =
+    "CREATE TABLE care_tenants ("
+    "  tenant text PRIMARY KEY,"
+    "  inbox_due_ms bigint,"
+    "  budget_rows text)";
+
+const rp_migration cr_migrations[] = {
+    {1, v1},
+    {2, v2},
+    {0, NULL},
 };

@@ -24,7 +24,7 @@ static cr_cust *add_customer(cr_run *r, const char *customer)
     c->id = strdup(customer);
     if (!c->id)
         return NULL;
-    c->partition = r->api->partition_of(r->ctx, r->tenant, customer);
+    c->partition = r->api->partition_of(r->ctx, customer);
     c->consent_contact = c->consent_marketing = -1;
     c->first_seen_ms = c->last_contact_ms = c->next_plan_ms = -1;
     snprintf(c->tier, sizeof c->tier, "potential");
@@ -80,18 +80,20 @@ static bool load_state(cr_run *r, const char *array)
     return true;
 }
 
-/* The scoring plugin may not be deployed: look for its table once, and
- * treat everyone as tier potential, risk unknown while it is absent. */
+/* The scoring plugin may not be deployed: care does not list it in
+ * `requires` but looks for its table (until found: a scoring started later
+ * by another process is picked up) and treats everyone as tier potential,
+ * risk unknown while it is absent (docs/plugins/care.md). */
 bool cr_store_check_scoring(cr_run *r)
 {
-    if (*r->scoring_table)
+    if (r->st->scoring_table)
         return true;
     rp_rows *rows = r->api->db_query(r->ctx,
         "SELECT to_regclass('scoring_customers') IS NOT NULL", 0, NULL);
     if (!rows)
         return false;
     const char *v = r->api->rows_count(rows) ? r->api->rows_value(rows, 0, 0) : NULL;
-    *r->scoring_table = v && v[0] == 't';
+    r->st->scoring_table = v && v[0] == 't';
     r->api->rows_free(rows);
     return true;
 }
@@ -100,7 +102,7 @@ static bool load_scoring(cr_run *r, const char *array)
 {
     if (!cr_store_check_scoring(r))
         return false;
-    if (!*r->scoring_table)
+    if (!r->st->scoring_table)
         return true;
     const char *p[] = {r->tenant, array};
     rp_rows *rows = r->api->db_query(r->ctx,
@@ -281,21 +283,6 @@ bool cr_store_save(cr_run *r)
     return ok;
 }
 
-static void forget(cr_cust *c)
-{
-    for (size_t i = 0; i < c->ntouches; i++)
-        free(c->touches[i].owned_id);
-    c->ntouches = 0;
-    for (size_t i = 0; i < c->nids; i++)
-        free(c->task_ids[i]);
-    c->nids = 0;
-    c->tz[0] = c->channel[0] = c->specials[0] = '\0';
-    c->tz_known = 0;
-    c->consent_contact = c->consent_marketing = -1;
-    c->first_seen_ms = c->last_contact_ms = c->next_plan_ms = -1;
-    c->in_table = c->dirty = c->plan_due = false;
-}
-
 bool cr_store_erase(cr_run *r, const char *customer)
 {
     static const char *const deletes[] = {
@@ -310,12 +297,10 @@ bool cr_store_erase(cr_run *r, const char *customer)
     for (size_t i = 0; i < sizeof deletes / sizeof deletes[0]; i++)
         if (r->api->db_defer(r->ctx, deletes[i], 2, p) != RP_OK)
             return false;
-    char key[300];
-    snprintf(key, sizeof key, CR_PLAN_PREFIX "%s", customer);
-    if (r->api->timer_cancel(r->ctx, r->tenant, key) != RP_OK)
+    if (r->api->timer_cancel(r->ctx, cr_plan_key(r, customer)) != RP_OK)
         return false;
     cr_cust *c = cr_run_find(r, customer);
     if (c)
-        forget(c);
+        cr_cust_forget(c);
     return true;
 }

@@ -33,9 +33,7 @@ static bool consent_allows(const cr_run *r, const cr_cust *c, const char *kind)
 
 static bool exempt_kind(const cr_run *r, const char *kind)
 {
-    char needle[64];
-    snprintf(needle, sizeof needle, ",%s,", kind);
-    return strstr(r->s->exempt_kinds, needle) != NULL;
+    return cr_list_has(&r->s->exempt_kinds, kind);
 }
 
 /* A budget decision whose time also respects quiet hours: a deferred time
@@ -115,16 +113,14 @@ static bool absorb(cr_run *r, cr_cust *c, size_t index, const char *into, const 
 }
 
 /* Applies the budget decision to info (status, due, merged_into). */
-static bool apply_decision(cr_run *r, cr_cust *c, const cr_task_spec *t, cr_task_info *info,
-                           char *merged_into, size_t size)
+static bool apply_decision(cr_run *r, cr_cust *c, const cr_task_spec *t, cr_task_info *info)
 {
     cr_decision d;
     if (!decide(r, c, t, info->priority, info->due_ms, &d))
         return false;
     info->over_budget = d.over_budget;
     if (d.action == CR_MERGE) {
-        snprintf(merged_into, size, "%s", c->touches[d.merge_with].owned_id);
-        info->merged_into = merged_into;
+        info->merged_into = cr_keep(r, c->touches[d.merge_with].owned_id);
         info->status = "skipped";   /* merged_into says where it went */
         return true;
     }
@@ -158,8 +154,11 @@ static bool publish(cr_run *r, const cr_task_info *info)
 
 bool cr_task_create(cr_run *r, cr_cust *c, const cr_task_spec *t)
 {
-    char id[CR_TASK_ID_MAX], merged_into[CR_TASK_ID_MAX];
-    cr_task_id(id, t->kind, c ? c->id : t->org, t->ref);
+    char id[CR_TASK_ID_MAX];
+    if (!cr_task_id(id, t->kind, c ? c->id : t->org, t->ref)) {
+        r->api->fail(r->ctx, "care: out of memory");
+        return false;
+    }
     if (c && cr_cust_has_id(c, id))
         return true;                        /* replay or duplicate trigger */
     if (c && !cr_cust_know_id(c, id)) {
@@ -175,7 +174,7 @@ bool cr_task_create(cr_run *r, cr_cust *c, const cr_task_spec *t)
                     &info.channel, &info.gesture);
     if (!c) {                               /* account-level request: no person, no budget */
         settle_status(r, &info);
-        return insert_task(r, NULL, t, &info, r->api->partition_of(r->ctx, r->tenant, ""))
+        return insert_task(r, NULL, t, &info, r->api->partition_of(r->ctx, t->org))
                && publish(r, &info) && cr_lifecycle_start(r, &info, NULL, t->org);
     }
     if (!t->skip_quiet && !cr_quiet_shift(&r->tz, cr_cust_tz(r, c), t->due_ms, r->s->quiet_start,
@@ -183,7 +182,7 @@ bool cr_task_create(cr_run *r, cr_cust *c, const cr_task_spec *t)
         r->api->fail(r->ctx, "care: time zone of customer %s failed", c->id);
         return false;
     }
-    if (!apply_decision(r, c, t, &info, merged_into, sizeof merged_into))
+    if (!apply_decision(r, c, t, &info))
         return false;
     bool merged = info.merged_into != NULL;
     settle_status(r, &info);

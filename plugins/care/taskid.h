@@ -7,18 +7,29 @@
  * price day of an alert, the request id). Replays and duplicate triggers
  * (the same order published twice under two event ids) thus produce the
  * same id, and the table's key turns the second insert into a no-op.
- * Ids longer than CR_TASK_ID_MAX - 1 become KIND:h<16 hex digits of
- * FNV-1a-64 of the full text>. Pure logic.
+ *
+ * An id that would have CR_TASK_ID_MAX bytes or more (a 256-byte customer
+ * id, a 150-byte order id) becomes KIND:h<64 hex digits>: the SHA-256 of
+ * kind, customer and ref, each preceded by its length, so two different
+ * triples never share a digest (ABI 1 used a 64-bit FNV mix whose
+ * collisions were easy to construct; SHA-256 is OpenSSL's libcrypto, which
+ * libpq-dev brings). KIND is cut to 64 bytes there (at a
+ * UTF-8 character boundary). Hashed ids thus have at most 130 bytes, and
+ * every id fits CR_TASK_ID_MAX; the timer keys built from them ("due:",
+ * "overdue:" + id) stay far below the host's timer key limit. Pure logic.
  */
 #ifndef CARE_TASKID_H
 #define CARE_TASKID_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #define CR_TASK_ID_MAX 200
+#define CR_TASK_ID_KIND_MAX 64      /* bytes of KIND kept in a hashed id */
 
-uint64_t cr_fnv1a64(const char *text);
-void cr_task_id(char out[CR_TASK_ID_MAX], const char *kind, const char *customer, const char *ref);
+/* customer may be NULL (an account-level request: the org is passed).
+ * False only when out of memory. */
+bool cr_task_id(char out[CR_TASK_ID_MAX], const char *kind, const char *customer, const char *ref);
 
 #endif

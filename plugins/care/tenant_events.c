@@ -13,13 +13,14 @@
 /* The campaign's tiers as an array literal; NULL when memory ran out. */
 static const char *tiers_array(cr_run *r, rp_view tiers, rp_pgarray *out)
 {
-    char tier[32];
     rp_view_iter it;
     rp_view item;
     r->api->view_iter_init(tiers, &it);
-    while (r->api->view_iter_next(&it, &item))
-        if (r->api->view_strcpy(item, tier, sizeof tier))
+    while (r->api->view_iter_next(&it, &item)) {
+        const char *tier = cr_str(r, item);
+        if (tier)
             rp_pgarray_add(out, tier);
+    }
     return rp_pgarray_finish(out);
 }
 
@@ -29,7 +30,7 @@ static rp_rows *eligible(cr_run *r, const char *tiers, bool any_tier)
     char limit[24];
     const char *p[] = {r->tenant, any_tier ? "true" : "false", tiers,
                        cr_i64(limit, r->s->campaign_max)};
-    if (*r->scoring_table)
+    if (r->st->scoring_table)
         return r->api->db_query(r->ctx,
             "SELECT c.customer FROM care_customers c LEFT JOIN scoring_customers s"
             " ON s.tenant = c.tenant AND s.customer = c.customer WHERE c.tenant = $1"
@@ -74,15 +75,13 @@ static bool invite(cr_run *r, cr_cust *c, const rp_event *ev, const char *campai
     return cr_task_create(r, c, &t);
 }
 
-bool cr_handle_campaign(cr_run *r, const rp_event *ev)
+bool cr_on_campaign(cr_run *r, const rp_event *ev)
 {
-    char campaign[128], kind[32], name[128], reason[400];
-    cr_field(r, ev->data, "campaign_id", campaign, sizeof campaign);
-    cr_field(r, ev->data, "kind", kind, sizeof kind);
-    cr_field(r, ev->data, "name", name, sizeof name);
+    const char *campaign = cr_field(r, ev->data, "campaign_id");
+    const char *kind = cr_field(r, ev->data, "kind");
+    const char *name = cr_field(r, ev->data, "name");
     if (!campaign[0]) {
-        r->api->fail(r->ctx, "care: campaign.launched %s: data.campaign_id missing or too long",
-                     ev->id);
+        r->api->fail(r->ctx, "care: campaign.launched %s: data.campaign_id missing", ev->id);
         return false;
     }
     int64_t starts_ms = 0;
@@ -97,8 +96,8 @@ bool cr_handle_campaign(cr_run *r, const rp_event *ev)
     bool ok = tier_list && cr_store_check_scoring(r)
               && (rows = eligible(r, tier_list, r->api->view_count(tiers) == 0)) != NULL
               && load_listed(r, rows, ev->ts_ms);
-    snprintf(reason, sizeof reason, "Invite to %s campaign %s%s%s", kind, campaign,
-             name[0] ? ": " : "", name);
+    const char *reason = cr_printf(r, "Invite to %s campaign %s%s%s", kind, campaign,
+                                   name[0] ? ": " : "", name);
     for (int i = 0; ok && i < r->api->rows_count(rows); i++) {
         cr_cust *c = cr_run_find(r, r->api->rows_value(rows, i, 0));
         if (c) {
@@ -144,22 +143,21 @@ static bool alert(cr_run *r, const rp_event *ev, rp_rows *rows, int i, const cha
         r->api->fail(r->ctx, "care: time zone %s failed", cr_cust_tz(r, c));
         return false;
     }
-    char ref[200], reason[400];
-    snprintf(ref, sizeof ref, "%s:%04d-%02d-%02d", holding, day.year, day.month, day.day);
-    snprintf(reason, sizeof reason, "%s: %s at %.4g is %s the customer's %s of %s (holding %s)",
-             stop ? "Stop-loss alert" : "Take-profit alert", product, price,
-             stop ? "at or below" : "at or above", stop ? "stop-loss" : "take-profit",
-             bound ? bound : "?", holding);
+    const char *ref = cr_printf(r, "%s:%04d-%02d-%02d", holding, day.year, day.month, day.day);
+    const char *reason = cr_printf(r, "%s: %s at %.4g is %s the customer's %s of %s (holding %s)",
+                                   stop ? "Stop-loss alert" : "Take-profit alert", product, price,
+                                   stop ? "at or below" : "at or above",
+                                   stop ? "stop-loss" : "take-profit", bound ? bound : "?", holding);
     cr_task_spec t = {.kind = state, .ref = ref, .reason = reason, .source = "care",
                       .created_ms = ev->ts_ms, .due_ms = ev->ts_ms};
     return cr_task_create(r, c, &t);
 }
 
-bool cr_handle_price(cr_run *r, const rp_event *ev)
+bool cr_on_price(cr_run *r, const rp_event *ev)
 {
-    char product[128], price_text[32];
+    char price_text[32];
     double price;
-    cr_field(r, ev->data, "product", product, sizeof product);
+    const char *product = cr_field(r, ev->data, "product");
     if (!product[0] || !r->api->view_double(r->api->view_get(ev->data, "price"), &price)) {
         r->api->fail(r->ctx, "care: market.price %s: data.product and data.price required", ev->id);
         return false;

@@ -31,7 +31,7 @@ static const char *owner_of(const rp_timer *t)
 static bool must_wait(const rp_timer *const *timers, size_t first, size_t j)
 {
     const rp_timer *t = timers[j];
-    if (strcmp(t->tenant, timers[first]->tenant) != 0 || cr_timer_kind_of(t->key) == CR_TIMER_INBOX)
+    if (cr_timer_kind_of(t->key) == CR_TIMER_INBOX)
         return true;
     bool replans = cr_timer_kind_of(t->key) == CR_TIMER_PLAN;
     for (size_t i = first; i < j; i++) {

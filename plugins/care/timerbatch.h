@@ -33,8 +33,9 @@ typedef enum cr_timer_kind {
 
 cr_timer_kind cr_timer_kind_of(const char *key);
 
-/* The end (exclusive) of the group that starts at timers[first]: timers of
- * one tenant, and nothing the comment above keeps apart. */
+/* The end (exclusive) of the group that starts at timers[first]: nothing
+ * the comment above keeps apart (the host hands over one tenant's timers
+ * per call, ABI 2). */
 size_t cr_timer_group_end(const rp_timer *const *timers, size_t first, size_t count);
 
 #endif

@@ -3,7 +3,7 @@
  * map (fields as in docs/plugins/referral.md).
  */
 #include "emit.h"
-#include "rp_mpout.h"
+#include "rapport/rp_mpout.h"
 
 /* Each event is one map; a failed build fails the callback (rp_mpout.h). */
 static bool send_event(rf_run *r, rp_mpout *o, const char *type, const char *customer)

@@ -2,24 +2,38 @@
  * forest.c - the referral forest and its incremental maintenance (forest.h
  * explains the quantities, the complexity and the working-set contract).
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "forest.h"
 
+/* A sentence of any length (ids are up to 256 bytes and chains up to
+ * max_depth long): malloc'd, NULL when memory ran out. */
+static char *format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static char *format(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *out = NULL;
+    if (vasprintf(&out, fmt, ap) < 0)
+        out = NULL;
+    va_end(ap);
+    return out;
+}
+
+/* Stores a sentence in *why when the caller asked for one. */
+#define SAY(why, ...) do { if (why) *(why) = format(__VA_ARGS__); } while (0)
+
 /* ------------------------------------------------------------------------
- * Storage: a node array plus an open-addressing index by customer id.
+ * Storage: a node array plus the SDK's key index by customer id.
  * ---------------------------------------------------------------------- */
 
-static uint64_t hash_id(const char *s)
+static const char *node_id(const void *nodes, size_t i)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 1099511628211ULL;
-    }
-    return h;
+    return ((const rf_node *)nodes)[i].id;
 }
 
 void rf_forest_init(rf_forest *f, const rf_influence_params *params, int32_t max_depth)
@@ -36,55 +50,19 @@ void rf_forest_free(rf_forest *f)
         free(f->nodes[i].parent_id);
     }
     free(f->nodes);
-    free(f->slots);
+    rp_keyindex_free(&f->index);
     memset(f, 0, sizeof *f);
 }
 
 int32_t rf_find(const rf_forest *f, const char *id)
 {
-    if (f->nslots == 0)
-        return RF_NONE;
-    size_t mask = f->nslots - 1;
-    for (size_t s = hash_id(id) & mask;; s = (s + 1) & mask) {
-        int32_t i = f->slots[s];
-        if (i == RF_NONE || strcmp(f->nodes[i].id, id) == 0)
-            return i;
-    }
-}
-
-static void index_insert(int32_t *slots, size_t nslots, const char *id, int32_t i)
-{
-    size_t mask = nslots - 1;
-    size_t s = hash_id(id) & mask;
-    while (slots[s] != RF_NONE)
-        s = (s + 1) & mask;
-    slots[s] = i;
-}
-
-/* Keeps the index at most half full, so probes stay short. */
-static bool index_reserve(rf_forest *f, size_t want)
-{
-    if (want * 2 <= f->nslots)
-        return true;
-    size_t n = f->nslots ? f->nslots : 16;
-    while (want * 2 > n)
-        n *= 2;
-    int32_t *slots = malloc(n * sizeof *slots);
-    if (!slots)
-        return false;
-    for (size_t s = 0; s < n; s++)
-        slots[s] = RF_NONE;
-    for (size_t i = 0; i < f->count; i++)
-        index_insert(slots, n, f->nodes[i].id, (int32_t)i);
-    free(f->slots);
-    f->slots = slots;
-    f->nslots = n;
-    return true;
+    size_t i = rp_keyindex_find(&f->index, id, node_id, f->nodes);
+    return i == RP_KEYINDEX_NONE ? RF_NONE : (int32_t)i;
 }
 
 static int32_t append_node(rf_forest *f, const rf_node *proto)
 {
-    if (f->count >= (size_t)INT32_MAX || !index_reserve(f, f->count + 1))
+    if (f->count >= (size_t)INT32_MAX)
         return RF_NONE;
     if (f->count == f->cap) {
         size_t cap = f->cap ? f->cap * 2 : 16;
@@ -97,15 +75,16 @@ static int32_t append_node(rf_forest *f, const rf_node *proto)
     rf_node n = *proto;
     n.id = strdup(proto->id);
     n.parent_id = proto->parent_id ? strdup(proto->parent_id) : NULL;
-    if (!n.id || (proto->parent_id && !n.parent_id)) {
+    n.parent = n.first_child = n.next_sibling = RF_NONE;
+    int32_t i = (int32_t)f->count;
+    f->nodes[i] = n;
+    if (!n.id || (proto->parent_id && !n.parent_id)
+        || !rp_keyindex_add(&f->index, (size_t)i, node_id, f->nodes)) {
         free(n.id);
         free(n.parent_id);
         return RF_NONE;
     }
-    n.parent = n.first_child = n.next_sibling = RF_NONE;
-    int32_t i = (int32_t)f->count++;
-    f->nodes[i] = n;
-    index_insert(f->slots, f->nslots, n.id, i);
+    f->count++;
     return i;
 }
 
@@ -163,19 +142,19 @@ void rf_connect(rf_forest *f)
 
 /* True when every ancestor of i is loaded (the walk is bounded by the node
  * count, so corrupt stored data that loops cannot hang it). */
-static bool chain_loaded(const rf_forest *f, int32_t i, char *err, size_t errlen)
+static bool chain_loaded(const rf_forest *f, int32_t i, char **why)
 {
     for (size_t steps = 0; steps <= f->count; steps++) {
         const rf_node *n = &f->nodes[i];
         if (!n->parent_id)
             return true;
         if (n->parent == RF_NONE) {
-            snprintf(err, errlen, "referrer %s of customer %s is not loaded", n->parent_id, n->id);
+            SAY(why, "referrer %s of customer %s is not loaded", n->parent_id, n->id);
             return false;
         }
         i = n->parent;
     }
-    snprintf(err, errlen, "referral chain above customer %s loops", f->nodes[i].id);
+    SAY(why, "referral chain above customer %s loops", f->nodes[i].id);
     return false;
 }
 
@@ -218,25 +197,33 @@ static double subtree_worth(const rf_forest *f, int32_t i)
  * Linking.
  * ---------------------------------------------------------------------- */
 
-/* "c > a > p": each customer introduced the next. The walk from p up to c
- * is written in reverse. */
-static void describe_chain(const rf_forest *f, int32_t c, int32_t p, char *buf, size_t len)
+/* "c > a > p": each customer introduced the next, the whole chain however
+ * long (c is an ancestor of p, checked before). The walk goes from p up to
+ * c, so the text is filled from its end. NULL when memory ran out. */
+static char *describe_chain(const rf_forest *f, int32_t c, int32_t p)
 {
-    int32_t path[64];
-    int n = 0;
-    for (int32_t v = p; v != RF_NONE && n < 64; v = f->nodes[v].parent) {
-        path[n++] = v;
+    size_t len = 0, steps = 0;
+    for (int32_t v = p; v != RF_NONE && steps <= f->count; v = f->nodes[v].parent, steps++) {
+        len += strlen(f->nodes[v].id) + (v == c ? 0 : 3);
         if (v == c)
             break;
     }
-    size_t used = 0;
-    buf[0] = '\0';
-    for (int k = n - 1; k >= 0 && used < len; k--) {
-        int w = snprintf(buf + used, len - used, "%s%s", f->nodes[path[k]].id, k ? " > " : "");
-        if (w < 0)
+    char *buf = malloc(len + 1);
+    if (!buf)
+        return NULL;
+    buf[len] = '\0';
+    size_t at = len;
+    steps = 0;
+    for (int32_t v = p; v != RF_NONE && steps <= f->count; v = f->nodes[v].parent, steps++) {
+        size_t n = strlen(f->nodes[v].id);
+        at -= n;
+        memcpy(buf + at, f->nodes[v].id, n);
+        if (v == c)
             break;
-        used += (size_t)w;
+        at -= 3;
+        memcpy(buf + at, " > ", 3);
     }
+    return buf;
 }
 
 static bool is_ancestor_or_self(const rf_forest *f, int32_t maybe, int32_t of)
@@ -248,54 +235,55 @@ static bool is_ancestor_or_self(const rf_forest *f, int32_t maybe, int32_t of)
 }
 
 static rf_status check_link(const rf_forest *f, const char *child, const char *parent,
-                            int32_t c, int32_t p, char *err, size_t errlen)
+                            int32_t c, int32_t p, char **why)
 {
     if (strcmp(child, parent) == 0) {
-        snprintf(err, errlen, "customer %s cannot refer themself", child);
+        SAY(why, "customer %s cannot refer themself", child);
         return RF_SELF;
     }
     if (c != RF_NONE && f->nodes[c].parent_id) {
         if (strcmp(f->nodes[c].parent_id, parent) == 0)
             return RF_SAME;
-        snprintf(err, errlen, "customer %s was already referred by %s; a second referrer %s is refused",
-                 child, f->nodes[c].parent_id, parent);
+        SAY(why, "customer %s was already referred by %s; a second referrer %s is refused",
+            child, f->nodes[c].parent_id, parent);
         return RF_REPARENT;
     }
-    if (p != RF_NONE && !chain_loaded(f, p, err, errlen))
+    if (p != RF_NONE && !chain_loaded(f, p, why))
         return RF_ERROR;
     if (c != RF_NONE && p != RF_NONE && is_ancestor_or_self(f, c, p)) {
-        char chain[512];
-        describe_chain(f, c, p, chain, sizeof chain);
-        snprintf(err, errlen, "referral of %s by %s refused: %s already leads to %s (%s), "
-                 "so it would close a cycle", child, parent, child, parent, chain);
+        char *chain = why ? describe_chain(f, c, p) : NULL;
+        if (chain)
+            SAY(why, "referral of %s by %s refused: %s already leads to %s (%s), "
+                "so it would close a cycle", child, parent, child, parent, chain);
+        free(chain);
         return RF_CYCLE;
     }
     int32_t parent_depth = p != RF_NONE ? f->nodes[p].depth : 0;
     int32_t child_height = c != RF_NONE ? f->nodes[c].height : 0;
     if ((int64_t)parent_depth + 1 + child_height > f->max_depth) {
-        snprintf(err, errlen, "referral of %s by %s refused: the chain would be %d deep, "
-                 "more than max_depth %d", child, parent, parent_depth + 1 + child_height,
-                 f->max_depth);
+        SAY(why, "referral of %s by %s refused: the chain would be %d deep, "
+            "more than max_depth %d", child, parent, parent_depth + 1 + child_height,
+            f->max_depth);
         return RF_TOO_DEEP;
     }
     return RF_OK;
 }
 
 rf_status rf_link(rf_forest *f, const char *child, const char *parent,
-                  rf_shift *shift, char *err, size_t errlen)
+                  rf_shift *shift, char **why)
 {
-    if (errlen)
-        err[0] = '\0';
+    if (why)
+        *why = NULL;
     if (shift)
         *shift = (rf_shift){RF_NONE, 0};
-    rf_status st = check_link(f, child, parent, rf_find(f, child), rf_find(f, parent), err, errlen);
+    rf_status st = check_link(f, child, parent, rf_find(f, child), rf_find(f, parent), why);
     if (st != RF_OK)
         return st;
     int32_t p = rf_get_or_add(f, parent);
     int32_t c = p == RF_NONE ? RF_NONE : rf_get_or_add(f, child);
     char *pid = c == RF_NONE ? NULL : strdup(parent);
     if (!pid) {
-        snprintf(err, errlen, "out of memory linking %s to %s", child, parent);
+        SAY(why, "out of memory linking %s to %s", child, parent);
         return RF_ERROR;
     }
     rf_node *cn = &f->nodes[c];
@@ -318,8 +306,7 @@ rf_status rf_detach(rf_forest *f, const char *id, rf_shift *shift)
     int32_t i = rf_find(f, id);
     if (i == RF_NONE || !f->nodes[i].parent_id)
         return RF_SAME;
-    char err[8];
-    if (!chain_loaded(f, i, err, sizeof err))
+    if (!chain_loaded(f, i, NULL))
         return RF_ERROR;
     rf_node *n = &f->nodes[i];
     add_to_ancestors(f, i, -n->subtree_size, -n->subtree_revenue, -1, -subtree_worth(f, i));
@@ -387,8 +374,7 @@ rf_status rf_add_revenue(rf_forest *f, const char *id, double amount, double *ap
 {
     *applied = 0;
     int32_t i = rf_get_or_add(f, id);
-    char err[8];
-    if (i == RF_NONE || !chain_loaded(f, i, err, sizeof err))
+    if (i == RF_NONE || !chain_loaded(f, i, NULL))
         return RF_ERROR;
     rf_node *n = &f->nodes[i];
     double add = n->own_revenue + amount < 0 ? -n->own_revenue : amount;
@@ -404,8 +390,7 @@ rf_status rf_add_revenue(rf_forest *f, const char *id, double amount, double *ap
 rf_status rf_set_converted(rf_forest *f, const char *id)
 {
     int32_t i = rf_get_or_add(f, id);
-    char err[8];
-    if (i == RF_NONE || !chain_loaded(f, i, err, sizeof err))
+    if (i == RF_NONE || !chain_loaded(f, i, NULL))
         return RF_ERROR;
     if (f->nodes[i].converted)
         return RF_SAME;

@@ -41,6 +41,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <rapport/rp_keyindex.h>
+
 #include "influence.h"
 
 #define RF_NONE (-1)
@@ -66,8 +68,7 @@ typedef struct rf_node {
 typedef struct rf_forest {
     rf_node *nodes;
     size_t count, cap;
-    int32_t *slots;         /* open-addressing index: node index or RF_NONE */
-    size_t nslots;          /* power of two */
+    rp_keyindex index;      /* node index by id (the plugin SDK's, uthash) */
     rf_influence_params influence;
     int32_t max_depth;
 } rf_forest;
@@ -107,11 +108,13 @@ int32_t rf_load(rf_forest *f, const rf_node *stored);
 /* Resolves parent_id to loaded indices and builds the children lists. */
 void rf_connect(rf_forest *f);
 
-/* Records that parent referred child. On a refusal err holds a sentence
- * naming the customers (and for a cycle the chain). shift (may be NULL)
- * receives the depth change of child's descendants. */
+/* Records that parent referred child. On a refusal or an error *why (when
+ * why is not NULL) receives a malloc'd sentence naming the customers (for a
+ * cycle the whole chain), to be freed by the caller; NULL otherwise or when
+ * memory ran out. shift (may be NULL) receives the depth change of child's
+ * descendants. */
 rf_status rf_link(rf_forest *f, const char *child, const char *parent,
-                  rf_shift *shift, char *err, size_t errlen);
+                  rf_shift *shift, char **why);
 
 /* Adds amount (negative for a refund) to a customer's own revenue and to the
  * subtree revenue of it and every ancestor; own revenue never drops below 0,

@@ -6,15 +6,15 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <rapport/rp_fnv.h>
+
 #include "fraud.h"
 
-#define FNV_OFFSET 1469598103934665603ULL
-#define FNV_PRIME 1099511628211ULL
-
-static uint64_t fnv_byte(uint64_t h, unsigned char c)
-{
-    return (h ^ c) * FNV_PRIME;
-}
+/* FNV-1a 64 from this starting value, not from FNV's offset basis: it was
+ * written with a digit of 14695981039346656037 missing, and the contact
+ * hashes it gave are stored (referral_nodes.email_hash, phone_hash), so it
+ * stays. */
+#define CONTACT_HASH_START 1469598103934665603ULL
 
 /* A hash of 0 is reserved for "unknown". */
 static uint64_t nonzero(uint64_t h)
@@ -38,10 +38,10 @@ uint64_t rf_email_hash(const char *email)
         end--;
     if (start == end || !memchr(start, '@', (size_t)(end - start)))
         return 0;
-    uint64_t h = FNV_OFFSET;
+    uint64_t h = CONTACT_HASH_START;
     for (const char *p = start; p < end; p++) {
         char c = *p >= 'A' && *p <= 'Z' ? (char)(*p - 'A' + 'a') : *p;
-        h = fnv_byte(h, (unsigned char)c);
+        h = rp_fnv1a64_byte(h, (unsigned char)c);
     }
     return nonzero(h);
 }
@@ -50,11 +50,11 @@ uint64_t rf_phone_hash(const char *phone)
 {
     if (!phone)
         return 0;
-    uint64_t h = FNV_OFFSET;
+    uint64_t h = CONTACT_HASH_START;
     int digits = 0;
     for (const char *p = phone; *p; p++) {
         if (*p >= '0' && *p <= '9') {
-            h = fnv_byte(h, (unsigned char)*p);
+            h = rp_fnv1a64_byte(h, (unsigned char)*p);
             digits++;
         }
     }

@@ -1,10 +1,12 @@
 /*
- * glue.h - what the referral plugin's glue files share: per-tenant settings,
- * the working set of one run (a stretch of events of one tenant), and the
- * functions that load it, apply events to it and write it back.
+ * glue.h - what the referral plugin's glue files share: the working set of
+ * one run (events of one tenant, as the host hands them over, with that
+ * tenant's settings), and the functions that load it, apply events to it
+ * and write it back.
  *
- * Only the glue (plugin.c, settings.c, store.c, handlers.c, introductions.c)
- * includes plugin.h; the logic it drives is in the pure files.
+ * Only the glue (plugin.c, settings.c, run.c, data.c, store.c, handlers.c,
+ * introductions.c, emit.c) includes plugin.h; the logic it drives is in the
+ * pure files.
  */
 #ifndef REFERRAL_GLUE_H
 #define REFERRAL_GLUE_H
@@ -14,36 +16,13 @@
 #include <stdint.h>
 
 #include "rapport/plugin.h"
-#include "rp_pgarray.h"
-#include "affinity.h"
-#include "attribution.h"
+#include "rapport/rp_pgarray.h"
 #include "forest.h"
-#include "fraud.h"
 #include "keyset.h"
-#include "rewards.h"
+#include "settings.h"
 #include "topset.h"
 
-/* ---- settings ---- */
-typedef struct rf_settings {
-    char tenant[128];
-    int64_t window_ms, grace_ms;
-    rf_influence_params influence;
-    int32_t max_depth;
-    int64_t top;
-    double top_min;
-    rf_reward_rules rewards;
-    rf_fraud_rules fraud;
-    rf_attribution_rule attribution;
-    char default_tz[64];
-    rf_affinity affinity;       /* cross-cooperation pairs (may be empty) */
-    size_t intros_per_customer;
-} rf_settings;
-
-extern const rp_config_key rf_config_keys[];
-extern const char *const rf_schema_sql[];
-
-bool rf_settings_load(rp_ctx *ctx, const rp_host_api *api, const char *tenant,
-                      rf_settings *out, char *err, size_t errlen);
+extern const rp_migration rf_migrations[];
 
 /* ---- the working set of one run ---- */
 
@@ -70,8 +49,8 @@ typedef struct rf_linkrow {
 typedef struct rf_run {
     rp_ctx *ctx;
     const rp_host_api *api;
-    const rf_settings *s;
-    const char *tenant;
+    const rf_settings *s;       /* the tenant's, host-owned */
+    const char *tenant;         /* the call's one tenant */
     int64_t now;
     rf_forest forest;
     rf_extra *extras;           /* extras[i] belongs to forest.nodes[i] */
@@ -83,8 +62,8 @@ typedef struct rf_run {
     rf_keyset reward_keys;      /* ledger keys of the loaded referrers' rewards */
 } rf_run;
 
-bool rf_run_init(rf_run *r, rp_ctx *ctx, const rp_host_api *api, const rf_settings *s,
-                 const char *tenant);
+/* A run of the call's tenant with its settings; false on out of memory. */
+bool rf_run_init(rf_run *r, const rp_call *call);
 void rf_run_free(rf_run *r);
 
 /* Node index of a customer, created when absent (extras included). */
@@ -94,6 +73,14 @@ bool rf_run_sync(rf_run *r);
 rf_linkrow *rf_run_link(rf_run *r, const char *referee);
 rf_linkrow *rf_run_add_link(rf_run *r, const char *referee, const char *referrer,
                             int64_t referred_ms);
+
+/* data.c: data.KEY of an event as a malloc'd NUL-terminated copy in *out,
+ * NULL when absent, not a string or empty; false (after api->fail) only when
+ * memory ran out. */
+bool rf_data_str(const rf_run *r, const rp_event *ev, const char *key, char **out);
+/* Whether a customer id read from data (a referee, a referrer) is one the
+ * wire allows: 1..RP_SCOPE_KEY_MAX_BYTES bytes. */
+bool rf_customer_id_ok(const char *id);
 
 /* store.c */
 bool rf_store_load(rf_run *r, const rp_event *const *events, size_t n);

@@ -12,8 +12,6 @@
 #include "emit.h"
 #include "glue.h"
 
-#define ID_MAX 512
-
 static rf_node *node_at(rf_run *r, int32_t i)
 {
     return &r->forest.nodes[i];
@@ -42,14 +40,16 @@ static rp_local_time local_time(rf_run *r, int32_t i, int64_t ms)
 static bool offer_from(rf_run *r, int32_t first)
 {
     for (int32_t v = first; v != RF_NONE; v = node_at(r, v)->parent) {
-        char evicted[ID_MAX];
+        char *evicted;
         rf_offer o = rf_topset_offer(&r->top, node_at(r, v)->id, node_at(r, v)->influence,
-                                     evicted, sizeof evicted);
+                                     &evicted);
         if (o == RF_OFFER_ERROR)
             return oom(r, "updating key people");
         if (o != RF_OFFER_NONE)
             r->top_changed = true;
-        if (o == RF_OFFER_ENTERED && !rf_emit_key_person(r, node_at(r, v), evicted))
+        bool ok = o != RF_OFFER_ENTERED || rf_emit_key_person(r, node_at(r, v), evicted);
+        free(evicted);
+        if (!ok)
             return false;
     }
     return true;
@@ -146,10 +146,13 @@ static bool emit_guard_flags(rf_run *r, const rf_linkrow *l, unsigned flags)
         reasons[n++] = "same_phone";
     if (flags & RF_FLAG_BURST)
         reasons[n++] = "burst";
-    char names[64], message[2 * ID_MAX + 128];
-    snprintf(message, sizeof message, "referral of %s by %s held for review: %s", l->referee,
-             l->referrer, rf_flag_names(flags, names, sizeof names));
-    return rf_emit_flagged(r, l->referrer, l->referee, reasons, n, message, true);
+    char names[64], *message;   /* names: at most the three flag words */
+    if (asprintf(&message, "referral of %s by %s held for review: %s", l->referee, l->referrer,
+                 rf_flag_names(flags, names, sizeof names)) < 0)
+        return oom(r, "describing a held referral");
+    bool ok = rf_emit_flagged(r, l->referrer, l->referee, reasons, n, message, true);
+    free(message);
+    return ok;
 }
 
 /* The referrer's links already known (loaded for the run's window, or made
@@ -259,18 +262,18 @@ static bool record_link(rf_run *r, const rp_event *ev, const char *child, const 
                         const char *source)
 {
     rf_shift shift;
-    char err[1024];
-    rf_status st = rf_link(&r->forest, child, parent, &shift, err, sizeof err);
-    if (!rf_run_sync(r))
-        return oom(r, "linking");
-    if (st == RF_SAME)
-        return true;
-    if (st == RF_ERROR) {
-        r->api->fail(r->ctx, "referral: %s", err[0] ? err : "out of memory linking");
-        return false;
+    char *why;  /* the refusal's sentence, malloc'd by rf_link */
+    rf_status st = rf_link(&r->forest, child, parent, &shift, &why);
+    bool ok = rf_run_sync(r) ? true : oom(r, "linking");
+    if (ok && st == RF_ERROR) {
+        r->api->fail(r->ctx, "referral: %s", why ? why : "out of memory linking");
+        ok = false;
+    } else if (ok && st != RF_OK && st != RF_SAME) {
+        ok = why ? refuse(r, ev, child, parent, st, why) : oom(r, "describing a refused link");
     }
-    if (st != RF_OK)
-        return refuse(r, ev, child, parent, st, err);
+    free(why);
+    if (!ok || st != RF_OK)
+        return ok;
     int32_t c = rf_find(&r->forest, child), p = rf_find(&r->forest, parent);
     unsigned flags = contact_flags(r, c, p);
     if (!rf_store_set_parent(r, child, parent) || !rf_store_shift(r, child, shift.delta)
@@ -294,32 +297,44 @@ static bool record_link(rf_run *r, const rp_event *ev, const char *child, const 
  * Events.
  * ---------------------------------------------------------------------- */
 
-static bool data_str(rf_run *r, const rp_event *ev, const char *key, char *buf, size_t size)
+/* A referee or referrer named in data that cannot be a customer id (empty,
+ * or longer than the wire allows a customer) links nobody: a fact about the
+ * data that retrying cannot change, so it is logged, not failed. */
+static bool usable_customer(rf_run *r, const rp_event *ev, const char *field, const char *id)
 {
-    return r->api->view_strcpy(r->api->view_get(ev->data, key), buf, size) && buf[0];
+    if (rf_customer_id_ok(id))
+        return true;
+    r->api->log(r->ctx, RP_LOG_WARN, "referral: event %s: data.%s is %s; no link recorded",
+                ev->id, field, id ? "longer than a customer id may be" : "empty");
+    return false;
 }
 
 static bool on_referral(rf_run *r, const rp_event *ev)
 {
-    char referee[ID_MAX];
-    if (!data_str(r, ev, "referee", referee, sizeof referee)) {
-        r->api->fail(r->ctx, "referral: event %s: data.referee missing or longer than %d bytes",
-                     ev->id, ID_MAX - 1);
+    char *referee;
+    if (!rf_data_str(r, ev, "referee", &referee))
         return false;
+    bool ok = true;
+    if (usable_customer(r, ev, "referee", referee)) {
+        ok = rf_run_node(r, ev->customer) != RF_NONE ? true : oom(r, "adding a customer");
+        ok = ok && record_link(r, ev, referee, ev->customer, "referral");
     }
-    if (rf_run_node(r, ev->customer) == RF_NONE)
-        return oom(r, "adding a customer");
-    return record_link(r, ev, referee, ev->customer, "referral");
+    free(referee);
+    return ok;
 }
 
 /* Keeps a profession or industry in normalised form (affinity.h); an absent
  * field keeps the stored value, as customer.upsert says. */
 static bool set_trade(rf_run *r, const rp_event *ev, const char *field, char **kept, bool *changed)
 {
-    char raw[ID_MAX], term[RF_TERM_MAX];
-    if (!data_str(r, ev, field, raw, sizeof raw))
+    char *raw, term[RF_TERM_MAX];   /* a term is a short word list, not an id */
+    if (!rf_data_str(r, ev, field, &raw))
+        return false;
+    if (!raw)
         return true;
-    if (!rf_affinity_normalise(raw, term, sizeof term)) {
+    bool usable = rf_affinity_normalise(raw, term, sizeof term);
+    free(raw);
+    if (!usable) {
         r->api->log(r->ctx, RP_LOG_WARN, "referral: event %s: data.%s empty or longer than %d "
                     "characters; not used for introductions", ev->id, field, RF_TERM_MAX - 1);
         return true;
@@ -335,40 +350,60 @@ static bool set_trade(rf_run *r, const rp_event *ev, const char *field, char **k
     return true;
 }
 
+/* The customer's own time zone, when data names a known one. */
+static bool set_timezone(rf_run *r, const rp_event *ev, rf_extra *x)
+{
+    char *tz;
+    if (!rf_data_str(r, ev, "timezone", &tz))
+        return false;
+    rp_local_time probe;
+    if (tz && r->api->to_local(tz, 0, &probe)) {
+        free(x->timezone);
+        x->timezone = tz;
+        return true;
+    }
+    free(tz);
+    return true;
+}
+
+/* A contact kept as the hash of its normalised form (fraud.h). */
+static bool set_contact(rf_run *r, const rp_event *ev, const char *field, uint64_t *hash,
+                        uint64_t (*hash_of)(const char *))
+{
+    char *text;
+    if (!rf_data_str(r, ev, field, &text))
+        return false;
+    if (text)
+        *hash = hash_of(text);
+    free(text);
+    return true;
+}
+
 static bool on_upsert(rf_run *r, const rp_event *ev)
 {
     int32_t i = rf_run_node(r, ev->customer);
     if (i == RF_NONE)
         return oom(r, "adding a customer");
     rf_extra *x = &r->extras[i];
-    char buf[ID_MAX];
-    rp_local_time probe;
-    if (data_str(r, ev, "timezone", buf, sizeof buf) && r->api->to_local(buf, 0, &probe)) {
-        char *tz = strdup(buf);
-        if (!tz)
-            return oom(r, "keeping a time zone");
-        free(x->timezone);
-        x->timezone = tz;
-    }
-    if (data_str(r, ev, "email", buf, sizeof buf))
-        x->email_hash = rf_email_hash(buf);
-    if (data_str(r, ev, "phone", buf, sizeof buf))
-        x->phone_hash = rf_phone_hash(buf);
-    if (!set_trade(r, ev, "profession", &x->profession, &x->trade_changed)
+    if (!set_timezone(r, ev, x)
+        || !set_contact(r, ev, "email", &x->email_hash, rf_email_hash)
+        || !set_contact(r, ev, "phone", &x->phone_hash, rf_phone_hash)
+        || !set_trade(r, ev, "profession", &x->profession, &x->trade_changed)
         || !set_trade(r, ev, "industry", &x->industry, &x->trade_changed))
         return false;
     node_at(r, i)->dirty = true;
-    if (data_str(r, ev, "referred_by", buf, sizeof buf))
-        return record_link(r, ev, ev->customer, buf, "customer.upsert");
-    return true;
+    char *referrer;
+    if (!rf_data_str(r, ev, "referred_by", &referrer))
+        return false;
+    bool ok = true;
+    if (referrer && usable_customer(r, ev, "referred_by", referrer))
+        ok = record_link(r, ev, ev->customer, referrer, "customer.upsert");
+    free(referrer);
+    return ok;
 }
 
-static bool on_money(rf_run *r, const rp_event *ev, double sign)
+static bool apply_money(rf_run *r, const rp_event *ev, double sign, double amount, const char *order)
 {
-    double amount = 0;
-    char order[ID_MAX] = "";
-    r->api->view_double(r->api->view_get(ev->data, "amount"), &amount);
-    data_str(r, ev, "order_id", order, sizeof order);
     int32_t i = rf_run_node(r, ev->customer);
     if (i == RF_NONE)
         return oom(r, "adding a customer");
@@ -391,6 +426,18 @@ static bool on_money(rf_run *r, const rp_event *ev, double sign)
     if (strcmp(l->status, "converted") != 0)
         return true;
     return attribute(r, i, applied, ev->ts_ms) && evaluate_rewards(r, ev, l, i) && offer_ancestors(r, i);
+}
+
+static bool on_money(rf_run *r, const rp_event *ev, double sign)
+{
+    double amount = 0;
+    char *order;
+    r->api->view_double(r->api->view_get(ev->data, "amount"), &amount);
+    if (!rf_data_str(r, ev, "order_id", &order))
+        return false;
+    bool ok = apply_money(r, ev, sign, amount, order ? order : "");
+    free(order);
+    return ok;
 }
 
 static bool on_erase(rf_run *r, const rp_event *ev)

@@ -89,7 +89,7 @@ static bool write_intros(rf_run *r, const rf_intro *intros, size_t n)
     rp_pgarray cols[6] = {0};
     for (size_t i = 0; i < n; i++) {
         char part[16], rank[24];
-        snprintf(part, sizeof part, "%" PRIu32, r->api->partition_of(r->ctx, r->tenant, intros[i].a));
+        snprintf(part, sizeof part, "%" PRIu32, r->api->partition_of(r->ctx, intros[i].a));
         snprintf(rank, sizeof rank, "%zu", intros[i].pair);
         const char *vals[6] = {intros[i].a, intros[i].b, part, intros[i].a_term, intros[i].b_term, rank};
         for (int c = 0; c < 6; c++)

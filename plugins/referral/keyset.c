@@ -1,68 +1,66 @@
 /*
- * keyset.c - a set of strings by open addressing (keyset.h).
+ * keyset.c - a set of strings over uthash (keyset.h); one allocation holds
+ * an entry and its copy of the key.
  */
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "keyset.h"
 
-static uint64_t hash_key(const char *s)
+/* Out of memory inside uthash leaves the entry out (hh.tbl NULL) instead of
+ * exiting the process the plugin runs in. */
+#define HASH_NONFATAL_OOM 1
+#include <uthash.h>
+
+struct rf_keyset_entry {
+    UT_hash_handle hh;
+    char key[];
+};
+
+static struct rf_keyset_entry *find(const rf_keyset *s, const char *key, size_t len, unsigned hash)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
+    struct rf_keyset_entry *e = NULL;
+    HASH_FIND_BYHASHVALUE(hh, s->head, key, len, hash, e);
+    return e;
 }
 
 void rf_keyset_free(rf_keyset *s)
 {
-    for (size_t i = 0; i < s->nslots; i++)
-        free(s->slots[i]);
-    free(s->slots);
+    struct rf_keyset_entry *e, *next;
+    HASH_ITER(hh, s->head, e, next) {
+        HASH_DEL(s->head, e);
+        free(e);
+    }
     memset(s, 0, sizeof *s);
-}
-
-/* The slot holding key, or the empty slot where it would go. */
-static size_t probe(char *const *slots, size_t nslots, const char *key)
-{
-    size_t mask = nslots - 1, i = hash_key(key) & mask;
-    while (slots[i] && strcmp(slots[i], key) != 0)
-        i = (i + 1) & mask;
-    return i;
 }
 
 bool rf_keyset_contains(const rf_keyset *s, const char *key)
 {
-    return s->nslots && s->slots[probe(s->slots, s->nslots, key)];
-}
-
-static bool grow(rf_keyset *s)
-{
-    size_t n = s->nslots ? s->nslots * 2 : 64;
-    char **slots = calloc(n, sizeof *slots);
-    if (!slots)
+    if (!s->head)
         return false;
-    for (size_t i = 0; i < s->nslots; i++)
-        if (s->slots[i])
-            slots[probe(slots, n, s->slots[i])] = s->slots[i];
-    free(s->slots);
-    s->slots = slots;
-    s->nslots = n;
-    return true;
+    size_t len = strlen(key);
+    unsigned hash;
+    HASH_VALUE(key, len, hash);
+    return find(s, key, len, hash) != NULL;
 }
 
 bool rf_keyset_add(rf_keyset *s, const char *key, bool *added)
 {
     *added = false;
-    if (rf_keyset_contains(s, key))
+    size_t len = strlen(key);
+    unsigned hash;
+    HASH_VALUE(key, len, hash);     /* once, for the lookup and the insert */
+    if (find(s, key, len, hash))
         return true;
-    if ((s->count + 1) * 2 > s->nslots && !grow(s))
+    struct rf_keyset_entry *e = malloc(sizeof *e + len + 1);
+    if (!e)
         return false;
-    char *copy = strdup(key);
-    if (!copy)
+    memcpy(e->key, key, len + 1);
+    HASH_ADD_KEYPTR_BYHASHVALUE(hh, s->head, e->key, len, hash, e);
+    if (!e->hh.tbl) {
+        free(e);
         return false;
-    s->slots[probe(s->slots, s->nslots, key)] = copy;
+    }
     s->count++;
     *added = true;
     return true;

@@ -3,7 +3,7 @@
  * so "was this reward new?" is answered in memory instead of by one
  * INSERT ... RETURNING round trip per due reward.
  *
- * Pure logic, no I/O. Open addressing, kept at most half full.
+ * Pure logic, no I/O. A uthash table of key copies.
  */
 #ifndef REFERRAL_KEYSET_H
 #define REFERRAL_KEYSET_H
@@ -11,9 +11,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct rf_keyset_entry;   /* private to keyset.c */
+
 typedef struct rf_keyset {
-    char **slots;       /* owned copies or NULL */
-    size_t nslots;      /* 0 or a power of two */
+    struct rf_keyset_entry *head;   /* NULL = empty; a zeroed set is empty */
     size_t count;
 } rf_keyset;
 

@@ -1,22 +1,23 @@
 /*
- * run.c - the working set of one run: the forest of the customers the run
- * touches (with their ancestor chains), the columns of referral_nodes the
- * forest does not keep, the referees' link rows, and the key-people set.
+ * run.c - the working set of one run (one tenant's events of one call):
+ * the forest of the customers the run touches (with their ancestor chains),
+ * the columns of referral_nodes the forest does not keep, the referees' link
+ * rows, and the key-people set.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "glue.h"
 
-bool rf_run_init(rf_run *r, rp_ctx *ctx, const rp_host_api *api, const rf_settings *s,
-                 const char *tenant)
+bool rf_run_init(rf_run *r, const rp_call *call)
 {
     memset(r, 0, sizeof *r);
-    r->ctx = ctx;
-    r->api = api;
+    const rf_settings *s = call->settings;
+    r->ctx = call->ctx;
+    r->api = call->api;
     r->s = s;
-    r->tenant = tenant;
-    rf_forest_init(&r->forest, &s->influence, s->max_depth);
+    r->tenant = call->tenant;
+    rf_forest_init(&r->forest, &s->influence, (int32_t)s->max_depth);
     return rf_topset_init(&r->top, (size_t)s->top, s->top_min);
 }
 

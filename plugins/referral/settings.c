@@ -1,137 +1,172 @@
 /*
- * settings.c - the referral plugin's configuration keys, defaults, and their
- * per-tenant resolution ("<tenant>.<key>" overrides "<key>"), parsed once per
- * tenant into numbers. docs/plugins/referral.md explains each key.
+ * settings.c - the referral plugin's settings table and the check that
+ * parses its compound values (settings.h). Every key is a business rule of
+ * one tenant's referral programme, so every key may be overridden per
+ * tenant. docs/plugins/referral.md explains each key.
  */
-#include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "glue.h"
-#include "rp_duration.h"
+#include "settings.h"
 
-const rp_config_key rf_config_keys[] = {
-    {"conversion_window", RP_CONFIG_DURATION, "90d",
-     "a first purchase this long after the referral still converts it"},
-    {"conversion_grace", RP_CONFIG_DURATION, "1d",
-     "a first purchase this long before the referral still converts it"},
-    {"max_depth", RP_CONFIG_INT, "32", "deepest allowed referral chain; deeper links are refused"},
-    {"influence_decay", RP_CONFIG_DOUBLE, "0.5", "influence weight kept per step down the chain (0..1]"},
-    {"influence_revenue_weight", RP_CONFIG_DOUBLE, "1", "weight of a referee's revenue in influence (>= 0)"},
-    {"influence_revenue_unit", RP_CONFIG_DOUBLE, "1000", "revenue adding 1 x weight on a log2 scale (> 0)"},
-    {"key_people_top", RP_CONFIG_INT, "10", "size of the key-people set"},
-    {"key_people_min", RP_CONFIG_DOUBLE, "3", "minimum influence of a key person"},
-    {"reward_rules", RP_CONFIG_STRING, "",
-     "TRIGGER:SIDES:AMOUNT,... with TRIGGER conversion | spend>=X | referrals>=N and "
-     "SIDES referrer | referee | both; empty: no rewards"},
-    {"burst_max", RP_CONFIG_INT, "5", "referrals per burst_window before the next is flagged; 0 disables"},
-    {"burst_window", RP_CONFIG_DURATION, "1d", "window of the burst guard"},
-    {"attribution", RP_CONFIG_STRING, "direct", "revenue attribution: direct or decay"},
-    {"attribution_decay", RP_CONFIG_DOUBLE, "0.5", "share ratio per level up the chain (decay mode)"},
-    {"attribution_levels", RP_CONFIG_INT, "3", "levels credited (decay mode)"},
-    {"default_timezone", RP_CONFIG_STRING, "UTC", "time zone of referees without one"},
-    {"affinity_pairs", RP_CONFIG_STRING, rf_affinity_default,
-     "PROFESSION:PROFESSION,... professions or industries that can do business together "
-     "(suggested introductions); empty: none"},
-    {"introductions_per_customer", RP_CONFIG_INT, "3",
-     "suggested introductions kept per customer whose profession or industry changed; 0 disables"},
-    {NULL, 0, NULL, NULL},
+#define DAY_MS 86400000.0
+#define PER_TENANT RP_SETTING_PER_TENANT
+
+static const char *const attribution_choices[] = {"direct", "decay", NULL};
+static const rf_attribution_mode attribution_modes[] = {RF_ATTR_DIRECT, RF_ATTR_DECAY};
+
+const rp_setting rf_settings_table[] = {
+    {.key = "conversion_window", .type = RP_SETTING_DURATION,
+     .offset = offsetof(rf_settings, window_ms), .default_value = "90d",
+     .min = 0, .max = 3650 * DAY_MS, .flags = PER_TENANT,
+     .help = "a first purchase this long after the referral still converts it"},
+    {.key = "conversion_grace", .type = RP_SETTING_DURATION,
+     .offset = offsetof(rf_settings, grace_ms), .default_value = "1d",
+     .min = 0, .max = 365 * DAY_MS, .flags = PER_TENANT,
+     .help = "a first purchase this long before the referral still converts it"},
+    {.key = "max_depth", .type = RP_SETTING_INT,
+     .offset = offsetof(rf_settings, max_depth), .default_value = "32",
+     .min = 1, .max = 1000, .flags = PER_TENANT,
+     .help = "deepest allowed referral chain; deeper links are refused"},
+    {.key = "influence_decay", .type = RP_SETTING_DOUBLE,
+     .offset = offsetof(rf_settings, influence.decay), .default_value = "0.5",
+     .min = 0, .max = 1, .flags = PER_TENANT,
+     .help = "influence weight kept per step down the chain (> 0, <= 1)"},
+    {.key = "influence_revenue_weight", .type = RP_SETTING_DOUBLE,
+     .offset = offsetof(rf_settings, influence.revenue_weight), .default_value = "1",
+     .min = 0, .max = 1000, .flags = PER_TENANT,
+     .help = "weight of a referee's revenue in influence"},
+    {.key = "influence_revenue_unit", .type = RP_SETTING_DOUBLE,
+     .offset = offsetof(rf_settings, influence.revenue_unit), .default_value = "1000",
+     .min = 0, .max = 1e15, .flags = PER_TENANT,
+     .help = "revenue adding 1 x weight on a log2 scale (> 0)"},
+    {.key = "key_people_top", .type = RP_SETTING_INT,
+     .offset = offsetof(rf_settings, top), .default_value = "10",
+     .min = 0, .max = 10000, .flags = PER_TENANT,
+     .help = "size of the key-people set"},
+    {.key = "key_people_min", .type = RP_SETTING_DOUBLE,
+     .offset = offsetof(rf_settings, top_min), .default_value = "3",
+     .min = 0, .max = 1e15, .flags = PER_TENANT,
+     .help = "minimum influence of a key person"},
+    {.key = "reward_rules", .type = RP_SETTING_LIST,
+     .offset = offsetof(rf_settings, reward_rules), .default_value = "",
+     .min = 0, .max = RF_MAX_RULES, .flags = PER_TENANT,
+     .help = "TRIGGER:SIDES:AMOUNT,... with TRIGGER conversion | spend>=X | referrals>=N and "
+             "SIDES referrer | referee | both; empty: no rewards"},
+    {.key = "burst_max", .type = RP_SETTING_INT,
+     .offset = offsetof(rf_settings, fraud.burst_max), .default_value = "5",
+     .min = 0, .max = 1e9, .flags = PER_TENANT,
+     .help = "referrals per burst_window before the next is flagged; 0 disables"},
+    {.key = "burst_window", .type = RP_SETTING_DURATION,
+     .offset = offsetof(rf_settings, fraud.burst_window_ms), .default_value = "1d",
+     .min = 0, .max = 365 * DAY_MS, .flags = PER_TENANT,
+     .help = "window of the burst guard"},
+    {.key = "attribution", .type = RP_SETTING_ENUM,
+     .offset = offsetof(rf_settings, attribution_choice), .default_value = "direct",
+     .choices = attribution_choices, .flags = PER_TENANT,
+     .help = "revenue attribution: direct (the referrer) or decay (up the chain)"},
+    {.key = "attribution_decay", .type = RP_SETTING_DOUBLE,
+     .offset = offsetof(rf_settings, attribution.decay), .default_value = "0.5",
+     .min = 0, .max = 1, .flags = PER_TENANT,
+     .help = "share ratio per level up the chain, decay mode (> 0, <= 1)"},
+    {.key = "attribution_levels", .type = RP_SETTING_INT,
+     .offset = offsetof(rf_settings, attribution_levels), .default_value = "3",
+     .min = 1, .max = 1000, .flags = PER_TENANT,
+     .help = "levels credited, decay mode"},
+    {.key = "default_timezone", .type = RP_SETTING_TIMEZONE,
+     .offset = offsetof(rf_settings, default_tz), .default_value = "UTC", .flags = PER_TENANT,
+     .help = "IANA time zone of referees without one"},
+    {.key = "affinity_pairs", .type = RP_SETTING_LIST,
+     .offset = offsetof(rf_settings, affinity_pairs), .default_value = rf_affinity_default,
+     .min = 0, .max = RF_MAX_PAIRS, .flags = PER_TENANT,
+     .help = "PROFESSION:PROFESSION,... professions or industries that can do business "
+             "together (suggested introductions); empty: none"},
+    {.key = "introductions_per_customer", .type = RP_SETTING_INT,
+     .offset = offsetof(rf_settings, intros_per_customer), .default_value = "3",
+     .min = 0, .max = 100, .flags = PER_TENANT,
+     .help = "suggested introductions kept per customer whose profession or industry "
+             "changed; 0 disables"},
+    {.key = NULL},
 };
 
-typedef struct reader {
-    rp_ctx *ctx;
-    const rp_host_api *api;
-    const char *tenant;
-    char *err;
-    size_t errlen;
-} reader;
-
-static const char *text_of(const reader *rd, const char *key)
+/* The list's items joined with commas again: the pure parsers read the
+ * comma-separated text (and name the offending item in their message).
+ * NULL when memory ran out. */
+static char *joined(const rp_list *l)
 {
-    const char *t = rd->api->config_tenant_string(rd->ctx, rd->tenant, key);
-    return t ? t : "";
+    size_t len = 1;
+    for (size_t i = 0; i < l->count; i++)
+        len += strlen(l->items[i]) + 1;
+    char *out = malloc(len);
+    if (!out)
+        return NULL;
+    out[0] = '\0';
+    for (size_t i = 0, at = 0; i < l->count; i++) {
+        size_t n = strlen(l->items[i]);
+        if (i)
+            out[at++] = ',';
+        memcpy(out + at, l->items[i], n + 1);
+        at += n;
+    }
+    return out;
 }
 
-static bool duration(const reader *rd, const char *key, int64_t *ms)
+/* A list parsed by `parse`; the message names the key and the value. */
+static int parse_list(const char *key, const rp_list *l, void *out, char *err, size_t errlen,
+                      bool (*parse)(const char *, void *, char *, size_t))
 {
-    if (rp_parse_duration(text_of(rd, key), ms))
-        return true;
-    snprintf(rd->err, rd->errlen, "%s '%s' (tenant %s): expected a duration like 7d",
-             key, text_of(rd, key), rd->tenant);
-    return false;
+    char *text = joined(l);
+    if (!text) {
+        snprintf(err, errlen, "%s: out of memory", key);
+        return RP_ERROR;
+    }
+    char why[512];
+    int rc = RP_OK;
+    if (!parse(text, out, why, sizeof why)) {
+        snprintf(err, errlen, "setting %s = \"%s\": %s", key, text, why);
+        rc = RP_ERROR;
+    }
+    free(text);
+    return rc;
 }
 
-/* A number in [lo, hi]; lo_open excludes lo itself. */
-static bool number(const reader *rd, const char *key, double lo, bool lo_open, double hi, double *out)
+static bool parse_rewards(const char *text, void *out, char *why, size_t len)
 {
-    const char *t = text_of(rd, key);
-    char *end;
-    errno = 0;
-    double v = strtod(t, &end);
-    if (errno || end == t || *end || !isfinite(v) || v < lo || (lo_open && v == lo) || v > hi) {
-        snprintf(rd->err, rd->errlen, "%s '%s' (tenant %s): expected a number %s %g%s", key, t,
-                 rd->tenant, lo_open ? ">" : ">=", lo, hi < 1e300 ? " and <= the documented maximum" : "");
-        return false;
-    }
-    *out = v;
-    return true;
+    return rf_rewards_parse(text, out, why, len);
 }
 
-static bool load_numbers(const reader *rd, rf_settings *s)
+static bool parse_pairs(const char *text, void *out, char *why, size_t len)
 {
-    double depth, top, levels, burst, intros;
-    if (!duration(rd, "conversion_window", &s->window_ms)
-        || !duration(rd, "conversion_grace", &s->grace_ms)
-        || !number(rd, "max_depth", 1, false, 1000, &depth)
-        || !number(rd, "influence_decay", 0, true, 1, &s->influence.decay)
-        || !number(rd, "influence_revenue_weight", 0, false, 1e300, &s->influence.revenue_weight)
-        || !number(rd, "influence_revenue_unit", 0, true, 1e300, &s->influence.revenue_unit)
-        || !number(rd, "key_people_top", 0, false, 10000, &top)
-        || !number(rd, "key_people_min", 0, false, 1e300, &s->top_min)
-        || !number(rd, "burst_max", 0, false, 1e9, &burst)
-        || !duration(rd, "burst_window", &s->fraud.burst_window_ms)
-        || !number(rd, "attribution_decay", 0, true, 1, &s->attribution.decay)
-        || !number(rd, "attribution_levels", 1, false, 1000, &levels)
-        || !number(rd, "introductions_per_customer", 0, false, 100, &intros))
-        return false;
-    s->intros_per_customer = (size_t)intros;
-    s->max_depth = (int32_t)depth;
-    s->top = (int64_t)top;
-    s->fraud.burst_max = (int64_t)burst;
-    s->attribution.levels = (size_t)levels;
-    return true;
+    return rf_affinity_parse(text, out, why, len);
 }
 
-bool rf_settings_load(rp_ctx *ctx, const rp_host_api *api, const char *tenant,
-                      rf_settings *s, char *err, size_t errlen)
+/* Open lower bounds (> 0) the table's inclusive ranges cannot express. */
+static int positive(const char *key, double v, char *err, size_t errlen)
 {
-    memset(s, 0, sizeof *s);
-    reader rd = {ctx, api, tenant, err, errlen};
-    snprintf(s->tenant, sizeof s->tenant, "%s", tenant);
-    if (!load_numbers(&rd, s))
-        return false;
-    if (!rf_attribution_mode_parse(text_of(&rd, "attribution"), &s->attribution.mode)) {
-        snprintf(err, errlen, "attribution '%s' (tenant %s): expected direct or decay",
-                 text_of(&rd, "attribution"), tenant);
-        return false;
+    if (v > 0)
+        return RP_OK;
+    snprintf(err, errlen, "setting %s = \"%g\" must be greater than 0", key, v);
+    return RP_ERROR;
+}
+
+int rf_settings_check(void *settings, const char *tenant, char *err, size_t errlen)
+{
+    (void)tenant; /* every tenant's struct is checked alike; the host names it */
+    rf_settings *s = settings;
+    if (positive("influence_decay", s->influence.decay, err, errlen) != RP_OK
+        || positive("influence_revenue_unit", s->influence.revenue_unit, err, errlen) != RP_OK
+        || positive("attribution_decay", s->attribution.decay, err, errlen) != RP_OK)
+        return RP_ERROR;
+    if (s->attribution_choice < 0 || s->attribution_choice > 1) {
+        snprintf(err, errlen, "attribution: choice %d out of range", s->attribution_choice);
+        return RP_ERROR;
     }
-    char why[256];
-    if (!rf_rewards_parse(text_of(&rd, "reward_rules"), &s->rewards, why, sizeof why)) {
-        snprintf(err, errlen, "reward_rules (tenant %s): %s", tenant, why);
-        return false;
-    }
-    if (!rf_affinity_parse(text_of(&rd, "affinity_pairs"), &s->affinity, why, sizeof why)) {
-        snprintf(err, errlen, "affinity_pairs (tenant %s): %s", tenant, why);
-        return false;
-    }
-    const char *tz = text_of(&rd, "default_timezone");
-    rp_local_time probe;
-    if (strlen(tz) >= sizeof s->default_tz || !api->to_local(tz, 0, &probe)) {
-        snprintf(err, errlen, "default_timezone '%s' (tenant %s): not a known time zone", tz, tenant);
-        return false;
-    }
-    snprintf(s->default_tz, sizeof s->default_tz, "%s", tz);
-    return true;
+    s->attribution.mode = attribution_modes[s->attribution_choice];
+    s->attribution.levels = (size_t)s->attribution_levels;
+    if (parse_list("reward_rules", &s->reward_rules, &s->rewards, err, errlen, parse_rewards)
+        != RP_OK)
+        return RP_ERROR;
+    return parse_list("affinity_pairs", &s->affinity_pairs, &s->affinity, err, errlen,
+                      parse_pairs);
 }

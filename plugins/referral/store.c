@@ -16,8 +16,6 @@
 
 #include "glue.h"
 
-#define ID_MAX 512
-
 static void num(char *buf, size_t size, int64_t v)
 {
     snprintf(buf, size, "%" PRId64, v);
@@ -28,7 +26,7 @@ static void dbl(char *buf, size_t size, double v)
     snprintf(buf, size, "%.17g", v);
 }
 
-static bool fail_oom(rf_run *r, const char *what)
+static bool fail_oom(const rf_run *r, const char *what)
 {
     r->api->fail(r->ctx, "referral: out of memory %s (tenant %s)", what, r->tenant);
     return false;
@@ -38,29 +36,41 @@ static bool fail_oom(rf_run *r, const char *what)
  * Loading.
  * ---------------------------------------------------------------------- */
 
-static bool data_str(const rf_run *r, const rp_event *ev, const char *key, char *buf, size_t size)
+/* The customer a link event names in data (the referee of a `referral`, the
+ * referrer of a `customer.upsert`), as an owned copy in *out, NULL if none.
+ * false (after api->fail) on out of memory. */
+static bool linked_id(const rf_run *r, const rp_event *ev, char **out)
 {
-    return r->api->view_strcpy(r->api->view_get(ev->data, key), buf, size) && buf[0];
+    *out = NULL;
+    if (!ev->customer)
+        return true;
+    if (strcmp(ev->type, "referral") == 0)
+        return rf_data_str(r, ev, "referee", out);
+    if (strcmp(ev->type, "customer.upsert") == 0)
+        return rf_data_str(r, ev, "referred_by", out);
+    return true;
 }
 
 /* The customers a run touches: every event's customer, referee and
  * referred_by; and (erases) whose children must be loaded too. */
-static void collect_ids(rf_run *r, const rp_event *const *events, size_t n,
+static bool collect_ids(rf_run *r, const rp_event *const *events, size_t n,
                         rp_pgarray *seeds, rp_pgarray *erased)
 {
-    char buf[ID_MAX];
     for (size_t i = 0; i < n; i++) {
         const rp_event *ev = events[i];
         if (!ev->customer)
             continue;
         rp_pgarray_add(seeds, ev->customer);
-        if (strcmp(ev->type, "referral") == 0 && data_str(r, ev, "referee", buf, sizeof buf))
-            rp_pgarray_add(seeds, buf);
-        if (strcmp(ev->type, "customer.upsert") == 0 && data_str(r, ev, "referred_by", buf, sizeof buf))
-            rp_pgarray_add(seeds, buf);
+        char *other;
+        if (!linked_id(r, ev, &other))
+            return false;
+        if (other)
+            rp_pgarray_add(seeds, other);
+        free(other);
         if (strcmp(ev->type, "customer.erase") == 0)
             rp_pgarray_add(erased, ev->customer);
     }
+    return true;
 }
 
 static int64_t int_or(const char *text, int64_t fallback)
@@ -196,16 +206,20 @@ static bool load_top(rf_run *r)
     return ok || fail_oom(r, "loading key people");
 }
 
-/* The referrer of the link an event may create, NULL if none. */
-static const char *link_referrer(const rf_run *r, const rp_event *ev, char *buf, size_t size)
+/* The referrer of the link an event may create, as an owned copy in *out,
+ * NULL if none; false (after api->fail) on out of memory. */
+static bool link_referrer(const rf_run *r, const rp_event *ev, char **out)
 {
+    *out = NULL;
     if (!ev->customer)
-        return NULL;
-    if (strcmp(ev->type, "referral") == 0)
-        return ev->customer;
-    if (strcmp(ev->type, "customer.upsert") == 0 && data_str(r, ev, "referred_by", buf, size))
-        return buf;
-    return NULL;
+        return true;
+    if (strcmp(ev->type, "referral") == 0) {
+        *out = strdup(ev->customer);
+        return *out ? true : fail_oom(r, "collecting referrers");
+    }
+    if (strcmp(ev->type, "customer.upsert") == 0)
+        return rf_data_str(r, ev, "referred_by", out);
+    return true;
 }
 
 /* The burst guard counts a referrer's links within burst_window before each
@@ -218,17 +232,20 @@ static bool load_recent_links(rf_run *r, const rp_event *const *events, size_t n
         return true;
     rp_pgarray referrers = {0};
     int64_t from = INT64_MAX, to = INT64_MIN;
-    char buf[ID_MAX];
-    for (size_t i = 0; i < n; i++) {
-        const char *referrer = link_referrer(r, events[i], buf, sizeof buf);
+    bool ok = true;
+    for (size_t i = 0; ok && i < n; i++) {
+        char *referrer;
+        ok = link_referrer(r, events[i], &referrer);
         if (!referrer)
             continue;
         rp_pgarray_add(&referrers, referrer);
+        free(referrer);
         from = events[i]->ts_ms < from ? events[i]->ts_ms : from;
         to = events[i]->ts_ms > to ? events[i]->ts_ms : to;
     }
     const char *ids = rp_pgarray_finish(&referrers);
-    bool ok = ids ? true : fail_oom(r, "collecting referrers");
+    if (ok && !ids)
+        ok = fail_oom(r, "collecting referrers");
     if (ok && from <= to) {
         static const char sql[] =
             "SELECT referee, referrer, referred_ms, status, flags FROM referral_links"
@@ -274,9 +291,10 @@ static bool load_reward_keys(rf_run *r)
 bool rf_store_load(rf_run *r, const rp_event *const *events, size_t n)
 {
     rp_pgarray seeds = {0}, erased = {0};
-    collect_ids(r, events, n, &seeds, &erased);
+    bool ok = collect_ids(r, events, n, &seeds, &erased);
     const char *s = rp_pgarray_finish(&seeds), *e = rp_pgarray_finish(&erased);
-    bool ok = s && e ? true : fail_oom(r, "collecting customers");
+    if (ok && !(s && e))
+        ok = fail_oom(r, "collecting customers");
     ok = ok && load_nodes(r, s, e);
     ok = ok && load_links(r, s);
     ok = ok && load_recent_links(r, events, n);
@@ -297,7 +315,7 @@ static int64_t partition_of(rf_run *r, int32_t i)
 {
     rf_extra *x = &r->extras[i];
     if (x->partition < 0)
-        x->partition = r->api->partition_of(r->ctx, r->tenant, r->forest.nodes[i].id);
+        x->partition = r->api->partition_of(r->ctx, r->forest.nodes[i].id);
     return x->partition;
 }
 
@@ -404,7 +422,7 @@ static bool save_top(rf_run *r)
     rp_pgarray ids = {0}, parts = {0}, scores = {0};
     for (size_t i = 0; i < r->top.count; i++) {
         char p[24], s[32];
-        num(p, sizeof p, r->api->partition_of(r->ctx, r->tenant, r->top.members[i].id));
+        num(p, sizeof p, r->api->partition_of(r->ctx, r->top.members[i].id));
         dbl(s, sizeof s, r->top.members[i].score);
         rp_pgarray_add(&ids, r->top.members[i].id);
         rp_pgarray_add(&parts, p);
@@ -477,7 +495,7 @@ bool rf_store_insert_link(rf_run *r, const rf_linkrow *l, const char *source, co
         "  status = EXCLUDED.status, flags = EXCLUDED.flags, converted_ms = NULL,"
         "  days_to_convert = NULL, depth = EXCLUDED.depth";
     char part[24], ts[24], dep[16], flags[64];
-    num(part, sizeof part, r->api->partition_of(r->ctx, r->tenant, l->referee));
+    num(part, sizeof part, r->api->partition_of(r->ctx, l->referee));
     num(ts, sizeof ts, l->referred_ms);
     num(dep, sizeof dep, depth);
     const char *params[] = {r->tenant, l->referee, part, l->referrer, ts, source, cause,
@@ -507,7 +525,7 @@ bool rf_store_rejection(rf_run *r, const char *cause, const char *referee, const
         "INSERT INTO referral_rejections (tenant, cause, partition, referee, referrer, reason,"
         "  message, ts_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING";
     char part[24], ts[24];
-    num(part, sizeof part, r->api->partition_of(r->ctx, r->tenant, referee));
+    num(part, sizeof part, r->api->partition_of(r->ctx, referee));
     num(ts, sizeof ts, ts_ms);
     const char *params[] = {r->tenant, cause, part, referee, referrer, reason, message, ts};
     return r->api->db_defer(r->ctx, sql, 8, params) == RP_OK;
@@ -535,7 +553,7 @@ bool rf_store_reward(rf_run *r, const rf_reward *rw, const char *cause, int64_t 
     bool ok = true;
     if (*fresh) {
         char part[24], amount[32], ts[24];
-        num(part, sizeof part, r->api->partition_of(r->ctx, r->tenant, rw->beneficiary));
+        num(part, sizeof part, r->api->partition_of(r->ctx, rw->beneficiary));
         dbl(amount, sizeof amount, rw->amount);
         num(ts, sizeof ts, ts_ms);
         const char *params[] = {r->tenant, key, part, rw->rule->name, rf_side_name(rw->side),
@@ -554,7 +572,7 @@ bool rf_store_attribute(rf_run *r, const char *referrer, const char *month, doub
         " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant, referrer, month)"
         " DO UPDATE SET revenue = referral_attribution.revenue + EXCLUDED.revenue";
     char part[24], rev[32];
-    num(part, sizeof part, r->api->partition_of(r->ctx, r->tenant, referrer));
+    num(part, sizeof part, r->api->partition_of(r->ctx, referrer));
     dbl(rev, sizeof rev, revenue);
     const char *params[] = {r->tenant, referrer, month, part, rev};
     return r->api->db_defer(r->ctx, sql, 5, params) == RP_OK;

@@ -1,7 +1,6 @@
 /*
  * topset.c - incremental entry into the key-people set (rules in topset.h).
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,10 +61,9 @@ static size_t weakest(const rf_topset *t)
     return w;
 }
 
-rf_offer rf_topset_offer(rf_topset *t, const char *id, double score,
-                         char *evicted, size_t evicted_size)
+rf_offer rf_topset_offer(rf_topset *t, const char *id, double score, char **evicted)
 {
-    evicted[0] = '\0';
+    *evicted = NULL;
     ptrdiff_t at = find_member(t, id);
     if (at >= 0) {
         t->members[at].score = score;
@@ -82,12 +80,10 @@ rf_offer rf_topset_offer(rf_topset *t, const char *id, double score,
     char *copy = strdup(id);
     if (!copy)
         return RF_OFFER_ERROR;
-    if (slot < t->count) {
-        snprintf(evicted, evicted_size, "%s", t->members[slot].id);
-        free(t->members[slot].id);
-    } else {
+    if (slot < t->count)
+        *evicted = t->members[slot].id;  /* the caller owns it now */
+    else
         t->count++;
-    }
     t->members[slot] = (rf_member){copy, score};
     return RF_OFFER_ENTERED;
 }

@@ -44,10 +44,9 @@ void rf_topset_free(rf_topset *t);
 /* Adds a stored member without any rule (loading the persisted set). */
 bool rf_topset_load(rf_topset *t, const char *id, double score);
 
-/* evicted (size >= 1) receives the evicted member's id, or "" if none;
- * a longer id is truncated. */
-rf_offer rf_topset_offer(rf_topset *t, const char *id, double score,
-                         char *evicted, size_t evicted_size);
+/* *evicted receives the evicted member's id (malloc'd, the caller frees
+ * it), or NULL if nobody left. */
+rf_offer rf_topset_offer(rf_topset *t, const char *id, double score, char **evicted);
 
 bool rf_topset_contains(const rf_topset *t, const char *id);
 

@@ -7,12 +7,13 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <msgpack.h>
 
 #include "evaluate.h"
-#include "rp_text.h"
+#include "rapport/rp_text.h"
 
 #define TOP_MOVES 3
 
@@ -184,9 +185,15 @@ bool sc_update_churn(rp_ctx *ctx, const rp_host_api *api, const sc_tenant_ctx *t
     return emit_churn(ctx, api, c, old);
 }
 
-void sc_recheck_key(const char *customer, char *buf, size_t size)
+char *sc_recheck_key(const char *customer)
 {
-    snprintf(buf, size, "eval:%s", customer);
+    size_t n = strlen(customer);
+    char *key = malloc(5 + n + 1);
+    if (key) {
+        memcpy(key, "eval:", 5);
+        memcpy(key + 5, customer, n + 1);
+    }
+    return key;
 }
 
 /* The customer's next re-check: the recheck interval, or sooner when a move
@@ -205,11 +212,16 @@ static bool schedule(rp_ctx *ctx, const rp_host_api *api, const sc_tenant_ctx *t
         due = c->pinned_until_ms;
     if (c->next_check_ms > now_ms && c->next_check_ms <= due)
         return true; /* the pending timer fires soon enough */
-    char key[160];
-    sc_recheck_key(c->customer, key, sizeof key);
+    char *key = sc_recheck_key(c->customer);
+    if (!key) {
+        api->fail(ctx, "scoring: out of memory for the re-check timer of %s", c->customer);
+        return false;
+    }
     static const uint8_t empty_map = 0x80;
     c->next_check_ms = due;
-    return api->timer_set(ctx, t->s->tenant, key, due, c->customer, NULL, &empty_map, 1) == RP_OK;
+    bool ok = api->timer_set(ctx, key, due, c->customer, NULL, &empty_map, 1) == RP_OK;
+    free(key);
+    return ok;
 }
 
 bool sc_evaluate(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t, sc_cust *c,
@@ -222,7 +234,7 @@ bool sc_evaluate(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t, sc_cust 
 
     if (c->pinned != SC_TIER_NONE && now_ms >= c->pinned_until_ms) {
         c->pinned = SC_TIER_NONE;
-        c->pin_reason[0] = '\0';
+        sc_cust_set_text(&c->pin_reason, NULL);
         cause = "pin_expired";
         waive_dwell = true;
     }

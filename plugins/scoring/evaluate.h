@@ -23,7 +23,9 @@ bool sc_evaluate(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t, sc_cust 
 bool sc_update_churn(rp_ctx *ctx, const rp_host_api *api, const sc_tenant_ctx *t, sc_cust *c,
                      int64_t now_ms);
 
-/* The timer key of a customer's re-check: "eval:<customer>". */
-void sc_recheck_key(const char *customer, char *buf, size_t size);
+/* The timer key of a customer's re-check, "eval:<customer>", in full
+ * (at most 5 + 256 bytes, well within the host's timer key limit), so two
+ * customers never share one. malloc'd; NULL if out of memory. */
+char *sc_recheck_key(const char *customer);
 
 #endif

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <string.h>
 
+#include <rapport/rp_fnv.h>
+
 #include "evidence.h"
 
 /* The counters sc_decay_to scales; times and BG/NBD counts are not decayed. */
@@ -232,12 +234,11 @@ void sc_on_cooperation(sc_evidence *e, double t_ms, bool good, const sc_params *
 
 uint64_t sc_deal_hash(const char *id, size_t len)
 {
-    /* FNV-1a, folded to 52 bits so it is exact in a float8. */
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)id[i];
-        h *= 1099511628211ULL;
-    }
+    /* FNV-1a 64, folded to 52 bits so it is exact in a float8. It starts
+     * from 1469598103934665603, not from FNV's offset basis (a digit of
+     * 14695981039346656037 went missing when it was written): the stored
+     * deal hashes were computed so, and it stays. */
+    uint64_t h = rp_fnv1a64_update(1469598103934665603ULL, id, len);
     h = (h ^ (h >> 52)) & ((1ULL << 52) - 1);
     return h ? h : 1;
 }

@@ -11,11 +11,13 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "evaluate.h"
 #include "handlers.h"
 #include "referrals.h"
+#include "viewstr.h"
 
 static double data_double(const rp_host_api *api, const rp_event *ev, const char *key, double dflt)
 {
@@ -66,45 +68,68 @@ static bool on_purchase(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t, s
     double discount = data_double(api, ev, "discount", -1);
     *first = sc_on_purchase(&c->ev, (double)ev->ts_ms, amount, list_price, discount,
                             t->promos, t->npromos, &t->s->params);
-    return !*first || sc_referral_first_purchase(ctx, api, t, c, ev->ts_ms);
+    return !*first || sc_referral_first_purchase(ctx, api, c, ev->ts_ms);
 }
 
-static void on_pin(rp_ctx *ctx, const rp_host_api *api, sc_cust *c, const rp_event *ev, int64_t now_ms)
+/* The tier a customer.tier_pinned names; SC_TIER_NONE when it is no tier. */
+static sc_tier pin_tier(const rp_host_api *api, const rp_event *ev)
 {
-    char tier[32];
+    const char *s;
+    size_t len;
+    if (!api->view_str(api->view_get(ev->data, "tier"), &s, &len))
+        return SC_TIER_NONE;
+    for (int i = 0; i < SC_TIER_COUNT; i++)
+        if (strlen(sc_tier_names[i]) == len && memcmp(sc_tier_names[i], s, len) == 0)
+            return (sc_tier)i;
+    return SC_TIER_NONE;
+}
+
+/* False only when memory ran out. */
+static bool on_pin(rp_ctx *ctx, const rp_host_api *api, sc_cust *c, const rp_event *ev, int64_t now_ms)
+{
     int64_t until = 0;
-    sc_tier pin = api->view_strcpy(api->view_get(ev->data, "tier"), tier, sizeof tier)
-        ? sc_tier_parse(tier) : SC_TIER_NONE;
+    sc_tier pin = pin_tier(api, ev);
     if (pin == SC_TIER_NONE || !api->view_int(api->view_get(ev->data, "until_ms"), &until)) {
         api->log(ctx, RP_LOG_WARN, "customer.tier_pinned %s: data.tier must be one of vip, key, "
                  "ordinary, small, potential and data.until_ms an integer; ignored", ev->id);
-        return;
+        return true;
     }
     if (until <= now_ms) {
         /* A pin that is already over releases any current pin. */
         if (c->pinned != SC_TIER_NONE)
             c->pinned_until_ms = now_ms;
-        return;
+        return true;
     }
+    char *reason;
+    if (!sc_view_dup(api, api->view_get(ev->data, "reason"), &reason)) {
+        api->fail(ctx, "scoring: out of memory for the pin reason of %s", ev->id);
+        return false;
+    }
+    free(c->pin_reason);
+    c->pin_reason = reason;
     c->pinned = pin;
     c->pinned_until_ms = until;
-    if (!api->view_strcpy(api->view_get(ev->data, "reason"), c->pin_reason, sizeof c->pin_reason))
-        c->pin_reason[0] = '\0';
+    return true;
 }
 
 static bool on_erase(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t, sc_cust *c)
 {
-    const char *params[] = {t->s->tenant, c->customer};
-    char key[160];
-    sc_recheck_key(c->customer, key, sizeof key);
+    const char *params[] = {t->tenant, c->customer};
+    char *key = sc_recheck_key(c->customer);
+    if (!key) {
+        api->fail(ctx, "scoring: out of memory erasing customer %s", c->customer);
+        return false;
+    }
     untrack_stats(t, c);
     sc_cust_reset(c);
-    return sc_store_write_history(ctx, api, t)       /* queued rows of this customer too */
+    bool ok = sc_store_write_history(ctx, api, t)       /* queued rows of this customer too */
         && api->db_defer(ctx, "DELETE FROM scoring_customers WHERE tenant = $1 AND customer = $2",
                          2, params) == RP_OK
         && api->db_defer(ctx, "DELETE FROM scoring_tier_history WHERE tenant = $1 AND customer = $2",
                          2, params) == RP_OK
-        && api->timer_cancel(ctx, t->s->tenant, key) == RP_OK;
+        && api->timer_cancel(ctx, key) == RP_OK;
+    free(key);
+    return ok;
 }
 
 static bool is_type(const rp_event *ev, const char *type)
@@ -149,10 +174,10 @@ static bool apply(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t, sc_cust
     else if (is_type(ev, "survey.response") || is_type(ev, "activity.attended"))
         sc_on_cooperation(&c->ev, ts, true, p);
     else if (is_type(ev, "referral"))
-        return sc_referral_event(ctx, api, t, c, ev);
+        return sc_referral_event(ctx, api, c, ev);
     else if (is_type(ev, "customer.tier_pinned")) {
-        on_pin(ctx, api, c, ev, now_ms);
         *cause = "pin";
+        return on_pin(ctx, api, c, ev, now_ms);
     }
     return true;
 }
@@ -176,7 +201,7 @@ static bool on_promo(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t, cons
     snprintf(starts, sizeof starts, "%lld", (long long)s);
     snprintf(ends, sizeof ends, "%lld", (long long)e);
     snprintf(depth, sizeof depth, "%.17g", has_depth ? d : 0.0);
-    const char *params[] = {t->s->tenant, ev->id, partition, starts, ends, has_depth ? depth : NULL};
+    const char *params[] = {t->tenant, ev->id, partition, starts, ends, has_depth ? depth : NULL};
     sc_tenant_add_promo(t, s, e);
     return api->db_defer(ctx,
         "INSERT INTO scoring_promos (tenant, promo_id, partition, starts_ms, ends_ms, depth)"
@@ -207,7 +232,7 @@ bool sc_handle_event(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t,
         return on_erase(ctx, api, t, c);
     if (is_type(ev, "customer.upsert")) {
         bool linked;
-        if (!sc_referral_upsert(ctx, api, t, c, ev, &linked))
+        if (!sc_referral_upsert(ctx, api, c, ev, &linked))
             return false;
         if (c->tier != SC_TIER_NONE) {
             /* Profile data is not evidence: only new customers are placed;

@@ -3,14 +3,16 @@
  * criteria, the seed-004 pyramid of tiers moved both ways, the core value
  * group's monthly movement, and BG/NBD churn risk.
  *
- * This file is the glue: the descriptor, and the orchestration of a
- * transaction. Each tenant's working set (aggregates, promotions, every
- * customer the transaction touches) is loaded when a call first needs it
- * and kept across the transaction's calls (ABI 1.3: api->txn_seq names the
- * transaction); events and timers are applied to it in order in memory, and
- * before_commit writes it back with one deferred statement per table. In
- * event time, where calls hold a few events or one due time each, this
- * turns several round trips per call into about one.
+ * This file is the glue (plugin ABI 2): the descriptor, and the
+ * orchestration of a transaction. Every call holds one tenant's events or
+ * timers with that tenant's settings (call->tenant, call->settings). Each
+ * tenant's working set (aggregates, promotions, every customer the
+ * transaction touches) is loaded when a call first needs it and kept across
+ * the transaction's calls (api->txn_seq names the transaction); events and
+ * timers are applied to it in order in memory, and before_commit writes it
+ * back with one deferred statement per table. In event time, where calls
+ * hold a few events or one due time each, this turns several round trips
+ * per call into about one.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,23 +20,16 @@
 
 #include "handlers.h"
 #include "refit.h"
-#include "rp_tenant_runs.h"
 #include "schema.h"
 #include "settings.h"
 #include "store.h"
 
-#define SETTINGS_CACHE 32
 #define TENANT_SETS 8       /* working sets kept at once; more are written back early */
 
-/* on_events/on_timer receive no API pointer: the host's table, kept from
- * init (it is a static table of the host, valid for the process). */
-static const rp_host_api *host_api;
-
+/* What init returns and every callback receives in call->state. Settings
+ * are not cached here: each call brings its tenant's (call->settings),
+ * which the host keeps immutable until shutdown. */
 typedef struct scoring_state {
-    const rp_host_api *api;
-    sc_settings cache[SETTINGS_CACHE];
-    int cached;
-    int next_victim;
     uint64_t txn;                       /* api->txn_seq the working sets belong to */
     sc_tenant_ctx *sets[TENANT_SETS];   /* one per tenant of that transaction */
     int nsets;
@@ -54,42 +49,14 @@ static const rp_event_type event_types[] = {
     {NULL, 0, NULL},
 };
 
-/* The tenant's settings, parsed once and cached (config does not change
- * while the daemon runs). NULL after api->fail on a bad value. */
-static const sc_settings *settings_for(rp_ctx *ctx, scoring_state *st, const char *tenant)
-{
-    for (int i = 0; i < st->cached; i++)
-        if (strcmp(st->cache[i].tenant, tenant) == 0)
-            return &st->cache[i];
-    int slot = st->cached < SETTINGS_CACHE ? st->cached++ : st->next_victim++ % SETTINGS_CACHE;
-    char err[256];
-    if (strlen(tenant) >= sizeof st->cache[slot].tenant
-        || !sc_settings_load(ctx, st->api, tenant, &st->cache[slot], err, sizeof err)) {
-        st->cache[slot].tenant[0] = '\0';
-        st->api->fail(ctx, "scoring: configuration for tenant %s: %s", tenant,
-                      strlen(tenant) >= sizeof st->cache[slot].tenant ? "tenant id too long" : err);
-        return NULL;
-    }
-    return &st->cache[slot];
-}
-
-static int init(rp_ctx *ctx, const rp_host_api *api)
+static int init(const rp_call *call, void **state)
 {
     scoring_state *st = calloc(1, sizeof *st);
     if (!st) {
-        api->fail(ctx, "scoring: out of memory");
+        call->api->fail(call->ctx, "scoring: out of memory");
         return RP_ERROR;
     }
-    st->api = api;
-    host_api = api;
-    api->set_state(ctx, st);
-    /* Validate the plugin-wide values now, so a bad default stops the start. */
-    sc_settings probe;
-    char err[256];
-    if (!sc_settings_load(ctx, api, "", &probe, err, sizeof err)) {
-        api->fail(ctx, "scoring: %s", err);
-        return RP_ERROR;
-    }
+    *state = st;
     return RP_OK;
 }
 
@@ -139,47 +106,53 @@ static void drop_all_sets(scoring_state *st)
 }
 
 /* Writes every working set back (deferred) and forgets them. */
-static bool write_back_sets(rp_ctx *ctx, scoring_state *st)
+static bool write_back_sets(rp_ctx *ctx, const rp_host_api *api, scoring_state *st)
 {
     bool ok = true;
     while (st->nsets > 0) {
-        ok = ok && sc_store_save(ctx, st->api, st->sets[st->nsets - 1], 0);
+        ok = ok && sc_store_save(ctx, api, st->sets[st->nsets - 1], 0);
         drop_set(st, st->nsets - 1);
     }
     return ok;
 }
 
-/* The tenant's working set for the current transaction, loaded on first
- * use. Sets kept from an earlier transaction are dropped unwritten: that
- * transaction either wrote them in before_commit or rolled back. */
-static sc_tenant_ctx *working_set(rp_ctx *ctx, scoring_state *st, const char *tenant)
+/* The call's tenant's working set for the current transaction, loaded on
+ * first use. Sets kept from an earlier transaction are dropped unwritten:
+ * that transaction either wrote them in before_commit or rolled back. The
+ * set owns a copy of the tenant's name and points at the call's settings,
+ * which outlive it. */
+static sc_tenant_ctx *working_set(const rp_call *call)
 {
-    uint64_t txn = st->api->txn_seq(ctx);
+    scoring_state *st = call->state;
+    const rp_host_api *api = call->api;
+    uint64_t txn = api->txn_seq(call->ctx);
     if (txn != st->txn) {
         drop_all_sets(st);
         st->txn = txn;
     }
     for (int i = 0; i < st->nsets; i++)
-        if (strcmp(st->sets[i]->s->tenant, tenant) == 0)
+        if (strcmp(st->sets[i]->tenant, call->tenant) == 0)
             return st->sets[i];
-    const sc_settings *s = settings_for(ctx, st, tenant);
-    if (!s || (st->nsets == TENANT_SETS && !write_back_sets(ctx, st)))
+    if (st->nsets == TENANT_SETS && !write_back_sets(call->ctx, api, st))
         return NULL;
     sc_tenant_ctx *t = malloc(sizeof *t);
-    if (!t) {
-        st->api->fail(ctx, "scoring: out of memory for the working set of tenant %s", tenant);
+    if (!t || !sc_tenant_init(t, call->tenant, call->settings)) {
+        if (t)
+            sc_tenant_free(t);
+        free(t);
+        api->fail(call->ctx, "scoring: out of memory for the working set of tenant %s", call->tenant);
         return NULL;
     }
-    sc_tenant_init(t, s);
     st->sets[st->nsets++] = t;
-    return sc_store_load_tenant(ctx, st->api, t) ? t : NULL;
+    return sc_store_load_tenant(call->ctx, api, t) ? t : NULL;
 }
 
 /* A refit reads and rewrites every customer's row: the set goes to the
  * table first, and is dropped after (its P(alive) values are stale). */
-static bool refit_tenant(rp_ctx *ctx, scoring_state *st, sc_tenant_ctx *t, int64_t now)
+static bool refit_tenant(const rp_call *call, sc_tenant_ctx *t, int64_t now)
 {
-    bool ok = sc_store_save(ctx, st->api, t, now) && sc_refit(ctx, st->api, t, now);
+    scoring_state *st = call->state;
+    bool ok = sc_store_save(call->ctx, call->api, t, now) && sc_refit(call->ctx, call->api, t, now);
     for (int i = 0; i < st->nsets; i++)
         if (st->sets[i] == t) {
             drop_set(st, i);
@@ -194,19 +167,19 @@ static bool add_customers(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t,
     for (size_t i = 0; i < n; i++) {
         bool added;
         if (events[i]->customer && !sc_tenant_cust(t, events[i]->customer, events[i]->partition, &added)) {
-            api->fail(ctx, "scoring: out of memory loading customers of tenant %s", t->s->tenant);
+            api->fail(ctx, "scoring: out of memory loading customers of tenant %s", t->tenant);
             return false;
         }
     }
     return sc_store_load_customers(ctx, api, t);
 }
 
-/* One stretch of one tenant's events (rp_each_tenant_run). */
-static bool run_tenant(rp_ctx *ctx, void *state, const rp_event *const *events, size_t n)
+/* A run of one tenant's events (ABI 2: the host splits by tenant). */
+static int on_events(const rp_call *call, const rp_event *const *events, size_t n)
 {
-    scoring_state *st = state;
-    const rp_host_api *api = st->api;
-    sc_tenant_ctx *t = working_set(ctx, st, events[0]->tenant);
+    rp_ctx *ctx = call->ctx;
+    const rp_host_api *api = call->api;
+    sc_tenant_ctx *t = working_set(call);
     bool ok = t && add_customers(ctx, api, t, events, n);
     if (ok && has_type(events, n, "purchase"))
         ok = load_promos_for(ctx, api, t, events, n);
@@ -219,71 +192,83 @@ static bool run_tenant(rp_ctx *ctx, void *state, const rp_event *const *events, 
     }
     ok = ok && sc_refit_ensure_scheduled(ctx, api, t, now);
     if (ok && refit)
-        ok = refit_tenant(ctx, st, t, now);
-    return ok;
+        ok = refit_tenant(call, t, now);
+    return ok ? RP_OK : RP_ERROR;
 }
 
-static int on_events(rp_ctx *ctx, const rp_event *const *events, size_t count)
+/* One customer timer: a re-check or a referral credit. */
+static bool customer_timer(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t,
+                           const rp_timer *timer, int64_t now)
 {
-    return rp_each_tenant_run(ctx, events, count, run_tenant, host_api->state(ctx));
+    bool added;
+    sc_cust *c = sc_tenant_cust(t, timer->customer, timer->partition, &added);
+    if (!c)
+        api->fail(ctx, "scoring: out of memory for timer %s", timer->key);
+    bool ok = c && sc_store_load_customers(ctx, api, t);
+    if (ok && sc_cust_known(c) && c->ev.promo_seen_ms > 0)
+        ok = sc_store_load_promos(ctx, api, t, (int64_t)c->ev.promo_seen_ms);
+    ok = ok && sc_handle_customer_timer(ctx, api, t, timer, c, now);
+    return ok && sc_refit_ensure_scheduled(ctx, api, t, now);
 }
 
-static int on_timer(rp_ctx *ctx, const rp_timer *timer)
+/* Due timers of one tenant, in due order. A refit drops the working set,
+ * so it is looked up again for each timer. */
+static int on_timers(const rp_call *call, const rp_timer *const *timers, size_t count)
 {
-    scoring_state *st = host_api->state(ctx);
-    const rp_host_api *api = host_api;
-    int64_t now = api->now_ms(ctx);
-    sc_tenant_ctx *t = working_set(ctx, st, timer->tenant);
-    bool ok = t != NULL;
-    if (ok && strcmp(timer->key, SC_REFIT_TIMER) == 0) {
-        ok = refit_tenant(ctx, st, t, now);
-    } else if (ok && timer->customer) {
-        bool added;
-        sc_cust *c = sc_tenant_cust(t, timer->customer, timer->partition, &added);
-        if (!c)
-            api->fail(ctx, "scoring: out of memory for timer %s", timer->key);
-        ok = c && sc_store_load_customers(ctx, api, t);
-        if (ok && sc_cust_known(c) && c->ev.promo_seen_ms > 0)
-            ok = sc_store_load_promos(ctx, api, t, (int64_t)c->ev.promo_seen_ms);
-        ok = ok && sc_handle_customer_timer(ctx, api, t, timer, c, now);
-        ok = ok && sc_refit_ensure_scheduled(ctx, api, t, now);
+    rp_ctx *ctx = call->ctx;
+    const rp_host_api *api = call->api;
+    bool ok = true;
+    for (size_t i = 0; ok && i < count; i++) {
+        const rp_timer *timer = timers[i];
+        api->scope_timer(ctx, timer);
+        int64_t now = api->now_ms(ctx);
+        sc_tenant_ctx *t = working_set(call);
+        ok = t != NULL;
+        if (ok && strcmp(timer->key, SC_REFIT_TIMER) == 0)
+            ok = refit_tenant(call, t, now);
+        else if (ok && timer->customer)
+            ok = customer_timer(ctx, api, t, timer, now);
     }
     return ok ? RP_OK : RP_ERROR;
 }
 
-static int before_commit(rp_ctx *ctx)
+static int before_commit(const rp_call *call)
 {
-    scoring_state *st = host_api->state(ctx);
-    return write_back_sets(ctx, st) ? RP_OK : RP_ERROR;
+    return write_back_sets(call->ctx, call->api, call->state) ? RP_OK : RP_ERROR;
 }
 
-static void shutdown_plugin(rp_ctx *ctx)
+static void shutdown_plugin(const rp_call *call)
 {
-    scoring_state *st = host_api->state(ctx);
+    scoring_state *st = call->state;
     if (st)
         drop_all_sets(st);
     free(st);
-    host_api->set_state(ctx, NULL);
 }
 
 static const rp_plugin descriptor = {
     RP_PLUGIN_INIT_HEADER,
     .name = "scoring",
-    .version = "1.0.0",
+    .version = "2.0.0",
     .description = "customer value (seed 003's nine criteria), tiers both ways, core-group "
                    "movement, BG/NBD churn risk",
     .subscribes = subscribes,
-    .config = sc_config_keys,
     .event_types = event_types,
-    .schema_sql = sc_schema_sql,
+    /* No requires: scoring reads only its own tables (referral credits
+     * travel through its own timers, not the referral plugin's tables). */
+    .requires = NULL,
+    .migrations = sc_migrations,
+    .settings = sc_setting_table,
+    .settings_size = sizeof(sc_settings),
+    .settings_check = sc_settings_check,
+    .settings_release = NULL,   /* check allocates nothing */
     .init = init,
     .on_events = on_events,
-    /* on_events splits a run by tenant and keys its working set by customer
-     * or org, each with its own partition: a run may span partitions. */
-    .flags = RP_PLUGIN_RUNS_SPAN_PARTITIONS,
-    .on_timer = on_timer,
+    .on_timers = on_timers,
     .before_commit = before_commit,
     .shutdown = shutdown_plugin,
+    /* on_events keys its working set by customer or org, each with its
+     * own partition: a run may span partitions. */
+    .flags = RP_PLUGIN_RUNS_SPAN_PARTITIONS,
 };
 
 RP_EXPORT const rp_plugin *rapport_plugin_entry(void)

@@ -9,7 +9,8 @@
  * same link seen twice counts once), because only the referee's partition
  * knows whether it is already referred and when it first buys. So:
  *
- *   referral (referrer's partition)  -> timer ref:link:REFERRER:REFEREE on the referee
+ *   referral (referrer's partition)  -> timer ref:link:N:REFERRER:REFEREE on the referee
+ *                                       (N: bytes of REFERRER, so ids with ':' stay apart)
  *   link recorded (referee's partition) -> timer ref:made:... on the referrer
  *   referee's first purchase (or already bought when linked)
  *                                    -> timer ref:converted:... on the referrer
@@ -27,18 +28,19 @@
 #include "rapport/plugin.h"
 #include "store.h"
 
-/* A `referral` event; referrer is the event's customer. */
-bool sc_referral_event(rp_ctx *ctx, const rp_host_api *api, const sc_tenant_ctx *t,
-                       const sc_cust *referrer, const rp_event *ev);
+/* A `referral` event; referrer is the event's customer. Timers are the
+ * call's tenant's (ABI 2), so none of these needs the tenant. */
+bool sc_referral_event(rp_ctx *ctx, const rp_host_api *api, const sc_cust *referrer,
+                       const rp_event *ev);
 
 /* A customer.upsert on the referee: links it when data.referred_by is set.
  * *linked tells whether the customer's referred_by changed. */
-bool sc_referral_upsert(rp_ctx *ctx, const rp_host_api *api, const sc_tenant_ctx *t,
-                        sc_cust *referee, const rp_event *ev, bool *linked);
+bool sc_referral_upsert(rp_ctx *ctx, const rp_host_api *api, sc_cust *referee,
+                        const rp_event *ev, bool *linked);
 
 /* The customer's first purchase: a referred customer converts its referral. */
-bool sc_referral_first_purchase(rp_ctx *ctx, const rp_host_api *api, const sc_tenant_ctx *t,
-                                const sc_cust *referee, int64_t ts_ms);
+bool sc_referral_first_purchase(rp_ctx *ctx, const rp_host_api *api, const sc_cust *referee,
+                                int64_t ts_ms);
 
 /* A "ref:" timer on c, whose key and payload it reads. *handled is false
  * for any other timer. */

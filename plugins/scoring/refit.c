@@ -16,7 +16,7 @@
 #include "bgnbd.h"
 #include "evaluate.h"
 #include "refit.h"
-#include "rp_pgarray.h"
+#include "rapport/rp_pgarray.h"
 
 #define REFRESH_PAGE 2000
 
@@ -24,7 +24,7 @@ static const uint8_t empty_map = 0x80;
 
 static bool set_refit_timer(rp_ctx *ctx, const rp_host_api *api, const sc_tenant_ctx *t, int64_t due)
 {
-    return api->timer_set(ctx, t->s->tenant, SC_REFIT_TIMER, due, NULL, NULL, &empty_map, 1) == RP_OK;
+    return api->timer_set(ctx, SC_REFIT_TIMER, due, NULL, NULL, &empty_map, 1) == RP_OK;
 }
 
 bool sc_refit_ensure_scheduled(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t, int64_t now_ms)
@@ -33,9 +33,9 @@ bool sc_refit_ensure_scheduled(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ct
         return true;
     int64_t due = now_ms + t->s->first_fit_ms;
     char partition[16], next[24];
-    snprintf(partition, sizeof partition, "%u", api->partition_of(ctx, t->s->tenant, ""));
+    snprintf(partition, sizeof partition, "%u", api->partition_of(ctx, ""));
     snprintf(next, sizeof next, "%lld", (long long)due);
-    const char *params[] = {t->s->tenant, partition, next};
+    const char *params[] = {t->tenant, partition, next};
     if (api->db_defer(ctx,
             "INSERT INTO scoring_bgnbd_params (tenant, partition, status, next_fit_ms)"
             " VALUES ($1, $2, 'pending', $3) ON CONFLICT (tenant) DO NOTHING", 3, params) != RP_OK)
@@ -50,7 +50,7 @@ static bool load_sample(rp_ctx *ctx, const rp_host_api *api, const sc_tenant_ctx
 {
     char limit[24];
     snprintf(limit, sizeof limit, "%lld", (long long)t->s->fit_max_customers);
-    const char *params[] = {t->s->tenant, limit};
+    const char *params[] = {t->tenant, limit};
     rp_rows *rows = api->db_query(ctx,
         "SELECT bgnbd_x, first_purchase_ms, last_purchase_ms FROM scoring_customers"
         " WHERE tenant = $1 AND first_purchase_ms IS NOT NULL"
@@ -81,7 +81,7 @@ static bool store_params(rp_ctx *ctx, const rp_host_api *api, const sc_tenant_ct
                          double ll, size_t n, int64_t now_ms)
 {
     char partition[16], v[4][40], llb[40], nb[24], ts[24], next[24];
-    snprintf(partition, sizeof partition, "%u", api->partition_of(ctx, t->s->tenant, ""));
+    snprintf(partition, sizeof partition, "%u", api->partition_of(ctx, ""));
     const double *p = &t->params.r;
     for (int i = 0; i < 4; i++)
         snprintf(v[i], sizeof v[i], "%.17g", p[i]);
@@ -90,7 +90,7 @@ static bool store_params(rp_ctx *ctx, const rp_host_api *api, const sc_tenant_ct
     snprintf(ts, sizeof ts, "%lld", (long long)now_ms);
     snprintf(next, sizeof next, "%lld", (long long)(now_ms + t->s->refit_ms));
     if (!fitted) {
-        const char *params[] = {t->s->tenant, partition, nb, ts, next};
+        const char *params[] = {t->tenant, partition, nb, ts, next};
         return api->db_defer(ctx,
             "INSERT INTO scoring_bgnbd_params (tenant, partition, status, customers, attempted_ms, next_fit_ms)"
             " VALUES ($1, $2, 'insufficient', $3, $4, $5) ON CONFLICT (tenant) DO UPDATE SET"
@@ -99,7 +99,7 @@ static bool store_params(rp_ctx *ctx, const rp_host_api *api, const sc_tenant_ct
             " customers = EXCLUDED.customers, attempted_ms = EXCLUDED.attempted_ms,"
             " next_fit_ms = EXCLUDED.next_fit_ms", 5, params) == RP_OK;
     }
-    const char *params[] = {t->s->tenant, partition, v[0], v[1], v[2], v[3], llb, nb, ts, next};
+    const char *params[] = {t->tenant, partition, v[0], v[1], v[2], v[3], llb, nb, ts, next};
     return api->db_defer(ctx,
         "INSERT INTO scoring_bgnbd_params (tenant, partition, r, alpha, a, b, log_likelihood,"
         " customers, fitted_ms, attempted_ms, next_fit_ms, status)"
@@ -110,11 +110,16 @@ static bool store_params(rp_ctx *ctx, const rp_host_api *api, const sc_tenant_ct
         " next_fit_ms = EXCLUDED.next_fit_ms, status = 'fitted'", 10, params) == RP_OK;
 }
 
-/* One page of customers after `after` (keyset); returns rows seen or -1. */
+/* One page of customers after `after` (keyset), which it moves to the
+ * page's last customer; returns rows seen or -1. */
 static int refresh_page(rp_ctx *ctx, const rp_host_api *api, const sc_tenant_ctx *t, int64_t now_ms,
-                        char *after, size_t after_size)
+                        rp_text *after)
 {
-    const char *params[] = {t->s->tenant, after};
+    const char *params[] = {t->tenant, rp_text_get(after)};
+    if (!params[1]) {
+        api->fail(ctx, "scoring: out of memory refreshing customers of tenant %s", t->tenant);
+        return -1;
+    }
     rp_rows *rows = api->db_query(ctx,
         "SELECT customer, bgnbd_x, first_purchase_ms, last_purchase_ms, risk_level, tier"
         "  FROM scoring_customers WHERE tenant = $1 AND customer > $2"
@@ -144,15 +149,17 @@ static int refresh_page(rp_ctx *ctx, const rp_host_api *api, const sc_tenant_ctx
         rp_text_puts(&rk, sep);
         rp_pgarray_quote(&rk, c.risk);
     }
-    if (count > 0)
-        snprintf(after, after_size, "%s", api->rows_value(rows, count - 1, 0));
+    if (count > 0) {
+        rp_text_reset(after);
+        rp_text_puts(after, api->rows_value(rows, count - 1, 0));
+    }
     api->rows_free(rows);
     if (ok && count > 0) {
         rp_text_putc(&ids, '}');
         rp_text_putc(&pa, '}');
         rp_text_putc(&ex, '}');
         rp_text_putc(&rk, '}');
-        const char *up[] = {t->s->tenant, rp_text_get(&ids), rp_text_get(&pa), rp_text_get(&ex),
+        const char *up[] = {t->tenant, rp_text_get(&ids), rp_text_get(&pa), rp_text_get(&ex),
                             rp_text_get(&rk)};
         ok = up[1] && up[2] && up[3] && up[4] && api->db_defer(ctx,
             "UPDATE scoring_customers c SET p_alive = u.p, expected_purchases = u.e, risk_level = u.r"
@@ -180,19 +187,20 @@ bool sc_refit(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t, int64_t now
         t->params = fitted;
         t->have_params = true;
         api->log(ctx, RP_LOG_INFO, "BG/NBD fit tenant=%s customers=%zu r=%g alpha=%g a=%g b=%g ll=%g",
-                 t->s->tenant, n, fitted.r, fitted.alpha, fitted.a, fitted.b, ll);
+                 t->tenant, n, fitted.r, fitted.alpha, fitted.a, fitted.b, ll);
     } else {
         api->log(ctx, RP_LOG_INFO, "BG/NBD fit skipped tenant=%s: %zu purchasing customers, "
-                 "fit_min_customers is %lld", t->s->tenant, n, (long long)t->s->fit_min_customers);
+                 "fit_min_customers is %lld", t->tenant, n, (long long)t->s->fit_min_customers);
     }
     if (!store_params(ctx, api, t, ok_fit, ll, n, now_ms))
         return false;
     t->params_row = true;
     if (ok_fit) {
-        char after[512] = "";
+        rp_text after = {0};
         int got;
-        while ((got = refresh_page(ctx, api, t, now_ms, after, sizeof after)) == REFRESH_PAGE)
+        while ((got = refresh_page(ctx, api, t, now_ms, &after)) == REFRESH_PAGE)
             ;
+        rp_text_free(&after);
         if (got < 0)
             return false;
     }

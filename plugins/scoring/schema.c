@@ -1,5 +1,12 @@
 /*
- * schema.c - the scoring plugin's tables (idempotent DDL run at start).
+ * schema.c - the scoring plugin's tables as numbered migrations (ABI 2):
+ * the host applies the steps a database has not recorded, once each, and
+ * records them in plugin_migrations. Released steps never change; a schema
+ * change is a new step.
+ *
+ * Migration 1 is the schema of ABI 1's scoring, kept with IF NOT EXISTS so a
+ * database the ABI-1 plugin created upgrades in place (no ABI-1 release ever
+ * altered these tables, so there is nothing to patch).
  *
  * scoring_customers is a contract: the care and survey plugins read tier,
  * core, p_alive, risk_level and expected_purchases from it. Every table has
@@ -9,7 +16,7 @@
 
 #include "schema.h"
 
-const char *const sc_schema_sql[] = {
+static const char migration_1[] =
     "CREATE TABLE IF NOT EXISTS scoring_customers ("
     "  tenant text NOT NULL,"
     "  customer text NOT NULL,"
@@ -34,8 +41,8 @@ const char *const sc_schema_sql[] = {
     "  last_purchase_ms bigint,"
     "  next_check_ms bigint NOT NULL DEFAULT 0,"
     "  evidence double precision[] NOT NULL,"
-    "  PRIMARY KEY (tenant, customer))",
-    "CREATE INDEX IF NOT EXISTS scoring_customers_tier ON scoring_customers (tenant, tier)",
+    "  PRIMARY KEY (tenant, customer));"
+    "CREATE INDEX IF NOT EXISTS scoring_customers_tier ON scoring_customers (tenant, tier);"
     "CREATE TABLE IF NOT EXISTS scoring_tier_history ("
     "  tenant text NOT NULL,"
     "  id bigserial,"
@@ -50,10 +57,10 @@ const char *const sc_schema_sql[] = {
     "  core_to boolean NOT NULL,"
     "  reasons jsonb NOT NULL,"
     "  cause text NOT NULL,"
-    "  PRIMARY KEY (tenant, id))",
-    "CREATE INDEX IF NOT EXISTS scoring_tier_history_ts ON scoring_tier_history (tenant, ts_ms)",
+    "  PRIMARY KEY (tenant, id));"
+    "CREATE INDEX IF NOT EXISTS scoring_tier_history_ts ON scoring_tier_history (tenant, ts_ms);"
     "CREATE INDEX IF NOT EXISTS scoring_tier_history_customer"
-    "  ON scoring_tier_history (tenant, customer, ts_ms)",
+    "  ON scoring_tier_history (tenant, customer, ts_ms);"
     "CREATE TABLE IF NOT EXISTS scoring_tenant_stats ("
     "  tenant text PRIMARY KEY,"
     "  partition int NOT NULL,"
@@ -61,7 +68,7 @@ const char *const sc_schema_sql[] = {
     "  sf double precision NOT NULL DEFAULT 0,"
     "  sff double precision NOT NULL DEFAULT 0,"
     "  sm double precision NOT NULL DEFAULT 0,"
-    "  smm double precision NOT NULL DEFAULT 0)",
+    "  smm double precision NOT NULL DEFAULT 0);"
     "CREATE TABLE IF NOT EXISTS scoring_bgnbd_params ("
     "  tenant text PRIMARY KEY,"
     "  partition int NOT NULL,"
@@ -71,7 +78,7 @@ const char *const sc_schema_sql[] = {
     "  fitted_ms bigint,"
     "  attempted_ms bigint,"
     "  next_fit_ms bigint,"
-    "  status text NOT NULL)",
+    "  status text NOT NULL);"
     "CREATE TABLE IF NOT EXISTS scoring_promos ("
     "  tenant text NOT NULL,"
     "  promo_id text NOT NULL,"
@@ -79,6 +86,9 @@ const char *const sc_schema_sql[] = {
     "  starts_ms bigint NOT NULL,"
     "  ends_ms bigint NOT NULL,"
     "  depth double precision,"
-    "  PRIMARY KEY (tenant, promo_id))",
-    NULL,
+    "  PRIMARY KEY (tenant, promo_id));";
+
+const rp_migration sc_migrations[] = {
+    {1, migration_1},
+    {0, NULL},
 };

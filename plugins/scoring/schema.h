@@ -1,7 +1,9 @@
-/* schema.h - the scoring plugin's DDL (schema.c). */
+/* schema.h - the scoring plugin's migrations (schema.c). */
 #ifndef SCORING_SCHEMA_H
 #define SCORING_SCHEMA_H
 
-extern const char *const sc_schema_sql[];
+#include "rapport/plugin.h"
+
+extern const rp_migration sc_migrations[];
 
 #endif

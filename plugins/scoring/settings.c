@@ -1,7 +1,12 @@
 /*
- * settings.c - configuration keys of the scoring plugin, their defaults, and
- * their per-tenant resolution. Every value can be overridden per tenant with
- * "<tenant>.<key>", so each tenant scores against its own weights and tiers.
+ * settings.c - the scoring plugin's settings table and its check (see
+ * settings.h).
+ *
+ * Every key may be overridden per tenant (RP_SETTING_PER_TENANT): each one
+ * shapes only that tenant's scores, tiers and model, and nothing the plugin
+ * shares between tenants (no pool, no common timer) depends on any of them.
+ * The ranges keep values the arithmetic cannot use out (a zero scale would
+ * divide by zero, a zero interval would re-arm a timer at once).
  */
 #include <errno.h>
 #include <math.h>
@@ -9,151 +14,173 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rp_duration.h"
+#include "rapport/rp_text.h"
 #include "settings.h"
 
-const rp_config_key sc_config_keys[] = {
-    {"weights", RP_CONFIG_STRING, "3,1,1,1,1,2,1,1,2",
-     "weights of the nine criteria (purchase_power, influenceable, not_picky, "
-     "short_negotiation, price_insensitive, word_of_mouth, suggestions, cooperation, "
-     "promo_loyalty), comma-separated, >= 0"},
-    {"half_life", RP_CONFIG_DURATION, "180d", "evidence loses half its weight after this long"},
-    {"recency_half_life", RP_CONFIG_DURATION, "90d",
-     "recency part of criterion 1 halves every ... since the last purchase"},
-    {"influence_window", RP_CONFIG_DURATION, "14d",
-     "a purchase this soon after a care contact counts as influenced (criterion 2)"},
-    {"negotiation_half", RP_CONFIG_DURATION, "14d",
-     "a deal won this long after it opened scores 50 (criterion 4)"},
-    {"prior_weight", RP_CONFIG_DOUBLE, "1", "pseudo-observations pulling ratio criteria towards 50"},
-    {"referral_scale", RP_CONFIG_DOUBLE, "1",
-     "referral points (made + 2 x converted) giving word of mouth 50 (criterion 6)"},
-    {"suggestion_scale", RP_CONFIG_DOUBLE, "1", "suggestions giving criterion 7 a score of 50"},
-    {"thresholds", RP_CONFIG_STRING, "88,78,50,30",
-     "minimum absolute score of vip, key, ordinary, small (decreasing); below: potential"},
-    {"margin", RP_CONFIG_DOUBLE, "3", "hysteresis: promote at threshold+margin, demote below threshold-margin"},
-    {"min_dwell", RP_CONFIG_DURATION, "14d", "minimum stay in a tier before the next automatic move"},
-    {"core_tiers", RP_CONFIG_STRING, "vip,key", "tiers forming the core value group"},
-    {"recheck_interval", RP_CONFIG_DURATION, "7d",
-     "a customer without events is re-evaluated (decay, P(alive)) this often"},
-    {"risk_levels", RP_CONFIG_STRING, "high<0.3,medium<0.6,low",
-     "churn-risk levels by P(alive), riskiest first: name<upper bound, last without bound"},
-    {"refit_interval", RP_CONFIG_DURATION, "7d", "BG/NBD refit interval per tenant (engine time)"},
-    {"first_fit_after", RP_CONFIG_DURATION, "1d", "first BG/NBD fit this long after a tenant's first event"},
-    {"period", RP_CONFIG_DURATION, "7d", "time unit of the BG/NBD model and the horizon of expected_purchases"},
-    {"fit_min_customers", RP_CONFIG_INT, "20", "no BG/NBD fit with fewer purchasing customers"},
-    {"fit_max_customers", RP_CONFIG_INT, "50000", "BG/NBD fit on at most this many customers (a stable sample)"},
-    {NULL, 0, NULL, NULL},
+#define MS_MINUTE 60000.0
+#define MS_HOUR 3600000.0
+#define MS_DAY 86400000.0
+#define MS_10_YEARS (3653 * MS_DAY)
+
+#define SETTING(name, type, field, dflt, lo, hi, help)                                   \
+    {name, type, offsetof(sc_settings, field), dflt, lo, hi, NULL, RP_SETTING_PER_TENANT, \
+     help}
+
+const rp_setting sc_setting_table[] = {
+    SETTING("weights", RP_SETTING_LIST, weights, "3,1,1,1,1,2,1,1,2", 9, 9,
+            "weights of the nine criteria (purchase_power, influenceable, not_picky, "
+            "short_negotiation, price_insensitive, word_of_mouth, suggestions, cooperation, "
+            "promo_loyalty), each >= 0, not all 0"),
+    SETTING("half_life", RP_SETTING_DURATION, half_life_ms, "180d", MS_HOUR, MS_10_YEARS,
+            "evidence loses half its weight after this long"),
+    SETTING("recency_half_life", RP_SETTING_DURATION, recency_half_life_ms, "90d", MS_HOUR,
+            MS_10_YEARS, "recency part of criterion 1 halves every ... since the last purchase"),
+    SETTING("influence_window", RP_SETTING_DURATION, influence_window_ms, "14d", MS_MINUTE,
+            366 * MS_DAY, "a purchase this soon after a care contact counts as influenced (criterion 2)"),
+    SETTING("negotiation_half", RP_SETTING_DURATION, negotiation_half_ms, "14d", MS_HOUR,
+            MS_10_YEARS, "a deal won this long after it opened scores 50 (criterion 4)"),
+    SETTING("prior_weight", RP_SETTING_DOUBLE, prior_weight, "1", 0, 1e6,
+            "pseudo-observations pulling ratio criteria towards 50"),
+    SETTING("referral_scale", RP_SETTING_DOUBLE, referral_scale, "1", 0.001, 1e6,
+            "referral points (made + 2 x converted) giving word of mouth 50 (criterion 6)"),
+    SETTING("suggestion_scale", RP_SETTING_DOUBLE, suggestion_scale, "1", 0.001, 1e6,
+            "suggestions giving criterion 7 a score of 50"),
+    SETTING("thresholds", RP_SETTING_LIST, thresholds, "88,78,50,30", 4, 4,
+            "minimum absolute score of vip, key, ordinary, small (0..100, decreasing); "
+            "below: potential"),
+    SETTING("margin", RP_SETTING_DOUBLE, margin, "3", 0, 50,
+            "hysteresis: promote at threshold+margin, demote below threshold-margin"),
+    SETTING("min_dwell", RP_SETTING_DURATION, min_dwell_ms, "14d", 0, MS_10_YEARS,
+            "minimum stay in a tier before the next automatic move"),
+    SETTING("core_tiers", RP_SETTING_LIST, core_tiers, "vip,key", 1, SC_TIER_COUNT,
+            "tiers forming the core value group (of vip, key, ordinary, small, potential)"),
+    SETTING("recheck_interval", RP_SETTING_DURATION, recheck_ms, "7d", MS_MINUTE, MS_10_YEARS,
+            "a customer without events is re-evaluated (decay, P(alive)) this often"),
+    SETTING("risk_levels", RP_SETTING_LIST, risk_levels, "high<0.3,medium<0.6,low", 2,
+            SC_RISK_MAX_LEVELS,
+            "churn-risk levels by P(alive), riskiest first: name<upper bound, last without bound"),
+    SETTING("refit_interval", RP_SETTING_DURATION, refit_ms, "7d", MS_MINUTE, MS_10_YEARS,
+            "BG/NBD refit interval per tenant (engine time)"),
+    SETTING("first_fit_after", RP_SETTING_DURATION, first_fit_ms, "1d", 1000, MS_10_YEARS,
+            "first BG/NBD fit this long after a tenant's first event"),
+    SETTING("period", RP_SETTING_DURATION, period_ms, "7d", MS_HOUR, MS_10_YEARS,
+            "time unit of the BG/NBD model and the horizon of expected_purchases"),
+    SETTING("fit_min_customers", RP_SETTING_INT, fit_min_customers, "20", 1, 1e9,
+            "no BG/NBD fit with fewer purchasing customers"),
+    SETTING("fit_max_customers", RP_SETTING_INT, fit_max_customers, "50000", 1, 1e9,
+            "BG/NBD fit on at most this many customers (a stable sample)"),
+    {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
 };
 
-bool sc_parse_numbers(const char *key, const char *text, double *out, int n,
+/* "key 'a,b,c': " for messages: the value as it was written. */
+static void describe(const char *key, const rp_list *list, rp_text *out)
+{
+    rp_text_printf(out, "%s '", key);
+    for (size_t i = 0; i < list->count; i++)
+        rp_text_printf(out, "%s%s", i ? "," : "", list->items[i]);
+    rp_text_puts(out, "': ");
+}
+
+/* err = "key 'value': " + what. */
+static void list_error(const char *key, const rp_list *list, const char *what, char *err,
+                       size_t errlen)
+{
+    rp_text t = {0};
+    describe(key, list, &t);
+    rp_text_puts(&t, what);
+    const char *text = rp_text_get(&t);
+    snprintf(err, errlen, "%s", text ? text : key);
+    rp_text_free(&t);
+}
+
+bool sc_parse_numbers(const char *key, const rp_list *list, double *out, size_t n,
                       char *err, size_t errlen)
 {
-    const char *p = text ? text : "";
-    for (int i = 0; i < n; i++) {
+    char what[96];
+    if (list->count != n) {
+        snprintf(what, sizeof what, "expected %zu comma-separated numbers", n);
+        list_error(key, list, what, err, errlen);
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const char *item = list->items[i];
         char *end;
         errno = 0;
-        double v = strtod(p, &end);
-        if (errno || end == p || !(v >= 0) || !isfinite(v)) {
-            snprintf(err, errlen, "%s '%s': value %d is not a number >= 0", key, text, i + 1);
+        double v = strtod(item, &end);
+        if (errno || end == item || *end || !(v >= 0) || !isfinite(v)) {
+            snprintf(what, sizeof what, "value %zu is not a number >= 0", i + 1);
+            list_error(key, list, what, err, errlen);
             return false;
         }
         out[i] = v;
-        while (*end == ' ')
-            end++;
-        if (i + 1 < n && *end != ',') {
-            snprintf(err, errlen, "%s '%s': expected %d comma-separated numbers", key, text, n);
-            return false;
-        }
-        p = end + (i + 1 < n ? 1 : 0);
-    }
-    if (*p) {
-        snprintf(err, errlen, "%s '%s': expected %d comma-separated numbers", key, text, n);
-        return false;
     }
     return true;
 }
 
-static bool get_duration(rp_ctx *ctx, const rp_host_api *api, const char *tenant,
-                         const char *key, int64_t *ms, char *err, size_t errlen)
+static bool check_weights(sc_settings *s, char *err, size_t errlen)
 {
-    const char *text = api->config_tenant_string(ctx, tenant, key);
-    if (!rp_parse_duration(text, ms) || *ms <= 0) {
-        snprintf(err, errlen, "%s '%s' (tenant %s): expected a positive duration like 7d",
-                 key, text ? text : "", tenant);
+    if (!sc_parse_numbers("weights", &s->weights, s->params.weights, SC_CRITERIA, err, errlen))
         return false;
-    }
-    return true;
+    double sum = 0;
+    for (int i = 0; i < SC_CRITERIA; i++)
+        sum += s->params.weights[i];
+    if (sum > 0)
+        return true;
+    list_error("weights", &s->weights, "at least one weight must be above 0", err, errlen);
+    return false;
 }
 
-static bool get_number(rp_ctx *ctx, const rp_host_api *api, const char *tenant,
-                       const char *key, double *out, char *err, size_t errlen)
+static bool check_thresholds(sc_settings *s, char *err, size_t errlen)
 {
-    return sc_parse_numbers(key, api->config_tenant_string(ctx, tenant, key), out, 1, err, errlen);
-}
-
-static bool load_tiers(rp_ctx *ctx, const rp_host_api *api, const char *tenant,
-                       sc_settings *s, char *err, size_t errlen)
-{
-    const char *th = api->config_tenant_string(ctx, tenant, "thresholds");
-    if (!sc_parse_numbers("thresholds", th, s->rules.threshold, SC_TIER_POTENTIAL, err, errlen))
+    double *th = s->rules.threshold;
+    if (!sc_parse_numbers("thresholds", &s->thresholds, th, SC_TIER_POTENTIAL, err, errlen))
         return false;
-    for (int i = 1; i < SC_TIER_POTENTIAL; i++) {
-        if (!(s->rules.threshold[i] < s->rules.threshold[i - 1])) {
-            snprintf(err, errlen, "thresholds '%s': must decrease from vip to small", th);
+    for (int i = 0; i < SC_TIER_POTENTIAL; i++) {
+        if (th[i] > 100 || (i > 0 && !(th[i] < th[i - 1]))) {
+            list_error("thresholds", &s->thresholds,
+                       "must decrease from vip to small, each at most 100", err, errlen);
             return false;
         }
     }
-    if (!get_number(ctx, api, tenant, "margin", &s->rules.margin, err, errlen)
-        || !get_duration(ctx, api, tenant, "min_dwell", &s->rules.dwell_ms, err, errlen))
-        return false;
-    char bad[64];
-    const char *core = api->config_tenant_string(ctx, tenant, "core_tiers");
-    if (!sc_tier_set_parse(core, &s->core_mask, bad, sizeof bad) || s->core_mask == 0) {
-        snprintf(err, errlen, "core_tiers '%s': '%s' is not one of vip,key,ordinary,small,potential",
-                 core ? core : "", bad);
+    return true;
+}
+
+static bool check_tiers_and_risk(sc_settings *s, char *err, size_t errlen)
+{
+    char bad[64], what[256];
+    if (!sc_tier_set_parse(s->core_tiers.items, s->core_tiers.count, &s->core_mask, bad, sizeof bad)) {
+        snprintf(what, sizeof what, "'%s' is not one of vip,key,ordinary,small,potential", bad);
+        list_error("core_tiers", &s->core_tiers, what, err, errlen);
         return false;
     }
-    return sc_risk_parse(api->config_tenant_string(ctx, tenant, "risk_levels"), &s->risk,
-                         err, errlen);
-}
-
-static bool load_params(rp_ctx *ctx, const rp_host_api *api, const char *tenant,
-                        sc_params *p, char *err, size_t errlen)
-{
-    int64_t hl, rhl, win, neg;
-    if (!sc_parse_numbers("weights", api->config_tenant_string(ctx, tenant, "weights"),
-                          p->weights, SC_CRITERIA, err, errlen)
-        || !get_duration(ctx, api, tenant, "half_life", &hl, err, errlen)
-        || !get_duration(ctx, api, tenant, "recency_half_life", &rhl, err, errlen)
-        || !get_duration(ctx, api, tenant, "influence_window", &win, err, errlen)
-        || !get_duration(ctx, api, tenant, "negotiation_half", &neg, err, errlen)
-        || !get_number(ctx, api, tenant, "prior_weight", &p->prior_weight, err, errlen)
-        || !get_number(ctx, api, tenant, "referral_scale", &p->referral_scale, err, errlen)
-        || !get_number(ctx, api, tenant, "suggestion_scale", &p->suggestion_scale, err, errlen))
+    if (!sc_risk_parse(s->risk_levels.items, s->risk_levels.count, &s->risk, what, sizeof what)) {
+        list_error("risk_levels", &s->risk_levels, what, err, errlen);
         return false;
-    p->half_life_ms = (double)hl;
-    p->recency_half_life_ms = (double)rhl;
-    p->influence_window_ms = (double)win;
-    p->negotiation_half_ms = (double)neg;
+    }
     return true;
 }
 
-bool sc_settings_load(rp_ctx *ctx, const rp_host_api *api, const char *tenant,
-                      sc_settings *s, char *err, size_t errlen)
+int sc_settings_check(void *settings, const char *tenant, char *err, size_t errlen)
 {
-    memset(s, 0, sizeof *s);
-    snprintf(s->tenant, sizeof s->tenant, "%s", tenant);
-    double fmin = 0, fmax = 0;
-    if (!load_params(ctx, api, tenant, &s->params, err, errlen)
-        || !load_tiers(ctx, api, tenant, s, err, errlen)
-        || !get_duration(ctx, api, tenant, "recheck_interval", &s->recheck_ms, err, errlen)
-        || !get_duration(ctx, api, tenant, "refit_interval", &s->refit_ms, err, errlen)
-        || !get_duration(ctx, api, tenant, "first_fit_after", &s->first_fit_ms, err, errlen)
-        || !get_duration(ctx, api, tenant, "period", &s->period_ms, err, errlen)
-        || !get_number(ctx, api, tenant, "fit_min_customers", &fmin, err, errlen)
-        || !get_number(ctx, api, tenant, "fit_max_customers", &fmax, err, errlen))
-        return false;
-    s->fit_min_customers = (int64_t)fmin;
-    s->fit_max_customers = fmax < 1 ? 1 : (int64_t)fmax;
-    return true;
+    (void)tenant; /* the host names it in the message */
+    sc_settings *s = settings;
+    if (!check_weights(s, err, errlen) || !check_thresholds(s, err, errlen)
+        || !check_tiers_and_risk(s, err, errlen))
+        return RP_ERROR;
+    if (s->fit_min_customers > s->fit_max_customers) {
+        snprintf(err, errlen, "fit_min_customers '%lld' exceeds fit_max_customers '%lld'",
+                 (long long)s->fit_min_customers, (long long)s->fit_max_customers);
+        return RP_ERROR;
+    }
+    sc_params *p = &s->params;
+    p->half_life_ms = (double)s->half_life_ms;
+    p->recency_half_life_ms = (double)s->recency_half_life_ms;
+    p->influence_window_ms = (double)s->influence_window_ms;
+    p->negotiation_half_ms = (double)s->negotiation_half_ms;
+    p->prior_weight = s->prior_weight;
+    p->referral_scale = s->referral_scale;
+    p->suggestion_scale = s->suggestion_scale;
+    s->rules.margin = s->margin;
+    s->rules.dwell_ms = s->min_dwell_ms;
+    return RP_OK;
 }

@@ -10,15 +10,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rp_pgarray.h"
+#include "rapport/rp_pgarray.h"
 #include "store.h"
 
 /* ------------------------------------------------------------ working set */
 
-void sc_tenant_init(sc_tenant_ctx *t, const sc_settings *s)
+bool sc_tenant_init(sc_tenant_ctx *t, const char *tenant, const sc_settings *s)
 {
     memset(t, 0, sizeof *t);
     t->s = s;
+    t->tenant = strdup(tenant);
+    return t->tenant != NULL;
 }
 
 static void free_history(sc_tenant_ctx *t)
@@ -29,11 +31,19 @@ static void free_history(sc_tenant_ctx *t)
     t->nhistory = 0;
 }
 
+static void free_cust(sc_cust *c)
+{
+    free(c->pin_reason);
+    free(c->referred_by);
+    free(c->customer);
+}
+
 void sc_tenant_free(sc_tenant_ctx *t)
 {
     for (size_t i = 0; i < t->ncust; i++)
-        free(t->custs[i].customer);
+        free_cust(&t->custs[i]);
     free(t->custs);
+    free(t->tenant);
     rp_keyindex_free(&t->index);
     free(t->promos);
     free_history(t);
@@ -51,13 +61,13 @@ bool sc_store_write_history(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *
 {
     if (t->nhistory == 0)
         return true;
-    const char *params[SC_HISTORY_COLS + 1] = {t->s->tenant};
+    const char *params[SC_HISTORY_COLS + 1] = {t->tenant};
     bool ok = true;
     for (int k = 0; k < SC_HISTORY_COLS; k++)
         ok = (params[k + 1] = rp_pgarray_finish(&t->history[k])) != NULL && ok;
     if (!ok)
         api->fail(ctx, "scoring: out of memory writing %zu tier changes of tenant %s", t->nhistory,
-                  t->s->tenant);
+                  t->tenant);
     else
         ok = api->db_defer(ctx,
             "INSERT INTO scoring_tier_history (tenant, customer, partition, ts_ms, from_tier, to_tier,"
@@ -72,10 +82,22 @@ bool sc_store_write_history(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *
     return ok;
 }
 
+bool sc_cust_set_text(char **field, const char *value)
+{
+    char *copy = NULL;
+    if (value && *value && !(copy = strdup(value)))
+        return false;
+    free(*field);
+    *field = copy;
+    return true;
+}
+
 void sc_cust_reset(sc_cust *c)
 {
     char *name = c->customer;
     uint32_t partition = c->partition;
+    free(c->pin_reason);
+    free(c->referred_by);
     memset(c, 0, sizeof *c);
     c->customer = name;
     c->partition = partition;
@@ -173,7 +195,7 @@ static double num_or_nan(const char *s)
 
 bool sc_store_load_tenant(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t)
 {
-    const char *params[] = {t->s->tenant};
+    const char *params[] = {t->tenant};
     rp_rows *rows = api->db_query(ctx,
         "SELECT s.n, s.sf, s.sff, s.sm, s.smm, p.r, p.alpha, p.a, p.b, p.tenant IS NOT NULL"
         "  FROM (SELECT 1) one"
@@ -199,7 +221,8 @@ bool sc_store_load_tenant(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t)
     return true;
 }
 
-static void load_row(const rp_host_api *api, rp_rows *rows, int r, sc_cust *c)
+/* False if out of memory. */
+static bool load_row(const rp_host_api *api, rp_rows *rows, int r, sc_cust *c)
 {
     sc_parse_float_array(api->rows_value(rows, r, 2), (double *)&c->ev, SC_EVIDENCE_FIELDS);
     sc_parse_float_array(api->rows_value(rows, r, 3), c->sub, SC_CRITERIA);
@@ -215,15 +238,13 @@ static void load_row(const rp_host_api *api, rp_rows *rows, int r, sc_cust *c)
     c->pinned = sc_tier_parse(api->rows_value(rows, r, 12));
     v = api->rows_value(rows, r, 13);
     c->pinned_until_ms = v ? strtoll(v, NULL, 10) : 0;
-    v = api->rows_value(rows, r, 14);
-    snprintf(c->pin_reason, sizeof c->pin_reason, "%s", v ? v : "");
-    v = api->rows_value(rows, r, 15);
-    snprintf(c->referred_by, sizeof c->referred_by, "%s", v ? v : "");
     v = api->rows_value(rows, r, 16);
     c->next_check_ms = v ? strtoll(v, NULL, 10) : 0;
     v = api->rows_value(rows, r, 17);
     c->updated_ms = v ? strtoll(v, NULL, 10) : 0;
     c->exists = true;
+    return sc_cust_set_text(&c->pin_reason, api->rows_value(rows, r, 14))
+        && sc_cust_set_text(&c->referred_by, api->rows_value(rows, r, 15));
 }
 
 bool sc_store_load_customers(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t)
@@ -234,9 +255,9 @@ bool sc_store_load_customers(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx 
     for (size_t i = t->nfetched; i < t->ncust; i++)
         rp_pgarray_add(&ids, t->custs[i].customer);
     t->nfetched = t->ncust;
-    const char *params[] = {t->s->tenant, rp_pgarray_finish(&ids)};
+    const char *params[] = {t->tenant, rp_pgarray_finish(&ids)};
     if (!params[1]) {
-        api->fail(ctx, "scoring: out of memory building the customer list of tenant %s", t->s->tenant);
+        api->fail(ctx, "scoring: out of memory building the customer list of tenant %s", t->tenant);
         rp_pgarray_free(&ids);
         return false;
     }
@@ -248,14 +269,16 @@ bool sc_store_load_customers(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx 
     rp_pgarray_free(&ids);
     if (!rows)
         return false;
-    for (int r = 0; r < api->rows_count(rows); r++) {
+    bool ok = true;
+    for (int r = 0; ok && r < api->rows_count(rows); r++) {
         bool added;
         sc_cust *c = sc_tenant_cust(t, api->rows_value(rows, r, 0), 0, &added);
-        if (c && !added)
-            load_row(api, rows, r, c);
+        ok = c && (added || load_row(api, rows, r, c));
     }
     api->rows_free(rows);
-    return true;
+    if (!ok)
+        api->fail(ctx, "scoring: out of memory loading customers of tenant %s", t->tenant);
+    return ok;
 }
 
 bool sc_store_load_promos(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t, int64_t since_ms)
@@ -267,7 +290,7 @@ bool sc_store_load_promos(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t,
     t->npromos = 0;
     char since[32];
     snprintf(since, sizeof since, "%lld", (long long)since_ms);
-    const char *params[] = {t->s->tenant, since};
+    const char *params[] = {t->tenant, since};
     rp_rows *rows = api->db_query(ctx,
         "SELECT starts_ms, ends_ms FROM scoring_promos WHERE tenant = $1 AND ends_ms > $2::bigint"
         " ORDER BY starts_ms LIMIT 10000", 2, params);
@@ -336,8 +359,9 @@ static void put_row(rp_text *cols, const sc_cust *c, const sc_settings *s)
         rp_text_puts(&cols[COL_PINNED_UNTIL], "NULL");
     else
         put_int(&cols[COL_PINNED_UNTIL], c->pinned_until_ms);
-    rp_pgarray_quote(&cols[COL_PIN_REASON], c->pinned == SC_TIER_NONE ? NULL : c->pin_reason);
-    rp_pgarray_quote(&cols[COL_REFERRED_BY], c->referred_by[0] ? c->referred_by : NULL);
+    rp_pgarray_quote(&cols[COL_PIN_REASON], c->pinned == SC_TIER_NONE ? NULL
+                                            : c->pin_reason ? c->pin_reason : "");
+    rp_pgarray_quote(&cols[COL_REFERRED_BY], c->referred_by);
     put_int(&cols[COL_X], (int64_t)c->ev.repeat_n);
     if (c->ev.first_purchase_ms > 0) {
         put_int(&cols[COL_FIRST], (int64_t)c->ev.first_purchase_ms);
@@ -384,11 +408,11 @@ static bool save_stats(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t)
     if (d->n == 0 && d->sf == 0 && d->sff == 0 && d->sm == 0 && d->smm == 0)
         return true;
     char partition[16], v[5][40];
-    snprintf(partition, sizeof partition, "%u", api->partition_of(ctx, t->s->tenant, ""));
+    snprintf(partition, sizeof partition, "%u", api->partition_of(ctx, ""));
     const double *dv = &d->n;
     for (int i = 0; i < 5; i++)
         snprintf(v[i], sizeof v[i], "%.17g", dv[i]);
-    const char *params[] = {t->s->tenant, partition, v[0], v[1], v[2], v[3], v[4]};
+    const char *params[] = {t->tenant, partition, v[0], v[1], v[2], v[3], v[4]};
     memset(&t->delta, 0, sizeof t->delta);
     return api->db_defer(ctx,
         "INSERT INTO scoring_tenant_stats (tenant, partition, n, sf, sff, sm, smm)"
@@ -420,7 +444,7 @@ bool sc_store_save(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t, int64_
     bool ok = true;
     if (rows > 0) {
         const char *params[COL_COUNT + 1];
-        params[0] = t->s->tenant;
+        params[0] = t->tenant;
         for (int k = 0; k < COL_COUNT; k++) {
             rp_text_putc(&cols[k], '}');
             params[k + 1] = rp_text_get(&cols[k]);
@@ -428,7 +452,7 @@ bool sc_store_save(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t, int64_
                 ok = false;
         }
         if (!ok)
-            api->fail(ctx, "scoring: out of memory writing %zu customers of tenant %s", rows, t->s->tenant);
+            api->fail(ctx, "scoring: out of memory writing %zu customers of tenant %s", rows, t->tenant);
         else
             ok = api->db_defer(ctx, upsert_sql, COL_COUNT + 1, params) == RP_OK;
     }

@@ -14,8 +14,8 @@
 #include <stdint.h>
 
 #include "rapport/plugin.h"
-#include "rp_keyindex.h"
-#include "rp_pgarray.h"
+#include "rapport/rp_keyindex.h"
+#include "rapport/rp_pgarray.h"
 #include "bgnbd.h"
 #include "evidence.h"
 #include "settings.h"
@@ -38,8 +38,8 @@ typedef struct sc_cust {
     char risk[24];
     sc_tier pinned;           /* SC_TIER_NONE: no pin */
     int64_t pinned_until_ms;
-    char pin_reason[128];
-    char referred_by[128];
+    char *pin_reason;         /* malloc'd; NULL: none */
+    char *referred_by;        /* malloc'd customer id of the referrer; NULL: none */
     int64_t next_check_ms;    /* due time of the customer's re-check timer */
 } sc_cust;
 
@@ -48,7 +48,8 @@ typedef struct sc_cust {
 #define SC_HISTORY_COLS 11
 
 typedef struct sc_tenant_ctx {
-    const sc_settings *s;
+    char *tenant;             /* malloc'd: the tenant of the calls that use the set */
+    const sc_settings *s;     /* that tenant's settings (host-owned, immutable) */
     sc_tenant_stats stats;    /* as loaded, plus this run's changes */
     sc_tenant_stats delta;    /* this run's changes, written at the end */
     bool have_params;
@@ -77,7 +78,8 @@ static inline bool sc_cust_known(const sc_cust *c)
     return c->exists || c->dirty;
 }
 
-void sc_tenant_init(sc_tenant_ctx *t, const sc_settings *s);
+/* A fresh working set of tenant; false if out of memory. */
+bool sc_tenant_init(sc_tenant_ctx *t, const char *tenant, const sc_settings *s);
 /* Queues one scoring_tier_history row (values in SC_HISTORY_COLS order,
  * NULL for SQL NULL); written by sc_store_write_history. */
 void sc_tenant_add_history(sc_tenant_ctx *t, const char *const values[SC_HISTORY_COLS]);
@@ -92,6 +94,10 @@ sc_cust *sc_tenant_cust(sc_tenant_ctx *t, const char *customer, uint32_t partiti
 
 /* Resets a customer to a fresh, never-stored state (after customer.erase). */
 void sc_cust_reset(sc_cust *c);
+
+/* Replaces a malloc'd string field (pin_reason, referred_by) with a copy of
+ * value (NULL or "" clears it); false if out of memory. */
+bool sc_cust_set_text(char **field, const char *value);
 
 bool sc_store_load_tenant(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t);
 /* Loads the stored rows of the customers added with sc_tenant_cust since

@@ -84,56 +84,44 @@ sc_tier sc_tier_next(const sc_tier_rules *r, sc_tier current, int64_t tier_since
     return target;
 }
 
-bool sc_tier_set_parse(const char *list, unsigned *mask, char *bad, size_t badlen)
+bool sc_tier_set_parse(const char *const *items, size_t count, unsigned *mask,
+                       char *bad, size_t badlen)
 {
-    char word[32];
     *mask = 0;
-    const char *p = list ? list : "";
-    while (*p) {
-        while (*p == ',' || *p == ' ')
-            p++;
-        size_t n = strcspn(p, ", ");
-        if (n == 0)
-            break;
-        snprintf(word, sizeof word, "%.*s", (int)(n < 31 ? n : 31), p);
-        sc_tier t = sc_tier_parse(word);
-        if (t == SC_TIER_NONE || n > 31) {
-            snprintf(bad, badlen, "%.*s", (int)n, p);
+    for (size_t i = 0; i < count; i++) {
+        sc_tier t = sc_tier_parse(items[i]);
+        if (t == SC_TIER_NONE) {
+            snprintf(bad, badlen, "%s", items[i]);
             return false;
         }
         *mask |= 1u << t;
-        p += n;
     }
     return true;
 }
 
-static bool parse_level(const char *part, size_t n, sc_risk_levels *out, bool last,
-                        char *err, size_t errlen)
+static bool parse_level(const char *item, sc_risk_levels *out, bool last, char *err, size_t errlen)
 {
-    const char *lt = memchr(part, '<', n);
-    size_t name_len = lt ? (size_t)(lt - part) : n;
+    const char *lt = strchr(item, '<');
+    size_t name_len = lt ? (size_t)(lt - item) : strlen(item);
     int i = out->count;
     if (name_len == 0 || name_len >= sizeof out->name[0]) {
-        snprintf(err, errlen, "risk level '%.*s': name must be 1..23 characters", (int)n, part);
+        snprintf(err, errlen, "level '%s': name must be 1..23 bytes", item);
         return false;
     }
-    snprintf(out->name[i], sizeof out->name[i], "%.*s", (int)name_len, part);
+    snprintf(out->name[i], sizeof out->name[i], "%.*s", (int)name_len, item);
     if (last) {
         if (lt) {
-            snprintf(err, errlen, "risk level '%.*s': the last level takes no threshold", (int)n, part);
+            snprintf(err, errlen, "level '%s': the last level takes no threshold", item);
             return false;
         }
         out->below[i] = INFINITY;
     } else {
-        char num[32];
-        char *end;
-        size_t num_len = lt ? n - name_len - 1 : 0;
-        snprintf(num, sizeof num, "%.*s", (int)(num_len < 31 ? num_len : 31), lt ? lt + 1 : "");
-        double v = lt ? strtod(num, &end) : NAN;
+        char *end = NULL;
+        double v = lt && lt[1] ? strtod(lt + 1, &end) : NAN;
         double prev = i > 0 ? out->below[i - 1] : 0;
-        if (!lt || *end || num_len == 0 || !(v > prev) || v > 1) {
-            snprintf(err, errlen, "risk level '%.*s': expected name<p with p in (%g, 1], "
-                     "increasing", (int)n, part, prev);
+        if (!lt || !end || *end || !(v > prev) || v > 1) {
+            snprintf(err, errlen, "level '%s': expected name<p with p in (%g, 1], increasing",
+                     item, prev);
             return false;
         }
         out->below[i] = v;
@@ -142,26 +130,17 @@ static bool parse_level(const char *part, size_t n, sc_risk_levels *out, bool la
     return true;
 }
 
-bool sc_risk_parse(const char *spec, sc_risk_levels *out, char *err, size_t errlen)
+bool sc_risk_parse(const char *const *items, size_t count, sc_risk_levels *out,
+                   char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
-    const char *p = spec ? spec : "";
-    while (*p) {
-        size_t n = strcspn(p, ",");
-        bool last = p[n] == '\0';
-        if (out->count == SC_RISK_MAX_LEVELS) {
-            snprintf(err, errlen, "risk_levels: at most %d levels", SC_RISK_MAX_LEVELS);
-            return false;
-        }
-        if (!parse_level(p, n, out, last, err, errlen))
-            return false;
-        p += n + (last ? 0 : 1);
-    }
-    if (out->count < 2) {
-        snprintf(err, errlen, "risk_levels '%s': need at least two levels, e.g. high<0.3,low",
-                 spec ? spec : "");
+    if (count < 2 || count > SC_RISK_MAX_LEVELS) {
+        snprintf(err, errlen, "need 2..%d levels, e.g. high<0.3,low", SC_RISK_MAX_LEVELS);
         return false;
     }
+    for (size_t i = 0; i < count; i++)
+        if (!parse_level(items[i], out, i + 1 == count, err, errlen))
+            return false;
     return true;
 }
 

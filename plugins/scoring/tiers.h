@@ -46,9 +46,10 @@ sc_tier sc_tier_next(const sc_tier_rules *r, sc_tier current, int64_t tier_since
                      int64_t now_ms, double score, bool has_purchase, bool waive_dwell,
                      int64_t *blocked_until_ms);
 
-/* A set of tiers as a bit mask, parsed from "vip,key"; false on an unknown
- * name (copied into bad). */
-bool sc_tier_set_parse(const char *list, unsigned *mask, char *bad, size_t badlen);
+/* A set of tiers as a bit mask from the items of a list ("vip", "key");
+ * false on an unknown name (copied into bad). */
+bool sc_tier_set_parse(const char *const *items, size_t count, unsigned *mask,
+                       char *bad, size_t badlen);
 
 /* ---- churn risk ------------------------------------------------------ */
 
@@ -62,9 +63,12 @@ typedef struct sc_risk_levels {
     double below[SC_RISK_MAX_LEVELS];
 } sc_risk_levels;
 
-/* Parses "high<0.3,medium<0.6,low". Thresholds must increase, each in
- * (0, 1]; the last level has none. err names the offending part. */
-bool sc_risk_parse(const char *spec, sc_risk_levels *out, char *err, size_t errlen);
+/* Parses the items of a list such as "high<0.3", "medium<0.6", "low":
+ * 2..SC_RISK_MAX_LEVELS levels, names of 1..23 bytes, bounds increasing,
+ * each in (0, 1], the last level without one. err names the offending
+ * item. */
+bool sc_risk_parse(const char *const *items, size_t count, sc_risk_levels *out,
+                   char *err, size_t errlen);
 
 /* The level name for p_alive; "unknown" when p_alive is NAN. */
 const char *sc_risk_level(const sc_risk_levels *levels, double p_alive);

@@ -11,19 +11,11 @@
  * one durable timer (key "coverage:ORG", org scope) at the earliest instant
  * one of its covering ties becomes weak.
  */
-#include <stdio.h>
 #include <stdlib.h>
 
 #include "emit.h"
 #include "glue.h"
-
-#define TIMER_KEY_MAX 600
-
-static bool fail_oom(sh_run *r)
-{
-    r->api->fail(r->ctx, "stakeholder: out of memory evaluating coverage (tenant %s)", r->tenant);
-    return false;
-}
+#include "rapport/rp_text.h"
 
 /* Active members of org as coverage sees them at r->now. */
 static sh_member_view *views_of(sh_run *r, size_t org, size_t *count)
@@ -68,7 +60,7 @@ static bool assess(sh_run *r, size_t org)
     size_t count;
     sh_member_view *views = views_of(r, org, &count);
     if (!views)
-        return fail_oom(r);
+        return sh_fail_oom(r, "evaluating coverage");
     sh_coverage after;
     sh_coverage_compute(views, count, r->s->adequate_strength, &after);
     free(views);
@@ -104,19 +96,30 @@ static int64_t next_decay(const sh_run *r, size_t org)
     return due;
 }
 
+/* Sets or cancels org's decay timer. The key is the org id in full: two
+ * orgs whose ids share a long prefix keep two timers. */
+static bool arm_timer(sh_run *r, size_t org, rp_text *key)
+{
+    rp_text_reset(key);
+    rp_text_puts(key, SH_TIMER_PREFIX);
+    rp_text_puts(key, r->orgs[org].id);
+    const char *k = rp_text_get(key);
+    if (!k)
+        return sh_fail_oom(r, "building a timer key");
+    int64_t due = next_decay(r, org);
+    int rc = due == INT64_MAX
+                 ? r->api->timer_cancel(r->ctx, k)
+                 : r->api->timer_set(r->ctx, k, due, NULL, r->orgs[org].id, NULL, 0);
+    return rc == RP_OK;
+}
+
 bool sh_assess_timers(sh_run *r)
 {
-    for (size_t i = 0; i < r->norgs; i++) {
-        if (!r->orgs[i].dirty)
-            continue;
-        char key[TIMER_KEY_MAX];
-        snprintf(key, sizeof key, SH_TIMER_PREFIX "%s", r->orgs[i].id);
-        int64_t due = next_decay(r, i);
-        int rc = due == INT64_MAX
-                     ? r->api->timer_cancel(r->ctx, r->tenant, key)
-                     : r->api->timer_set(r->ctx, r->tenant, key, due, NULL, r->orgs[i].id, NULL, 0);
-        if (rc != RP_OK)
-            return false;
-    }
-    return true;
+    rp_text key = {0};
+    bool ok = true;
+    for (size_t i = 0; ok && i < r->norgs; i++)
+        if (r->orgs[i].dirty)
+            ok = arm_timer(r, i, &key);
+    rp_text_free(&key);
+    return ok;
 }

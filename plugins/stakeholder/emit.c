@@ -2,7 +2,7 @@
  * emit.c - the stakeholder plugin's derived events, each one msgpack map.
  */
 #include "emit.h"
-#include "rp_mpout.h"
+#include "rapport/rp_mpout.h"
 
 static void kv_roles(rp_mpout *o, const char *key, unsigned roles)
 {

@@ -14,25 +14,29 @@
 #include <stdint.h>
 
 #include "rapport/plugin.h"
-#include "rp_keyindex.h"
+#include "rapport/rp_keyindex.h"
 #include "coverage.h"
 #include "model.h"
 #include "strength.h"
 
 #define SH_NONE ((size_t)-1)
 
-/* ---- settings (plugin-wide; docs/plugins/stakeholder.md) ---- */
+/* ---- settings (docs/plugins/stakeholder.md) ----
+ * Filled by the host from sh_settings_table (settings.c): one struct for
+ * every tenant with TENANT.KEY overrides, one plugin-wide for the others.
+ * Immutable until shutdown, so a run keeps a pointer to its tenant's. */
 typedef struct sh_settings {
-    sh_strength_params strength;
-    double adequate_strength;       /* 0..100: a tie at or above it covers a role */
+    sh_strength_params strength;    /* half_life (DURATION), strength_scale */
+    double adequate_strength;       /* 0 <= v < 100: a tie at or above it covers a role */
     double weight_contact, weight_care_done, weight_activity;
     int64_t champion_priority;      /* care_requests.priority, 1..5 */
 } sh_settings;
 
-extern const rp_config_key sh_config_keys[];
-extern const char *const sh_schema_sql[];
+extern const rp_setting sh_settings_table[];
+int sh_settings_check(void *settings, const char *tenant, char *err, size_t errlen);
 
-bool sh_settings_load(rp_ctx *ctx, const rp_host_api *api, sh_settings *out, char *err, size_t errlen);
+/* schema.c */
+extern const rp_migration sh_migrations[];
 
 /* ---- the working set of one run ---- */
 typedef struct sh_person {
@@ -79,9 +83,8 @@ typedef struct sh_run {
     size_t nmembers, members_cap;
 } sh_run;
 
-/* run.c */
-void sh_run_init(sh_run *r, rp_ctx *ctx, const rp_host_api *api, const sh_settings *s,
-                 const char *tenant);
+/* run.c: a working set for the call's tenant, with its settings */
+void sh_run_init(sh_run *r, const rp_call *call);
 void sh_run_free(sh_run *r);
 /* Index of a person/org, created (blank) when absent and create is true;
  * SH_NONE when absent, or after api->fail when memory ran out. */
@@ -94,15 +97,26 @@ bool sh_run_set_owner(sh_run *r, size_t org, const char *owner);
 
 /* store.c: loading (a few set-based queries) and writing back */
 bool sh_store_load(sh_run *r, const rp_event *const *events, size_t n);
-bool sh_store_load_org(sh_run *r, const char *org);
+/* The orgs (n ids) and their members, for timers. */
+bool sh_store_load_orgs(sh_run *r, const char *const *orgs, size_t n);
 bool sh_store_save(sh_run *r);
 bool sh_store_org_fields(sh_run *r, size_t org, const rp_event *ev);
 bool sh_store_member(sh_run *r, size_t member, const rp_event *ev);
 bool sh_store_member_left(sh_run *r, size_t member, const rp_event *ev, const char *reason);
 bool sh_store_gap(sh_run *r, size_t org, const sh_gap_change *change);
 bool sh_store_care_request(sh_run *r, size_t org, size_t person, const rp_event *ev,
-                           const char *roles_text);
+                           const char *roles_text, const char *request_id);
 bool sh_store_advice(rp_ctx *ctx, const rp_host_api *api);
+
+/* data.c: a string field of an event's data as a malloc'd NUL-terminated
+ * copy (ids and free text of any length the wire allows). NULL when absent
+ * or not a string; also NULL on out of memory, which sets *oom (callers
+ * read several fields, then check once). */
+char *sh_data_str(const sh_run *r, rp_view data, const char *key, bool *oom);
+/* The same for a value already looked up (e.g. an array item). */
+char *sh_view_dup(const sh_run *r, rp_view v, bool *oom);
+/* false after api->fail naming what was being read. */
+bool sh_fail_oom(sh_run *r, const char *what);
 
 /* handlers.c */
 bool sh_handle_event(sh_run *r, const rp_event *ev);
@@ -112,6 +126,8 @@ bool sh_handle_event(sh_run *r, const rp_event *ev);
  * org's decay timer (call once at the end of a run). */
 bool sh_assess_affected(sh_run *r);
 bool sh_assess_timers(sh_run *r);
+/* Timer keys are SH_TIMER_PREFIX + the org id in full (at most 265 bytes,
+ * well under the host's timer key limit: no hashing). */
 #define SH_TIMER_PREFIX "coverage:"
 
 #endif

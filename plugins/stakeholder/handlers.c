@@ -4,14 +4,13 @@
  * that strengthen a relationship, and personality styles. Each event marks
  * the orgs whose coverage it can change; assess.c re-evaluates them.
  */
-#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "advice.h"
 #include "emit.h"
 #include "glue.h"
-
-#define REASON_MAX 1024
+#include "rapport/rp_text.h"
 
 /* Every org the person is an active member of may see a gap close. */
 static void mark_orgs_of(sh_run *r, size_t person)
@@ -26,12 +25,12 @@ static bool on_org_upsert(sh_run *r, const rp_event *ev)
     size_t org = sh_run_org(r, ev->org, true);
     if (org == SH_NONE || !sh_store_org_fields(r, org, ev))
         return false;
-    char owner[1024];
-    if (r->api->view_strcpy(r->api->view_get(ev->data, "owner"), owner, sizeof owner)
-        && !sh_run_set_owner(r, org, owner))
-        return false;
+    bool oom = false;
+    char *owner = sh_data_str(r, ev->data, "owner", &oom);
+    bool ok = oom ? sh_fail_oom(r, "reading data.owner") : !owner || sh_run_set_owner(r, org, owner);
+    free(owner);
     r->orgs[org].affected = true;   /* a new org: its six gaps open */
-    return true;
+    return ok;
 }
 
 /* Roles from data.roles; false after api->fail naming the field. */
@@ -47,10 +46,14 @@ static bool read_roles(sh_run *r, const rp_event *ev, unsigned *roles)
     rp_view item;
     r->api->view_iter_init(list, &it);
     for (size_t i = 0; r->api->view_iter_next(&it, &item); i++) {
-        char name[64];
+        bool oom = false;
+        char *name = sh_view_dup(r, item, &oom);
         sh_role role;
-        if (!r->api->view_strcpy(item, name, sizeof name)
-            || !sh_role_parse(name, &role)) {
+        bool known = name && sh_role_parse(name, &role);
+        free(name);
+        if (oom)
+            return sh_fail_oom(r, "reading data.roles");
+        if (!known) {
             r->api->fail(r->ctx, "stakeholder: event %s: data.roles[%zu] is not a known role", ev->id, i);
             return false;
         }
@@ -64,14 +67,18 @@ static bool on_stakeholder_upsert(sh_run *r, const rp_event *ev)
     unsigned roles;
     if (!read_roles(r, ev, &roles))
         return false;
-    char text[32];
+    bool oom = false;
+    char *text = sh_data_str(r, ev->data, "attitude", &oom);
     sh_attitude attitude = SH_ATTITUDE_NEUTRAL;
-    bool has_attitude = r->api->view_strcpy(r->api->view_get(ev->data, "attitude"), text, sizeof text);
-    if (has_attitude && !sh_attitude_parse(text, &attitude)) {
+    bool has_attitude = text != NULL, known = !text || sh_attitude_parse(text, &attitude);
+    if (!known)
         r->api->fail(r->ctx, "stakeholder: event %s: data.attitude '%s' is not supporter, neutral "
                              "or opponent", ev->id, text);
+    free(text);
+    if (oom)
+        return sh_fail_oom(r, "reading data.attitude");
+    if (!known)
         return false;
-    }
     size_t org = sh_run_org(r, ev->org, true);
     size_t person = org == SH_NONE ? SH_NONE : sh_run_person(r, ev->customer, true);
     size_t m = person == SH_NONE ? SH_NONE : sh_run_member(r, org, person, true);
@@ -86,6 +93,34 @@ static bool on_stakeholder_upsert(sh_run *r, const rp_event *ev)
     return sh_store_member(r, m, ev);
 }
 
+/* "stakeholder:champion_left:ORG:PERSON:EVENT_ID", in full (ids of any
+ * valid length); NULL after api->fail. The care request's idempotency key
+ * and the derived event's care_request_id. */
+static char *champion_request_id(sh_run *r, const rp_event *ev)
+{
+    rp_text id = {0};
+    rp_text_printf(&id, "stakeholder:champion_left:%s:%s:%s", ev->org, ev->customer, ev->id);
+    if (!rp_text_get(&id)) {
+        rp_text_free(&id);
+        sh_fail_oom(r, "building a care request id");
+        return NULL;
+    }
+    return id.data;   /* rp_text_get succeeded: data is the NUL-terminated text */
+}
+
+/* The care request and org.champion_left of a champion who left. */
+static bool champion_left(sh_run *r, size_t org, size_t person, size_t m, const rp_event *ev,
+                          const char *reason)
+{
+    char roles[256];
+    sh_roles_to_array_literal(r->members[m].roles, roles, sizeof roles);
+    char *request_id = champion_request_id(r, ev);
+    bool ok = request_id && sh_store_care_request(r, org, person, ev, roles, request_id)
+           && sh_emit_champion_left(r, m, reason, request_id);
+    free(request_id);
+    return ok;
+}
+
 static bool on_stakeholder_left(sh_run *r, const rp_event *ev)
 {
     size_t org = sh_run_org(r, ev->org, true);
@@ -97,21 +132,18 @@ static bool on_stakeholder_left(sh_run *r, const rp_event *ev)
                     ev->customer, ev->org, ev->id);
         return true;
     }
-    char reason[REASON_MAX];
-    bool has_reason = r->api->view_strcpy(r->api->view_get(ev->data, "reason"), reason, sizeof reason);
+    bool oom = false;
+    char *reason = sh_data_str(r, ev->data, "reason", &oom);
+    if (oom)
+        return sh_fail_oom(r, "reading data.reason");
     sh_member *member = &r->members[m];
-    if (sh_is_champion(member->roles, member->attitude)) {
-        char roles[256], request_id[1200];
-        sh_roles_to_array_literal(member->roles, roles, sizeof roles);
-        snprintf(request_id, sizeof request_id, "stakeholder:champion_left:%s:%s:%s", ev->org,
-                 ev->customer, ev->id);
-        if (!sh_store_care_request(r, org, person, ev, roles)
-            || !sh_emit_champion_left(r, m, has_reason ? reason : NULL, request_id))
-            return false;
-    }
+    bool ok = !sh_is_champion(member->roles, member->attitude)
+           || champion_left(r, org, person, m, ev, reason);
     member->active = false;
     r->orgs[org].affected = true;
-    return sh_store_member_left(r, m, ev, has_reason ? reason : NULL);
+    ok = ok && sh_store_member_left(r, m, ev, reason);
+    free(reason);
+    return ok;
 }
 
 static double interaction_weight(const sh_run *r, const char *type)
@@ -140,15 +172,20 @@ static bool on_interaction(sh_run *r, const rp_event *ev)
 
 static bool on_customer_upsert(sh_run *r, const rp_event *ev)
 {
-    char text[32];
-    if (!r->api->view_strcpy(r->api->view_get(ev->data, "style"), text, sizeof text))
+    bool oom = false;
+    char *text = sh_data_str(r, ev->data, "style", &oom);
+    if (oom)
+        return sh_fail_oom(r, "reading data.style");
+    if (!text)
         return true;   /* no style in this update: nothing for us */
     sh_style style;
-    if (!sh_style_parse(text, &style)) {
+    bool known = sh_style_parse(text, &style);
+    if (!known)
         r->api->fail(r->ctx, "stakeholder: event %s: data.style '%s' is not dominant, analytical, "
                              "amiable or expressive", ev->id, text);
+    free(text);
+    if (!known)
         return false;
-    }
     size_t person = sh_run_person(r, ev->customer, true);
     if (person == SH_NONE)
         return false;

@@ -9,13 +9,7 @@
 #include <string.h>
 
 #include "glue.h"
-#include "rp_pgarray.h"
-
-static bool fail_oom(sh_run *r, const char *what)
-{
-    r->api->fail(r->ctx, "stakeholder: out of memory %s (tenant %s)", what, r->tenant);
-    return false;
-}
+#include "rapport/rp_pgarray.h"
 
 static int64_t int_or(const char *text, int64_t fallback)
 {
@@ -71,7 +65,7 @@ static bool load_people(sh_run *r)
     const char *literal = rp_pgarray_finish(&ids);
     if (!literal) {
         rp_pgarray_free(&ids);
-        return fail_oom(r, "listing people");
+        return sh_fail_oom(r, "listing people");
     }
     static const char sql[] =
         "SELECT customer, style, strength_raw, strength_ref_ms, interactions, last_interaction_ms"
@@ -132,7 +126,7 @@ static bool load_orgs(sh_run *r)
     const char *literal = rp_pgarray_finish(&ids);
     if (!literal) {
         rp_pgarray_free(&ids);
-        return fail_oom(r, "listing orgs");
+        return sh_fail_oom(r, "listing orgs");
     }
     static const char sql[] =
         "SELECT o.org, o.owner,"
@@ -181,20 +175,25 @@ bool sh_store_load(sh_run *r, const rp_event *const *events, size_t n)
     }
     const char *c = rp_pgarray_finish(&customers), *o = rp_pgarray_finish(&orgs);
     if (ok && (!c || !o))
-        ok = fail_oom(r, "listing the run's keys");
+        ok = sh_fail_oom(r, "listing the run's keys");
     ok = ok && load_sets(r, c, o);
     rp_pgarray_free(&customers);
     rp_pgarray_free(&orgs);
     return ok;
 }
 
-bool sh_store_load_org(sh_run *r, const char *org)
+bool sh_store_load_orgs(sh_run *r, const char *const *orgs, size_t n)
 {
-    rp_pgarray orgs = {0};
-    rp_pgarray_add(&orgs, org);
-    const char *o = rp_pgarray_finish(&orgs);
-    bool ok = o ? true : fail_oom(r, "listing the org");
-    ok = ok && sh_run_org(r, org, true) != SH_NONE && load_sets(r, "{}", o);
-    rp_pgarray_free(&orgs);
+    rp_pgarray ids = {0};
+    bool ok = true;
+    for (size_t i = 0; ok && i < n; i++) {
+        rp_pgarray_add(&ids, orgs[i]);
+        ok = sh_run_org(r, orgs[i], true) != SH_NONE;
+    }
+    const char *o = rp_pgarray_finish(&ids);
+    if (ok && !o)
+        ok = sh_fail_oom(r, "listing the orgs");
+    ok = ok && load_sets(r, "{}", o);
+    rp_pgarray_free(&ids);
     return ok;
 }

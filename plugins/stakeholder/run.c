@@ -8,7 +8,7 @@
 
 #include "glue.h"
 
-/* ---- the indexes (plugins/common/rp_keyindex.h) ---- */
+/* ---- the indexes (sdk: rapport/rp_keyindex.h) ---- */
 
 static const char *person_id(const void *people, size_t i)
 {
@@ -22,14 +22,13 @@ static const char *org_id(const void *orgs, size_t i)
 
 /* ---- the run ---- */
 
-void sh_run_init(sh_run *r, rp_ctx *ctx, const rp_host_api *api, const sh_settings *s,
-                 const char *tenant)
+void sh_run_init(sh_run *r, const rp_call *call)
 {
     memset(r, 0, sizeof *r);
-    r->ctx = ctx;
-    r->api = api;
-    r->s = s;
-    r->tenant = tenant;
+    r->ctx = call->ctx;
+    r->api = call->api;
+    r->s = call->settings;    /* the call's tenant's, immutable until shutdown */
+    r->tenant = call->tenant;
 }
 
 void sh_run_free(sh_run *r)
@@ -45,12 +44,6 @@ void sh_run_free(sh_run *r)
     free(r->members);
     rp_keyindex_free(&r->people_ix);
     rp_keyindex_free(&r->orgs_ix);
-}
-
-static bool oom(sh_run *r, const char *what)
-{
-    r->api->fail(r->ctx, "stakeholder: out of memory adding %s (tenant %s)", what, r->tenant);
-    return false;
 }
 
 /* Makes room for one more element of size `elem` in *array. */
@@ -75,13 +68,13 @@ size_t sh_run_person(sh_run *r, const char *id, bool create)
     if (!create)
         return SH_NONE;
     if (!reserve((void **)&r->people, r->npeople, &r->people_cap, sizeof *r->people))
-        return oom(r, "a person"), SH_NONE;
+        return sh_fail_oom(r, "adding a person"), SH_NONE;
     sh_person p = {.id = strdup(id), .last_ms = -1,
-                   .partition = (int32_t)r->api->partition_of(r->ctx, r->tenant, id)};
+                   .partition = (int32_t)r->api->partition_of(r->ctx, id)};
     r->people[r->npeople] = p;
     if (!p.id || !rp_keyindex_add(&r->people_ix, r->npeople, person_id, r->people)) {
         free(p.id);
-        return oom(r, "a person"), SH_NONE;
+        return sh_fail_oom(r, "adding a person"), SH_NONE;
     }
     return r->npeople++;
 }
@@ -94,12 +87,12 @@ size_t sh_run_org(sh_run *r, const char *id, bool create)
     if (!create)
         return SH_NONE;
     if (!reserve((void **)&r->orgs, r->norgs, &r->orgs_cap, sizeof *r->orgs))
-        return oom(r, "an org"), SH_NONE;
-    sh_org o = {.id = strdup(id), .partition = (int32_t)r->api->partition_of(r->ctx, r->tenant, id)};
+        return sh_fail_oom(r, "adding an org"), SH_NONE;
+    sh_org o = {.id = strdup(id), .partition = (int32_t)r->api->partition_of(r->ctx, id)};
     r->orgs[r->norgs] = o;
     if (!o.id || !rp_keyindex_add(&r->orgs_ix, r->norgs, org_id, r->orgs)) {
         free(o.id);
-        return oom(r, "an org"), SH_NONE;
+        return sh_fail_oom(r, "adding an org"), SH_NONE;
     }
     return r->norgs++;
 }
@@ -113,7 +106,7 @@ size_t sh_run_member(sh_run *r, size_t org, size_t person, bool create)
     if (!create)
         return SH_NONE;
     if (!reserve((void **)&r->members, r->nmembers, &r->members_cap, sizeof *r->members))
-        return oom(r, "a membership"), SH_NONE;
+        return sh_fail_oom(r, "adding a membership"), SH_NONE;
     r->members[r->nmembers] = (sh_member){.org = org, .person = person};
     return r->nmembers++;
 }
@@ -122,7 +115,7 @@ bool sh_run_set_owner(sh_run *r, size_t org, const char *owner)
 {
     char *copy = owner ? strdup(owner) : NULL;
     if (owner && !copy)
-        return oom(r, "an owner");
+        return sh_fail_oom(r, "adding an owner");
     free(r->orgs[org].owner);
     r->orgs[org].owner = copy;
     return true;

@@ -1,7 +1,13 @@
 /*
- * schema.c - the stakeholder plugin's tables (idempotent DDL run at start),
- * documented in docs/plugins/stakeholder.md, plus the care_requests contract
- * table through which it asks the care plugin for tasks.
+ * schema.c - the stakeholder plugin's tables as numbered migrations the host
+ * applies once each (recorded in plugin_migrations), documented in
+ * docs/plugins/stakeholder.md, plus the care_requests contract table through
+ * which it asks the care plugin for tasks.
+ *
+ * Migration 1 is the schema of ABI 1 unchanged. It keeps CREATE ... IF NOT
+ * EXISTS so that a database an ABI-1 rapportd created upgrades in place
+ * (and so that whichever plugin creates care_requests first wins). Later
+ * changes are new steps; never edit a released one.
  *
  * The split follows the partitions: stakeholder_people is written only while
  * handling the person's own events (customer partition) or when a person is
@@ -15,7 +21,7 @@
 #include "contracts.h"
 #include "glue.h"
 
-const char *const sh_schema_sql[] = {
+static const char schema_v1[] =
     "CREATE TABLE IF NOT EXISTS stakeholder_orgs ("
     "  tenant text NOT NULL,"
     "  org text NOT NULL,"
@@ -36,7 +42,7 @@ const char *const sh_schema_sql[] = {
     "  strength_scale double precision NOT NULL DEFAULT 0,"
     "  adequate_strength double precision NOT NULL DEFAULT 0,"
     "  updated_ms bigint NOT NULL DEFAULT 0,"
-    "  PRIMARY KEY (tenant, org))",
+    "  PRIMARY KEY (tenant, org));"
     "CREATE TABLE IF NOT EXISTS stakeholder_members ("
     "  tenant text NOT NULL,"
     "  org text NOT NULL,"
@@ -53,9 +59,9 @@ const char *const sh_schema_sql[] = {
     "  left_ms bigint,"
     "  left_reason text,"
     "  updated_ms bigint NOT NULL,"
-    "  PRIMARY KEY (tenant, org, customer))",
+    "  PRIMARY KEY (tenant, org, customer));"
     "CREATE INDEX IF NOT EXISTS stakeholder_members_person"
-    "  ON stakeholder_members (tenant, customer) WHERE active",
+    "  ON stakeholder_members (tenant, customer) WHERE active;"
     "CREATE TABLE IF NOT EXISTS stakeholder_people ("
     "  tenant text NOT NULL,"
     "  customer text NOT NULL,"
@@ -65,7 +71,7 @@ const char *const sh_schema_sql[] = {
     "  strength_ref_ms bigint NOT NULL DEFAULT 0,"
     "  interactions bigint NOT NULL DEFAULT 0,"
     "  last_interaction_ms bigint,"
-    "  PRIMARY KEY (tenant, customer))",
+    "  PRIMARY KEY (tenant, customer));"
     "CREATE TABLE IF NOT EXISTS stakeholder_gaps ("
     "  tenant text NOT NULL,"
     "  org text NOT NULL,"
@@ -73,13 +79,16 @@ const char *const sh_schema_sql[] = {
     "  partition int NOT NULL,"
     "  kind text NOT NULL,"
     "  opened_ms bigint NOT NULL,"
-    "  PRIMARY KEY (tenant, org, role))",
+    "  PRIMARY KEY (tenant, org, role));"
     "CREATE TABLE IF NOT EXISTS stakeholder_advice ("
     "  topic text NOT NULL,"          /* general, role, style, attitude */
     "  key text NOT NULL,"
     "  advice text NOT NULL,"
-    "  PRIMARY KEY (topic, key))",
-    RP_CONTRACT_CARE_REQUESTS_SQL,
-    RP_CONTRACT_CARE_REQUESTS_INDEX_SQL,
-    NULL,
+    "  PRIMARY KEY (topic, key));"
+    RP_CONTRACT_CARE_REQUESTS_SQL ";"
+    RP_CONTRACT_CARE_REQUESTS_INDEX_SQL;
+
+const rp_migration sh_migrations[] = {
+    {1, schema_v1},
+    {0, NULL},
 };

@@ -6,12 +6,12 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "advice.h"
 #include "glue.h"
-
-#define FIELD_MAX 4096
+#include "rapport/rp_text.h"
 
 static void num(char *buf, size_t size, int64_t v)
 {
@@ -28,10 +28,11 @@ static bool defer(sh_run *r, const char *sql, int n, const char *const *params)
     return r->api->db_defer(r->ctx, sql, n, params) == RP_OK;
 }
 
-/* A string field of the event's data copied into buf, or NULL when absent. */
-static const char *field(const sh_run *r, const rp_event *ev, const char *key, char *buf, size_t size)
+/* Frees the n copies sh_data_str made for one statement's parameters. */
+static void free_all(char **fields, size_t n)
 {
-    return r->api->view_strcpy(r->api->view_get(ev->data, key), buf, size) ? buf : NULL;
+    for (size_t i = 0; i < n; i++)
+        free(fields[i]);
 }
 
 static const char *int_field(const sh_run *r, const rp_event *ev, const char *key, char *buf,
@@ -54,17 +55,22 @@ bool sh_store_org_fields(sh_run *r, size_t org, const rp_event *ev)
         "  country = coalesce(EXCLUDED.country, o.country),"
         "  timezone = coalesce(EXCLUDED.timezone, o.timezone),"
         "  owner = coalesce(EXCLUDED.owner, o.owner), updated_ms = EXCLUDED.updated_ms";
-    char part[16], ts[24], name[FIELD_MAX], industry[FIELD_MAX], size[24], country[256], tz[128],
-        owner[FIELD_MAX];
+    static const char *const keys[] = {"name", "industry", "country", "timezone", "owner"};
+    enum { NAME, INDUSTRY, COUNTRY, TZ, OWNER, NFIELDS };
+    char *f[NFIELDS];
+    bool oom = false;
+    for (size_t i = 0; i < NFIELDS; i++)
+        f[i] = sh_data_str(r, ev->data, keys[i], &oom);
+    char part[16], ts[24], size[24];
     num(part, sizeof part, r->orgs[org].partition);
     num(ts, sizeof ts, ev->ts_ms);
     const char *params[] = {
-        r->tenant, r->orgs[org].id, part,
-        field(r, ev, "name", name, sizeof name), field(r, ev, "industry", industry, sizeof industry),
-        int_field(r, ev, "size", size, sizeof size), field(r, ev, "country", country, sizeof country),
-        field(r, ev, "timezone", tz, sizeof tz), field(r, ev, "owner", owner, sizeof owner), ts,
+        r->tenant, r->orgs[org].id, part, f[NAME], f[INDUSTRY],
+        int_field(r, ev, "size", size, sizeof size), f[COUNTRY], f[TZ], f[OWNER], ts,
     };
-    return defer(r, sql, 10, params);
+    bool ok = oom ? sh_fail_oom(r, "reading org.upsert") : defer(r, sql, 10, params);
+    free_all(f, NFIELDS);
+    return ok;
 }
 
 bool sh_store_member(sh_run *r, size_t member, const rp_event *ev)
@@ -81,21 +87,27 @@ bool sh_store_member(sh_run *r, size_t member, const rp_event *ev)
         "  interests_personal = coalesce($10, m.interests_personal),"
         "  joined_ms = CASE WHEN m.active THEN m.joined_ms ELSE EXCLUDED.joined_ms END,"
         "  active = true, left_ms = NULL, left_reason = NULL, updated_ms = EXCLUDED.updated_ms";
+    static const char *const keys[] = {"attitude", "title", "interests_collective",
+                                       "interests_personal"};
+    enum { ATTITUDE, TITLE, COLLECTIVE, PERSONAL, NFIELDS };
     const sh_member *m = &r->members[member];
-    char part[16], ts[24], roles[256], influence[24], attitude[32], title[FIELD_MAX],
-        collective[FIELD_MAX], personal[FIELD_MAX];
+    char part[16], ts[24], roles[256], influence[24];
     num(part, sizeof part, r->orgs[m->org].partition);
     num(ts, sizeof ts, ev->ts_ms);
     if (!sh_roles_to_array_literal(m->roles, roles, sizeof roles))
         return false;
+    char *f[NFIELDS];
+    bool oom = false;
+    for (size_t i = 0; i < NFIELDS; i++)
+        f[i] = sh_data_str(r, ev->data, keys[i], &oom);
     const char *params[] = {
         r->tenant, r->orgs[m->org].id, r->people[m->person].id, part, roles,
         int_field(r, ev, "influence", influence, sizeof influence),
-        field(r, ev, "attitude", attitude, sizeof attitude), field(r, ev, "title", title, sizeof title),
-        field(r, ev, "interests_collective", collective, sizeof collective),
-        field(r, ev, "interests_personal", personal, sizeof personal), ts,
+        f[ATTITUDE], f[TITLE], f[COLLECTIVE], f[PERSONAL], ts,
     };
-    return defer(r, sql, 11, params);
+    bool ok = oom ? sh_fail_oom(r, "reading stakeholder.upsert") : defer(r, sql, 11, params);
+    free_all(f, NFIELDS);
+    return ok;
 }
 
 bool sh_store_member_left(sh_run *r, size_t member, const rp_event *ev, const char *reason)
@@ -132,7 +144,7 @@ bool sh_store_gap(sh_run *r, size_t org, const sh_gap_change *change)
 }
 
 bool sh_store_care_request(sh_run *r, size_t org, size_t person, const rp_event *ev,
-                           const char *roles_text)
+                           const char *roles_text, const char *request_id)
 {
     static const char sql[] =
         "INSERT INTO care_requests (tenant, request_id, customer, org, assignee, kind, priority,"
@@ -140,16 +152,19 @@ bool sh_store_care_request(sh_run *r, size_t org, size_t person, const rp_event 
         "  $6, $7, 'stakeholder', $8) ON CONFLICT (tenant, request_id) DO NOTHING";
     const sh_org *o = &r->orgs[org];
     const char *who = r->people[person].id;
-    char request_id[1200], reason[1400], priority[8], due[24], created[24];
-    snprintf(request_id, sizeof request_id, "stakeholder:champion_left:%s:%s:%s", o->id, who, ev->id);
-    snprintf(reason, sizeof reason,
-             "champion %s (%s, supporter) left %s: find the successor and rebuild coverage of the "
-             "buying roles", who, roles_text, o->id);
+    rp_text reason = {0};
+    rp_text_printf(&reason,
+                   "champion %s (%s, supporter) left %s: find the successor and rebuild coverage of "
+                   "the buying roles", who, roles_text, o->id);
+    char priority[24], due[24], created[24];
     num(priority, sizeof priority, r->s->champion_priority);
     num(due, sizeof due, ev->ts_ms);
     num(created, sizeof created, r->now);
-    const char *params[] = {r->tenant, request_id, o->id, o->owner, priority, due, reason, created};
-    return defer(r, sql, 8, params);
+    const char *params[] = {r->tenant, request_id, o->id, o->owner, priority, due,
+                            rp_text_get(&reason), created};
+    bool ok = params[6] ? defer(r, sql, 8, params) : sh_fail_oom(r, "building a care request");
+    rp_text_free(&reason);
+    return ok;
 }
 
 static bool save_person(sh_run *r, const sh_person *p)

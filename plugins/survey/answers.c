@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "glue.h"
-#include "rp_text.h"
+#include "rapport/rp_text.h"
 
 static void put_string(rp_text *b, const char *s, size_t n)
 {

@@ -2,7 +2,7 @@
  * bizhours.h - service-level arithmetic in business hours: the instant a
  * number of business milliseconds after a start, and the business time
  * between two instants, in a tenant's time zone with its working days,
- * opening hours and holiday calendar (plugins/common/holidays.h).
+ * opening hours and holiday calendar (libs/holidays/holidays.h).
  *
  * Each working day contributes the span from its local opening to its local
  * closing instant, both computed with from_local, so a day on which the

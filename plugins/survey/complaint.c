@@ -2,7 +2,8 @@
  * complaint.c - a complaint's deadlines and the detractor rule's complaint
  * (complaint.h).
  */
-#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "complaint.h"
 
@@ -14,10 +15,26 @@ bool sv_complaint_deadlines(const sv_calendar *cal, const sv_sla_table *first_re
            && sv_bh_add(cal, opened_ms, resolution->ms[severity], &out->resolution_ms);
 }
 
-void sv_plan_detractor(const sv_answer_rules *rules, int nps, int csat, const char *survey_id,
+bool sv_plan_detractor(const sv_answer_rules *rules, int nps, int csat, const char *survey_id,
                        sv_severity severity, sv_detractor_plan *out)
 {
+    static const char prefix[] = "survey:";
     out->opens = sv_is_detractor(rules, nps, csat);
     out->severity = severity;
-    snprintf(out->complaint_id, sizeof out->complaint_id, "survey:%s", out->opens ? survey_id : "");
+    out->complaint_id = NULL;
+    if (!out->opens)
+        return true;
+    size_t len = strlen(survey_id);
+    out->complaint_id = malloc(sizeof prefix + len);
+    if (!out->complaint_id)
+        return false;
+    memcpy(out->complaint_id, prefix, sizeof prefix - 1);
+    memcpy(out->complaint_id + sizeof prefix - 1, survey_id, len + 1);
+    return true;
+}
+
+void sv_plan_free(sv_detractor_plan *plan)
+{
+    free(plan->complaint_id);
+    plan->complaint_id = NULL;
 }

@@ -28,12 +28,15 @@ bool sv_complaint_deadlines(const sv_calendar *cal, const sv_sla_table *first_re
 
 typedef struct sv_detractor_plan {
     bool opens;                 /* false: not a detractor, nothing to open */
-    char complaint_id[560];     /* "survey:" + survey id */
+    char *complaint_id;         /* "survey:" + survey id (malloc'd) when it opens, else NULL */
     sv_severity severity;
 } sv_detractor_plan;
 
-/* Whether the answer opens a complaint, and which. */
-void sv_plan_detractor(const sv_answer_rules *rules, int nps, int csat, const char *survey_id,
+/* Whether the answer opens a complaint, and which. Survey ids have no
+ * length limit (the wire allows any string), so the complaint id is
+ * allocated: false only when out of memory. Free with sv_plan_free. */
+bool sv_plan_detractor(const sv_answer_rules *rules, int nps, int csat, const char *survey_id,
                        sv_severity severity, sv_detractor_plan *out);
+void sv_plan_free(sv_detractor_plan *plan);
 
 #endif

@@ -38,14 +38,14 @@ void sv_pack_questions(rp_mpout *o)
     rp_mpout_kv_bool(o, "optional", true);
 }
 
-bool sv_pack_timer(rp_mpout *o, rp_ctx *ctx, const rp_host_api *api, const char *tenant,
-                   const char *key, int64_t due_ms, const char *customer)
+bool sv_pack_timer(rp_mpout *o, const rp_call *call, const char *key, int64_t due_ms, const char *customer)
 {
-    bool ok = !o->oom
-              && api->timer_set(ctx, tenant, key, due_ms, customer, NULL, (const uint8_t *)o->sb.data,
+    const rp_host_api *api = call->api;
+    bool ok = key && !o->oom
+              && api->timer_set(call->ctx, key, due_ms, customer, NULL, (const uint8_t *)o->sb.data,
                                 o->sb.size) == RP_OK;
-    if (o->oom)
-        api->fail(ctx, "survey: out of memory building %s", key);
+    if (!key || o->oom)
+        api->fail(call->ctx, "survey: out of memory building timer %s", key ? key : "(key)");
     rp_mpout_free(o);
     return ok;
 }

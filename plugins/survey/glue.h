@@ -1,12 +1,15 @@
 /*
- * glue.h - what the survey plugin's glue files share: per-tenant settings,
- * the working set of one run (a stretch of events of one tenant), and the
- * functions that load it, apply events to it, fire timers and emit.
+ * glue.h - what the survey plugin's glue files share: the plugin state, the
+ * working set of one run of events (one tenant, ABI 2), the shared pieces
+ * both the events and the timers use (values, timer keys and arming,
+ * msgpack parts, the scoring probe), and the event side's functions. The
+ * timer side is in timers.h.
  *
- * Only the glue (plugin.c, settings.c, schema.c, store.c, handlers.c,
- * timers.c and timer_*.c, emit.c) includes plugin.h directly; the logic it
- * drives is in the pure files (metrics, budget, bizhours, sla, silent,
- * schedule).
+ * Files call each other one way only (docs/plugins/survey.md, "Source"):
+ *   plugin.c -> handlers.c -> response.c -> clocks.c -> arm.c -> keys.c, emit.c
+ *   plugin.c -> store.c -> run.c, scoring.c;  plugin.c -> timers.c (timers.h)
+ * and every glue file may use values.c, settings and the pure logic
+ * (metrics, budget, bizhours, sla, silent, schedule, complaint).
  */
 #ifndef SURVEY_GLUE_H
 #define SURVEY_GLUE_H
@@ -16,54 +19,79 @@
 #include <stdint.h>
 
 #include "rapport/plugin.h"
-#include "rp_keyindex.h"
-#include "rp_mpout.h"
+#include "rapport/rp_keyindex.h"
+#include "rapport/rp_mpout.h"
 #include "bizhours.h"
 #include "budget.h"
 #include "complaint.h"
-#include "holidays.h"
 #include "metrics.h"
 #include "schedule.h"
+#include "settings.h"
 #include "silent.h"
 #include "sla.h"
 
-#define SV_ID_MAX 256
-#define SV_KEY_MAX (SV_ID_MAX * 2 + 32)   /* timer keys and derived ids */
+/* ---- plugin state (plugin.c allocates it in init; scoring.c fills it) ---- */
+typedef struct sv_state {
+    bool scoring_present;   /* once true it stays: tables are not dropped live */
+} sv_state;
 
-/* ---- settings (settings.c) ---- */
-typedef struct sv_settings {
-    char tenant[128];
-    char tz[64];
-    char holidays[16];
-    rp_holiday extra[RP_HOLIDAYS_MAX_EXTRA];
-    sv_calendar cal;                 /* points into this struct */
-    int purchase_delay_days, complaint_delay_days, send_hour;
-    bool quarterly;
-    int64_t fatigue_ms, expiry_ms, max_defer_ms;
-    char channel[32];
-    sv_answer_rules rules;
-    sv_severity detractor_severity;
-    sv_sla_table first_response, resolution;
-    sv_ladder ladder;
-    int64_t escalation_step_ms;
-    double silent_factor;
-    int64_t silent_check_ms, silent_watch_ms;
-} sv_settings;
+/* ---- values.c: numbers as SQL text and back, strings out of msgpack ---- */
+void sv_num(char *buf, size_t size, int64_t v);
+void sv_dbl(char *buf, size_t size, double v);
+double sv_dbl_or(const char *text, double fallback);
+int64_t sv_int_or(const char *text, int64_t fallback);
+/* The non-empty string map[key] as a malloc'd NUL-terminated copy; NULL when
+ * absent, not a string or empty (*oom false) or out of memory (*oom true). */
+char *sv_view_dup(const rp_host_api *api, rp_view map, const char *key, bool *oom);
+/* A tier as stored: the scoring plugin's, "unknown" for NULL. */
+const char *sv_tier(const char *tier);
+/* The concatenation of the NULL-terminated strings; NULL on out of memory. */
+char *sv_concat(const char *first, ...) __attribute__((sentinel));
 
-extern const rp_config_key sv_config_keys[];
-extern const char *const sv_schema_sql[];
+/* ---- scoring.c: whether scoring_customers exists (cached once true);
+ * false after api->fail ---- */
+bool sv_scoring_present(const rp_call *call, bool *present);
 
-bool sv_settings_load(rp_ctx *ctx, const rp_host_api *api, const char *tenant,
-                      sv_settings *out, char *err, size_t errlen);
+/* ---- keys.c: timer keys ----
+ * PREFIX:ID in full while that fits SV_TIMER_KEY_MAX (the host's default
+ * limits.timer_key_max_bytes), else PREFIX#sha256:HEX of the id: ids come
+ * from the wire's data fields (order, complaint and survey ids), which have
+ * no length limit of their own. The ids are in every timer's payload, so
+ * nothing is read back out of a key. */
+#define SV_TIMER_KEY_MAX 1024
+#define SV_KEY_SEND "send"
+#define SV_KEY_EXPIRE "expire"
+#define SV_KEY_QUARTERLY "quarterly"
+#define SV_KEY_SLA_FIRST "sla:first"
+#define SV_KEY_SLA_RESOLVE "sla:resolve"
+#define SV_KEY_SILENT "silent"
+/* malloc'd; NULL on out of memory. */
+char *sv_timer_key(const char *prefix, const char *id);
+/* Whether key is one of prefix's (full or hashed). */
+bool sv_timer_key_is(const char *key, const char *prefix);
+/* The id of a full key of prefix; NULL for a hashed one. */
+const char *sv_timer_key_id(const char *key, const char *prefix);
 
-/* ---- plugin state (plugin.c) ---- */
-typedef struct sv_state sv_state;
-/* Settings of a tenant (cached); NULL after api->fail. */
-const sv_settings *sv_settings_for(rp_ctx *ctx, sv_state *st, const char *tenant);
-/* Whether scoring_customers exists (cached once true); false on a failed query. */
-bool sv_scoring_present(rp_ctx *ctx, sv_state *st, bool *present);
+/* ---- emit.c: survey's parts of its msgpack maps (rp_mpout.h builds them) ---- */
+void sv_pack_dbl(rp_mpout *o, const char *key, double value);   /* < 0 -> nil */
+void sv_pack_questions(rp_mpout *o);                             /* "questions" array */
+/* Sets the call's tenant's timer key with the map as payload and frees the
+ * map; false after api->fail. */
+bool sv_pack_timer(rp_mpout *o, const rp_call *call, const char *key, int64_t due_ms, const char *customer);
 
-/* ---- the working set of one run ---- */
+/* ---- arm.c: every timer kind's key and payload, armed or cancelled ---- */
+/* The survey-send timer at due_ms for a survey first due at first_due_ms. */
+bool sv_arm_send(const rp_call *call, const char *customer, const char *kind, const char *survey_id,
+                 const char *ref, int64_t first_due_ms, int64_t due_ms);
+bool sv_arm_expire(const rp_call *call, const char *customer, const char *survey_id, int64_t due_ms);
+bool sv_arm_quarterly(const rp_call *call, const char *customer, int64_t due_ms);
+/* clock: "first" or "resolve". */
+bool sv_arm_clock(const rp_call *call, const char *customer, const char *complaint_id, bool first,
+                  int64_t due_ms);
+bool sv_arm_silent(const rp_call *call, const char *customer, const char *survey_id, int64_t due_ms);
+bool sv_cancel(const rp_call *call, const char *prefix, const char *id);
+
+/* ---- the working set of one run (run.c) ---- */
 typedef struct sv_customer {
     char *id;
     char *timezone;          /* NULL: the tenant's zone */
@@ -72,14 +100,14 @@ typedef struct sv_customer {
     bool stored;             /* has a survey_customers row (loaded or written) */
     bool dirty;              /* its row is to be written (sv_store_write_customers) */
     uint32_t partition;      /* of the event that last changed it */
-    char tier[16];
+    char *tier;              /* NULL: unknown */
 } sv_customer;
 
 typedef struct sv_request {
     char *survey_id, *customer;
-    char status[16];
-    char month[8];
-    char tier[16];
+    const char *status;      /* static: requested, answered, expired, suppressed */
+    char month[8];           /* YYYY-MM */
+    char *tier;
 } sv_request;
 
 typedef struct sv_complaint {
@@ -91,11 +119,12 @@ typedef struct sv_complaint {
 } sv_complaint;
 
 typedef struct sv_run {
-    rp_ctx *ctx;
-    const rp_host_api *api;
-    sv_state *st;
-    const sv_settings *s;
-    const char *tenant;
+    const rp_call *call;
+    rp_ctx *ctx;                    /* call->ctx */
+    const rp_host_api *api;         /* call->api */
+    const sv_settings *s;           /* call->settings: the tenant's */
+    const char *tenant;             /* call->tenant */
+    sv_calendar cal;                /* the tenant's business calendar */
     int64_t now;
     sv_customer *customers;
     size_t ncustomers, customers_cap;
@@ -107,6 +136,7 @@ typedef struct sv_run {
     size_t ncomplaints, complaints_cap;
 } sv_run;
 
+void sv_run_init(sv_run *r, const rp_call *call);
 void sv_run_free(sv_run *r);
 sv_customer *sv_run_customer(sv_run *r, const char *id, bool create);
 sv_request *sv_run_request(sv_run *r, const char *survey_id, const char *customer, bool create);
@@ -126,42 +156,26 @@ typedef struct sv_monthly_delta {
     int64_t requested, answered, expired, suppressed;
     int64_t nps_answers, promoters, passives, detractors, csat_answers, csat_sum;
 } sv_monthly_delta;
-void sv_store_monthly(const rp_host_api *api, rp_ctx *ctx, const char *tenant, const char *month,
-                      const char *tier, uint32_t partition, const sv_monthly_delta *d);
+void sv_store_monthly(sv_run *r, const char *month, const char *tier, uint32_t partition,
+                      const sv_monthly_delta *d);
 void sv_store_erase(sv_run *r, const char *customer);
-void sv_num(char *buf, size_t size, int64_t v);
-void sv_dbl(char *buf, size_t size, double v);
-double sv_dbl_or(const char *text, double fallback);
-int64_t sv_int_or(const char *text, int64_t fallback);
+
+/* ---- clocks.c: a complaint's two SLA clocks started (dues, timers, row) ---- */
+bool sv_complaint_start(sv_run *r, sv_complaint *c, uint32_t partition, const char *source,
+                        const char *survey_id, const char *category, const char *text);
+/* The month label of ms in the tenant's zone; false after api->fail. */
+bool sv_month_of(sv_run *r, int64_t ms, char *buf, size_t size);
 
 /* ---- handlers.c, response.c ---- */
 bool sv_handle_event(sv_run *r, const rp_event *ev);
 bool sv_handle_response(sv_run *r, const rp_event *ev);
-/* Starts a complaint's clocks: dues, timers, row. */
-bool sv_complaint_start(sv_run *r, sv_complaint *c, uint32_t partition, const char *source,
-                        const char *survey_id, const char *category, const char *text);
-/* Arms the survey-send timer of a trigger. */
-bool sv_arm_send(sv_run *r, const char *customer, const char *kind, const char *survey_id,
-                 const char *ref, int64_t due_ms);
-/* The same timer, re-armed at due_ms for a survey first due at first_due_ms. */
-bool sv_arm_send_at(rp_ctx *ctx, const rp_host_api *api, const char *tenant, const char *customer,
-                    const char *kind, const char *survey_id, const char *ref, int64_t first_due_ms,
-                    int64_t due_ms);
 
 /* ---- answers.c ---- */
 /* The answers map as JSON text (malloc'd); NULL when absent or not a map,
  * or on out of memory (*oom set). */
 char *sv_answers_json(rp_view answers, bool *oom);
 
-/* ---- timers.c (the timer kinds: timers.h) ---- */
-int sv_on_timers(rp_ctx *ctx, const rp_host_api *api, sv_state *st, const rp_timer *const *timers,
-                 size_t count);
-
-/* ---- emit.c: survey's parts of its msgpack maps (rp_mpout.h builds them) ---- */
-void sv_pack_dbl(rp_mpout *o, const char *key, double value);   /* < 0 -> nil */
-void sv_pack_questions(rp_mpout *o);                             /* "questions" array */
-/* Sets a timer with the map as payload and frees it; false after api->fail. */
-bool sv_pack_timer(rp_mpout *o, rp_ctx *ctx, const rp_host_api *api, const char *tenant,
-                   const char *key, int64_t due_ms, const char *customer);
+/* ---- migrations.c ---- */
+extern const rp_migration sv_migrations[];
 
 #endif

@@ -1,7 +1,9 @@
 /*
  * handlers.c - one function per subscribed event type, applied in order to
  * the run's working set; writes are deferred, timers and derived events are
- * scoped to the event (plugin.c calls scope_event before each).
+ * scoped to the event (plugin.c calls scope_event before each). Responses
+ * are response.c's; a complaint's clocks are clocks.c's. Data strings are
+ * copied in full (sv_view_dup): ids and texts have no fixed size.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,48 +11,30 @@
 
 #include "glue.h"
 
-
-static bool field_str(sv_run *r, const rp_event *ev, const char *key, char *buf, size_t size)
+/* A data string, NULL when absent or empty; false only on out of memory. */
+static bool field(sv_run *r, const rp_event *ev, const char *key, char **out)
 {
-    return r->api->view_strcpy(r->api->view_get(ev->data, key), buf, size) && buf[0];
+    bool oom;
+    *out = sv_view_dup(r->api, ev->data, key, &oom);
+    if (oom)
+        r->api->fail(r->ctx, "survey: out of memory reading data.%s of %s", key, ev->id);
+    return !oom;
 }
 
-static bool require_str(sv_run *r, const rp_event *ev, const char *key, char *buf, size_t size)
+static bool require(sv_run *r, const rp_event *ev, const char *key, char **out)
 {
-    if (field_str(r, ev, key, buf, size))
+    if (!field(r, ev, key, out))
+        return false;
+    if (*out)
         return true;
-    r->api->fail(r->ctx, "survey: %s event %s: data.%s missing, empty or longer than %zu bytes",
-                 ev->type, ev->id, key, size - 1);
+    r->api->fail(r->ctx, "survey: %s event %s: data.%s missing or empty", ev->type, ev->id, key);
     return false;
 }
 
-static bool month_of(sv_run *r, int64_t ms, char *buf, size_t size)
+static bool out_of_memory(sv_run *r)
 {
-    if (sv_month_label(r->api->to_local, r->s->tz, ms, buf, size))
-        return true;
-    r->api->fail(r->ctx, "survey: time zone %s of tenant %s unusable", r->s->tz, r->tenant);
+    r->api->fail(r->ctx, "survey: out of memory");
     return false;
-}
-
-bool sv_arm_send_at(rp_ctx *ctx, const rp_host_api *api, const char *tenant, const char *customer,
-                    const char *kind, const char *survey_id, const char *ref, int64_t first_due_ms,
-                    int64_t due_ms)
-{
-    char key[SV_KEY_MAX];
-    snprintf(key, sizeof key, "send:%s", survey_id);
-    rp_mpout p;
-    rp_mpout_open_map(&p, 4);
-    rp_mpout_kv_str(&p, "kind", kind);
-    rp_mpout_kv_str(&p, "survey_id", survey_id);
-    rp_mpout_kv_str(&p, "ref", ref);
-    rp_mpout_kv_int(&p, "first_due_ms", first_due_ms);
-    return sv_pack_timer(&p, ctx, api, tenant, key, due_ms, customer);
-}
-
-bool sv_arm_send(sv_run *r, const char *customer, const char *kind, const char *survey_id,
-                 const char *ref, int64_t due_ms)
-{
-    return sv_arm_send_at(r->ctx, r->api, r->tenant, customer, kind, survey_id, ref, due_ms, due_ms);
 }
 
 static bool arm_quarterly(sv_run *r, const rp_event *ev, sv_customer *c)
@@ -59,169 +43,145 @@ static bool arm_quarterly(sv_run *r, const rp_event *ev, sv_customer *c)
         return true;
     int64_t due;
     if (!sv_schedule_next_quarter(r->api->to_local, r->api->from_local, sv_run_tz(r, c->id), ev->ts_ms,
-                                  r->s->send_hour, &due)) {
+                                  (int)r->s->send_hour, &due)) {
         r->api->fail(r->ctx, "survey: cannot compute next quarter for customer %s", c->id);
         return false;
     }
-    char key[SV_KEY_MAX];
-    snprintf(key, sizeof key, "quarterly:%s", c->id);
-    rp_mpout p;
-    rp_mpout_open_map(&p, 1);
-    rp_mpout_kv_str(&p, "kind", "quarterly");
-    if (!sv_pack_timer(&p, r->ctx, r->api, r->tenant, key, due, c->id))
+    if (!sv_arm_quarterly(r->call, c->id, due))
         return false;
     c->quarterly_due_ms = due;
     sv_store_customer(r, ev->partition, c);
     return true;
 }
 
-static bool on_purchase(sv_run *r, const rp_event *ev)
+/* The customer's row exists before any survey of theirs is pending. */
+static sv_customer *surveyed(sv_run *r, const rp_event *ev)
 {
-    char order[SV_ID_MAX], survey_id[SV_KEY_MAX];
-    if (!require_str(r, ev, "order_id", order, sizeof order))
-        return false;
-    snprintf(survey_id, sizeof survey_id, "purchase:%s:%s", ev->customer, order);
+    sv_customer *c = sv_run_customer(r, ev->customer, true);
+    if (c && !c->stored)
+        sv_store_customer(r, ev->partition, c);
+    return c;
+}
+
+/* A survey of the customer days after the event, at the send hour. */
+static bool arm_survey(sv_run *r, const rp_event *ev, const char *kind, const char *survey_id,
+                       const char *ref, int days)
+{
     int64_t due;
     if (!sv_schedule_after_days(r->api->to_local, r->api->from_local, sv_run_tz(r, ev->customer), ev->ts_ms,
-                                r->s->purchase_delay_days, r->s->send_hour, &due)) {
-        r->api->fail(r->ctx, "survey: cannot schedule the purchase survey of %s", ev->customer);
+                                days, (int)r->s->send_hour, &due)) {
+        r->api->fail(r->ctx, "survey: cannot schedule the %s survey of %s", kind, ev->customer);
         return false;
     }
-    sv_customer *c = sv_run_customer(r, ev->customer, true);
-    if (!c) {
-        r->api->fail(r->ctx, "survey: out of memory");
-        return false;
-    }
-    if (!c->stored)
-        sv_store_customer(r, ev->partition, c);
-    return sv_arm_send(r, ev->customer, "purchase", survey_id, order, due) && arm_quarterly(r, ev, c);
+    return sv_arm_send(r->call, ev->customer, kind, survey_id, ref, due, due);
+}
+
+static bool on_purchase(sv_run *r, const rp_event *ev)
+{
+    char *order, *survey_id = NULL;
+    bool ok = require(r, ev, "order_id", &order);
+    if (ok && !(survey_id = sv_concat("purchase:", ev->customer, ":", order, (char *)NULL)))
+        ok = out_of_memory(r);
+    sv_customer *c = ok ? surveyed(r, ev) : NULL;
+    if (ok && !c)
+        ok = out_of_memory(r);
+    ok = ok && arm_survey(r, ev, "purchase", survey_id, order, r->s->purchase_delay_days)
+         && arm_quarterly(r, ev, c);
+    free(order);
+    free(survey_id);
+    return ok;
 }
 
 static bool on_upsert(sv_run *r, const rp_event *ev)
 {
-    char tz[64];
-    if (!field_str(r, ev, "timezone", tz, sizeof tz))
+    char *tz;
+    if (!field(r, ev, "timezone", &tz))
+        return false;
+    if (!tz)
         return true;
     sv_customer *c = sv_run_customer(r, ev->customer, true);
-    char *copy = c ? strdup(tz) : NULL;
-    if (!copy) {
-        r->api->fail(r->ctx, "survey: out of memory");
-        return false;
+    if (!c) {
+        free(tz);
+        return out_of_memory(r);
     }
     free(c->timezone);
-    c->timezone = copy;
+    c->timezone = tz;
     sv_store_customer(r, ev->partition, c);
     return true;
 }
 
-static bool arm_clock(sv_run *r, const sv_complaint *c, const char *clock, int64_t due)
+static bool open_complaint(sv_run *r, const rp_event *ev, const char *id, const char *category,
+                           const char *text, sv_severity sev)
 {
-    char key[SV_KEY_MAX];
-    snprintf(key, sizeof key, "sla:%s:%s", clock, c->id);
-    rp_mpout p;
-    rp_mpout_open_map(&p, 2);
-    rp_mpout_kv_str(&p, "complaint_id", c->id);
-    rp_mpout_kv_str(&p, "clock", clock);
-    return sv_pack_timer(&p, r->ctx, r->api, r->tenant, key, due, c->customer);
-}
-
-bool sv_complaint_start(sv_run *r, sv_complaint *c, uint32_t partition, const char *source,
-                        const char *survey_id, const char *category, const char *text)
-{
-    char month[8];
-    sv_deadlines due;
-    if (!sv_complaint_deadlines(&r->s->cal, &r->s->first_response, &r->s->resolution, c->severity,
-                                c->opened_ms, &due)) {
-        r->api->fail(r->ctx, "survey: no business hours within ten years for tenant %s (business_days, "
-                     "holidays)", r->tenant);
-        return false;
-    }
-    c->first_due_ms = due.first_response_ms;
-    c->resolve_due_ms = due.resolution_ms;
-    if (!month_of(r, c->opened_ms, month, sizeof month))
-        return false;
-    char part[16], opened[24], first_due[24], resolve_due[24];
-    sv_num(part, sizeof part, partition);
-    sv_num(opened, sizeof opened, c->opened_ms);
-    sv_num(first_due, sizeof first_due, c->first_due_ms);
-    sv_num(resolve_due, sizeof resolve_due, c->resolve_due_ms);
-    const char *p[] = {r->tenant, c->id, c->customer, part, source, survey_id, sv_severity_name(c->severity),
-                       category, text, opened, month, first_due, resolve_due, sv_ladder_name(&r->s->ladder, 0)};
-    r->api->db_defer(r->ctx,
-        "INSERT INTO survey_complaints (tenant, complaint_id, customer, partition, source, survey_id,"
-        " severity, category, text, opened_ms, opened_month, first_response_due_ms, resolution_due_ms,"
-        " level_name) VALUES ($1, $2, $3, $4::int, $5, $6, $7, $8, $9, $10::bigint, $11, $12::bigint,"
-        " $13::bigint, $14) ON CONFLICT (tenant, complaint_id) DO NOTHING", 14, p);
-    return arm_clock(r, c, "first", c->first_due_ms) && arm_clock(r, c, "resolve", c->resolve_due_ms);
+    sv_complaint *c = sv_run_complaint(r, id, ev->customer, true);
+    if (!c)
+        return out_of_memory(r);
+    c->severity = sev;
+    c->opened_ms = ev->ts_ms;
+    return sv_complaint_start(r, c, ev->partition, "event", NULL, category, text);
 }
 
 static bool on_complaint_opened(sv_run *r, const rp_event *ev)
 {
-    char id[SV_ID_MAX], sev_text[16], category[128] = "", text[4096] = "";
-    if (!require_str(r, ev, "complaint_id", id, sizeof id))
+    char *id, *sev_text = NULL, *category = NULL, *text = NULL;
+    if (!require(r, ev, "complaint_id", &id))
         return false;
-    if (sv_run_complaint(r, id, ev->customer, false))
-        return true;   /* the same complaint reported twice: the first report counts */
-    sv_severity sev = SV_SEV_NORMAL;
-    if (field_str(r, ev, "severity", sev_text, sizeof sev_text) && !sv_severity_parse(sev_text, &sev)) {
-        r->api->fail(r->ctx, "survey: complaint.opened %s: data.severity '%s' unknown", ev->id, sev_text);
-        return false;
+    bool ok = true;
+    /* the same complaint reported twice: the first report counts */
+    if (!sv_run_complaint(r, id, ev->customer, false)) {
+        sv_severity sev = SV_SEV_NORMAL;
+        ok = field(r, ev, "severity", &sev_text) && field(r, ev, "category", &category)
+             && field(r, ev, "text", &text);
+        if (ok && sev_text && !sv_severity_parse(sev_text, &sev)) {
+            r->api->fail(r->ctx, "survey: complaint.opened %s: data.severity '%s' unknown", ev->id, sev_text);
+            ok = false;
+        }
+        ok = ok && open_complaint(r, ev, id, category, text, sev);
     }
-    field_str(r, ev, "category", category, sizeof category);
-    field_str(r, ev, "text", text, sizeof text);
-    sv_complaint *c = sv_run_complaint(r, id, ev->customer, true);
-    if (!c) {
-        r->api->fail(r->ctx, "survey: out of memory");
-        return false;
-    }
-    c->severity = sev;
-    c->opened_ms = ev->ts_ms;
-    return sv_complaint_start(r, c, ev->partition, "event", NULL, category[0] ? category : NULL,
-                              text[0] ? text : NULL);
-}
-
-static void cancel_clock(sv_run *r, const char *clock, const char *id)
-{
-    char key[SV_KEY_MAX];
-    snprintf(key, sizeof key, "sla:%s:%s", clock, id);
-    r->api->timer_cancel(r->ctx, r->tenant, key);
+    free(id);
+    free(sev_text);
+    free(category);
+    free(text);
+    return ok;
 }
 
 /* A contact naming the complaint is its first response (core convention);
  * a contact about an unknown complaint changes nothing. */
 static bool on_contact(sv_run *r, const rp_event *ev)
 {
-    char id[SV_ID_MAX];
-    if (!field_str(r, ev, "complaint_id", id, sizeof id))
-        return true;
-    sv_complaint *c = sv_run_complaint(r, id, ev->customer, false);
-    if (!c || c->first_response_ms >= 0 || c->resolved_ms >= 0)
-        return true;
-    c->first_response_ms = ev->ts_ms;
-    char at[24];
-    sv_num(at, sizeof at, ev->ts_ms);
-    const char *p[] = {r->tenant, id, at};
-    r->api->db_defer(r->ctx, "UPDATE survey_complaints SET first_response_ms = $3::bigint,"
-                             " first_response_met = $3::bigint <= first_response_due_ms"
-                             " WHERE tenant = $1 AND complaint_id = $2 AND first_response_ms IS NULL", 3, p);
-    cancel_clock(r, "first", id);
-    return true;
+    char *id;
+    if (!field(r, ev, "complaint_id", &id))
+        return false;
+    sv_complaint *c = id ? sv_run_complaint(r, id, ev->customer, false) : NULL;
+    bool ok = true;
+    if (c && c->first_response_ms < 0 && c->resolved_ms < 0) {
+        c->first_response_ms = ev->ts_ms;
+        char at[24];
+        sv_num(at, sizeof at, ev->ts_ms);
+        const char *p[] = {r->tenant, id, at};
+        r->api->db_defer(r->ctx, "UPDATE survey_complaints SET first_response_ms = $3::bigint,"
+                                 " first_response_met = $3::bigint <= first_response_due_ms"
+                                 " WHERE tenant = $1 AND complaint_id = $2 AND first_response_ms IS NULL", 3, p);
+        ok = sv_cancel(r->call, SV_KEY_SLA_FIRST, id);
+    }
+    free(id);
+    return ok;
 }
 
 static bool write_resolution(sv_run *r, const rp_event *ev, sv_complaint *c, const char *outcome)
 {
     int64_t business;
     char month[8];
-    if (!sv_bh_between(&r->s->cal, c->opened_ms, ev->ts_ms, &business)) {
+    if (!sv_bh_between(&r->cal, c->opened_ms, ev->ts_ms, &business)) {
         r->api->fail(r->ctx, "survey: cannot count business time of complaint %s", c->id);
         return false;
     }
-    if (!month_of(r, ev->ts_ms, month, sizeof month))
+    if (!sv_month_of(r, ev->ts_ms, month, sizeof month))
         return false;
     char at[24], biz[24];
     sv_num(at, sizeof at, ev->ts_ms);
     sv_num(biz, sizeof biz, business);
-    const char *p[] = {r->tenant, c->id, at, month, outcome, biz};
+    const char *p[] = {r->tenant, c->id, at, month, outcome ? outcome : "resolved", biz};
     /* Resolving is also responding: a complaint closed without an earlier
      * contact gets its first response at the resolution. */
     r->api->db_defer(r->ctx,
@@ -233,63 +193,63 @@ static bool write_resolution(sv_run *r, const rp_event *ev, sv_complaint *c, con
     return true;
 }
 
-static bool on_complaint_resolved(sv_run *r, const rp_event *ev)
+/* Closes the complaint, stops both clocks, arms the after-complaint survey. */
+static bool resolve(sv_run *r, const rp_event *ev, sv_complaint *c, const char *outcome)
 {
-    char id[SV_ID_MAX], outcome[32] = "resolved", survey_id[SV_KEY_MAX];
-    if (!require_str(r, ev, "complaint_id", id, sizeof id))
-        return false;
-    field_str(r, ev, "outcome", outcome, sizeof outcome);
-    sv_complaint *c = sv_run_complaint(r, id, ev->customer, false);
-    if (!c) {
-        r->api->log(r->ctx, RP_LOG_INFO, "complaint.resolved %s: complaint %s was never opened; ignored",
-                    ev->id, id);
-        return true;
-    }
-    if (c->resolved_ms >= 0)
-        return true;
     if (!write_resolution(r, ev, c, outcome))
         return false;
     c->resolved_ms = ev->ts_ms;
     if (c->first_response_ms < 0)
         c->first_response_ms = ev->ts_ms;
-    cancel_clock(r, "first", id);
-    cancel_clock(r, "resolve", id);
-    int64_t due;
-    if (!sv_schedule_after_days(r->api->to_local, r->api->from_local, sv_run_tz(r, ev->customer), ev->ts_ms,
-                                r->s->complaint_delay_days, r->s->send_hour, &due)) {
-        r->api->fail(r->ctx, "survey: cannot schedule the complaint survey of %s", ev->customer);
+    if (!sv_cancel(r->call, SV_KEY_SLA_FIRST, c->id) || !sv_cancel(r->call, SV_KEY_SLA_RESOLVE, c->id))
         return false;
-    }
-    snprintf(survey_id, sizeof survey_id, "complaint:%s", id);
-    sv_customer *cust = sv_run_customer(r, ev->customer, true);
-    if (!cust) {
-        r->api->fail(r->ctx, "survey: out of memory");
+    char *survey_id = sv_concat("complaint:", c->id, (char *)NULL);
+    bool ok = survey_id && surveyed(r, ev);
+    if (!ok)
+        out_of_memory(r);
+    ok = ok && arm_survey(r, ev, "complaint", survey_id, c->id, r->s->complaint_delay_days);
+    free(survey_id);
+    return ok;
+}
+
+static bool on_complaint_resolved(sv_run *r, const rp_event *ev)
+{
+    char *id, *outcome = NULL;
+    if (!require(r, ev, "complaint_id", &id))
         return false;
-    }
-    if (!cust->stored)
-        sv_store_customer(r, ev->partition, cust);
-    return sv_arm_send(r, ev->customer, "complaint", survey_id, id, due);
+    bool ok = field(r, ev, "outcome", &outcome);
+    sv_complaint *c = ok ? sv_run_complaint(r, id, ev->customer, false) : NULL;
+    if (ok && !c)
+        r->api->log(r->ctx, RP_LOG_INFO, "complaint.resolved %s: complaint %s was never opened; ignored",
+                    ev->id, id);
+    else if (ok && c->resolved_ms < 0)
+        ok = resolve(r, ev, c, outcome);
+    free(id);
+    free(outcome);
+    return ok;
 }
 
 static bool on_suggestion(sv_run *r, const rp_event *ev)
 {
-    char id[SV_ID_MAX], topic[256] = "", text[4096] = "", part[16], at[24];
-    if (!field_str(r, ev, "suggestion_id", id, sizeof id))
-        snprintf(id, sizeof id, "%s", ev->id);
-    field_str(r, ev, "topic", topic, sizeof topic);
-    field_str(r, ev, "text", text, sizeof text);
-    bool adopted = false;
-    bool has_adopted = r->api->view_bool(r->api->view_get(ev->data, "adopted"), &adopted);
-    sv_num(part, sizeof part, ev->partition);
-    sv_num(at, sizeof at, ev->ts_ms);
-    const char *p[] = {r->tenant, id, ev->customer, part, at, topic[0] ? topic : NULL,
-                       text[0] ? text : NULL, has_adopted ? (adopted ? "t" : "f") : NULL};
-    r->api->db_defer(r->ctx,
-        "INSERT INTO survey_suggestions (tenant, suggestion_id, customer, partition, ts_ms, topic, text,"
-        " adopted) VALUES ($1, $2, $3, $4::int, $5::bigint, $6, $7, $8::boolean)"
-        " ON CONFLICT (tenant, suggestion_id) DO UPDATE SET adopted = coalesce(EXCLUDED.adopted,"
-        " survey_suggestions.adopted)", 8, p);
-    return true;
+    char *id = NULL, *topic = NULL, *text = NULL, part[16], at[24];
+    bool ok = field(r, ev, "suggestion_id", &id) && field(r, ev, "topic", &topic) && field(r, ev, "text", &text);
+    if (ok) {
+        bool adopted = false;
+        bool has_adopted = r->api->view_bool(r->api->view_get(ev->data, "adopted"), &adopted);
+        sv_num(part, sizeof part, ev->partition);
+        sv_num(at, sizeof at, ev->ts_ms);
+        const char *p[] = {r->tenant, id ? id : ev->id, ev->customer, part, at, topic, text,
+                           has_adopted ? (adopted ? "t" : "f") : NULL};
+        r->api->db_defer(r->ctx,
+            "INSERT INTO survey_suggestions (tenant, suggestion_id, customer, partition, ts_ms, topic, text,"
+            " adopted) VALUES ($1, $2, $3, $4::int, $5::bigint, $6, $7, $8::boolean)"
+            " ON CONFLICT (tenant, suggestion_id) DO UPDATE SET adopted = coalesce(EXCLUDED.adopted,"
+            " survey_suggestions.adopted)", 8, p);
+    }
+    free(id);
+    free(topic);
+    free(text);
+    return ok;
 }
 
 static bool on_erase(sv_run *r, const rp_event *ev)

@@ -9,15 +9,24 @@
 
 #include "glue.h"
 
+void sv_run_init(sv_run *r, const rp_call *call)
+{
+    *r = (sv_run){.call = call, .ctx = call->ctx, .api = call->api, .s = call->settings,
+                  .tenant = call->tenant};
+    r->cal = sv_calendar_of(r->s, r->api);
+}
+
 void sv_run_free(sv_run *r)
 {
     for (size_t i = 0; i < r->ncustomers; i++) {
         free(r->customers[i].id);
         free(r->customers[i].timezone);
+        free(r->customers[i].tier);
     }
     for (size_t i = 0; i < r->nrequests; i++) {
         free(r->requests[i].survey_id);
         free(r->requests[i].customer);
+        free(r->requests[i].tier);
     }
     for (size_t i = 0; i < r->ncomplaints; i++) {
         free(r->complaints[i].id);
@@ -61,7 +70,7 @@ sv_customer *sv_run_customer(sv_run *r, const char *id, bool create)
         return &r->customers[found];
     if (!create || !reserve((void **)&r->customers, &r->customers_cap, r->ncustomers, sizeof *r->customers))
         return NULL;
-    sv_customer c = {.id = strdup(id), .p_alive = SV_UNKNOWN, .purchases = SV_UNKNOWN, .tier = "unknown"};
+    sv_customer c = {.id = strdup(id), .p_alive = SV_UNKNOWN, .purchases = SV_UNKNOWN};
     if (!c.id)
         return NULL;
     r->customers[r->ncustomers] = c;

@@ -82,27 +82,51 @@ bool sv_sla_parse(const char *text, sv_sla_table *out, char *err, size_t errlen)
     return true;
 }
 
+/* One more level of len bytes. */
+static bool ladder_add(sv_ladder *out, const char *name, size_t len, char *err, size_t errlen)
+{
+    if (len == 0 || len >= SV_LEVEL_NAME_MAX || out->count == SV_LEVELS_MAX) {
+        snprintf(err, errlen, "level '%.*s': empty, too long (%d bytes at most) or too many levels (%d)",
+                 (int)len, name, SV_LEVEL_NAME_MAX - 1, SV_LEVELS_MAX);
+        return false;
+    }
+    memcpy(out->names[out->count], name, len);
+    out->names[out->count++][len] = '\0';
+    return true;
+}
+
+static bool ladder_complete(const sv_ladder *out, char *err, size_t errlen)
+{
+    if (out->count < 2) {
+        snprintf(err, errlen, "expected at least two levels, e.g. owner,manager,director");
+        return false;
+    }
+    return true;
+}
+
+bool sv_ladder_from_names(const char *const *names, size_t count, sv_ladder *out, char *err,
+                          size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    for (size_t i = 0; i < count; i++)
+        if (!ladder_add(out, names[i], strlen(names[i]), err, errlen))
+            return false;
+    return ladder_complete(out, err, errlen);
+}
+
 bool sv_ladder_parse(const char *text, sv_ladder *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
     const char *p = text ? text : "";
     while (*p) {
         size_t len = strcspn(p, ",");
-        if (len == 0 || len >= SV_LEVEL_NAME_MAX || out->count == SV_LEVELS_MAX) {
-            snprintf(err, errlen, "level '%.*s': empty, too long or too many levels", (int)len, p);
+        if (!ladder_add(out, p, len, err, errlen))
             return false;
-        }
-        memcpy(out->names[out->count], p, len);
-        out->names[out->count++][len] = '\0';
         p += len;
         if (*p == ',')
             p++;
     }
-    if (out->count < 2) {
-        snprintf(err, errlen, "expected at least two levels, e.g. owner,manager,director");
-        return false;
-    }
-    return true;
+    return ladder_complete(out, err, errlen);
 }
 
 int sv_ladder_next(const sv_ladder *ladder, int level)

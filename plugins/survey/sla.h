@@ -47,6 +47,9 @@ bool sv_sla_parse(const char *text, sv_sla_table *out, char *err, size_t errlen)
 
 /* "owner,manager,director": 2..SV_LEVELS_MAX names. */
 bool sv_ladder_parse(const char *text, sv_ladder *out, char *err, size_t errlen);
+/* The same from names already split (a list setting). */
+bool sv_ladder_from_names(const char *const *names, size_t count, sv_ladder *out, char *err,
+                          size_t errlen);
 
 /* The level after `level`, or -1 when already at the top. */
 int sv_ladder_next(const sv_ladder *ladder, int level);

@@ -2,63 +2,60 @@
  * store.c - the survey plugin's run-level SQL: loading a run's working set
  * with one query per kind of state the run needs (customers, survey
  * requests, complaints, the scoring snapshot of responders), each keyed by
- * `= ANY($2::text[])`, and the shared deferred writes.
+ * `= ANY($2::text[])`, and the shared deferred writes. Every statement is
+ * the call's tenant's ($1): ABI 2 hands a call one tenant.
  */
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "glue.h"
-#include "rp_pgarray.h"
-
-void sv_num(char *buf, size_t size, int64_t v)
-{
-    snprintf(buf, size, "%" PRId64, v);
-}
-
-void sv_dbl(char *buf, size_t size, double v)
-{
-    snprintf(buf, size, "%.17g", v);
-}
-
-double sv_dbl_or(const char *text, double fallback)
-{
-    return text ? strtod(text, NULL) : fallback;
-}
-
-int64_t sv_int_or(const char *text, int64_t fallback)
-{
-    return text ? strtoll(text, NULL, 10) : fallback;
-}
+#include "rapport/rp_pgarray.h"
 
 /* ---- loading ---- */
 typedef struct wanted {
     rp_pgarray customers, surveys, complaints, responders;
 } wanted;
 
-static bool data_str(const sv_run *r, const rp_event *ev, const char *key, char *buf, size_t size)
+/* The ids the run's events name; false on out of memory. */
+static bool collect(sv_run *r, const rp_event *const *events, size_t n, wanted *w)
 {
-    return r->api->view_strcpy(r->api->view_get(ev->data, key), buf, size) && buf[0];
-}
-
-static void collect(sv_run *r, const rp_event *const *events, size_t n, wanted *w)
-{
-    char id[SV_KEY_MAX];   /* a survey id may be one this plugin made: up to SV_KEY_MAX */
-    for (size_t i = 0; i < n; i++) {
+    bool oom = false;
+    for (size_t i = 0; !oom && i < n; i++) {
         const rp_event *ev = events[i];
         if (!ev->customer)
             continue;
         rp_pgarray_add(&w->customers, ev->customer);
+        char *id = NULL;
         if (strncmp(ev->type, "complaint.", 10) == 0 || strcmp(ev->type, "contact") == 0) {
-            if (data_str(r, ev, "complaint_id", id, sizeof id))
+            if ((id = sv_view_dup(r->api, ev->data, "complaint_id", &oom)))
                 rp_pgarray_add(&w->complaints, id);
-        } else if (strcmp(ev->type, "survey.response") == 0 && data_str(r, ev, "survey_id", id, sizeof id)) {
+        } else if (strcmp(ev->type, "survey.response") == 0
+                   && (id = sv_view_dup(r->api, ev->data, "survey_id", &oom))) {
             rp_pgarray_add(&w->surveys, id);
             rp_pgarray_add_joined(&w->complaints, "survey:", id);
             rp_pgarray_add(&w->responders, ev->customer);
         }
+        free(id);
     }
+    return !oom;
+}
+
+/* The status words as the static strings the working set holds. */
+static const char *status_word(const char *text)
+{
+    static const char *const words[] = {"requested", "answered", "expired", "suppressed"};
+    for (size_t i = 0; text && i < sizeof words / sizeof words[0]; i++)
+        if (strcmp(text, words[i]) == 0)
+            return words[i];
+    return words[0];
+}
+
+/* A copy of a text column, NULL for SQL NULL; false on out of memory. */
+static bool dup_column(const char *value, char **out)
+{
+    *out = value ? strdup(value) : NULL;
+    return !value || *out;
 }
 
 static rp_rows *query(sv_run *r, const char *sql, rp_pgarray *ids)
@@ -106,9 +103,10 @@ static bool load_requests(sv_run *r, rp_pgarray *ids)
         sv_request *q = sv_run_request(r, r->api->rows_value(rows, i, 0), r->api->rows_value(rows, i, 1), true);
         ok = q != NULL;
         if (ok) {
-            snprintf(q->status, sizeof q->status, "%s", r->api->rows_value(rows, i, 2));
+            q->status = status_word(r->api->rows_value(rows, i, 2));
             snprintf(q->month, sizeof q->month, "%s", r->api->rows_value(rows, i, 3));
-            snprintf(q->tier, sizeof q->tier, "%s", r->api->rows_value(rows, i, 4));
+            free(q->tier);
+            ok = dup_column(r->api->rows_value(rows, i, 4), &q->tier);
         }
     }
     r->api->rows_free(rows);
@@ -147,7 +145,7 @@ static bool load_complaints(sv_run *r, rp_pgarray *ids)
 static bool load_scoring(sv_run *r, rp_pgarray *ids)
 {
     bool present;
-    if (!sv_scoring_present(r->ctx, r->st, &present))
+    if (!sv_scoring_present(r->call, &present))
         return false;
     if (!present)
         return true;
@@ -160,7 +158,8 @@ static bool load_scoring(sv_run *r, rp_pgarray *ids)
         sv_customer *c = sv_run_customer(r, r->api->rows_value(rows, i, 0), true);
         ok = c != NULL;
         if (ok) {
-            snprintf(c->tier, sizeof c->tier, "%s", r->api->rows_value(rows, i, 1));
+            free(c->tier);
+            ok = dup_column(r->api->rows_value(rows, i, 1), &c->tier);
             c->p_alive = sv_dbl_or(r->api->rows_value(rows, i, 2), SV_UNKNOWN);
             c->purchases = sv_dbl_or(r->api->rows_value(rows, i, 3), SV_UNKNOWN);
         }
@@ -172,14 +171,14 @@ static bool load_scoring(sv_run *r, rp_pgarray *ids)
 bool sv_store_load(sv_run *r, const rp_event *const *events, size_t n)
 {
     wanted w = {0};
-    collect(r, events, n, &w);
-    bool ok = w.customers.count == 0 || load_customers(r, &w.customers);
+    bool ok = collect(r, events, n, &w);
+    if (!ok)
+        r->api->fail(r->ctx, "survey: out of memory loading tenant %s", r->tenant);
+    /* query() reports an array that ran out of memory */
+    ok = ok && (w.customers.count == 0 || load_customers(r, &w.customers));
     ok = ok && (w.surveys.count == 0 || load_requests(r, &w.surveys));
     ok = ok && (w.complaints.count == 0 || load_complaints(r, &w.complaints));
     ok = ok && (w.responders.count == 0 || load_scoring(r, &w.responders));
-    if (!ok && (w.customers.text.oom || w.surveys.text.oom || w.complaints.text.oom
-                || w.responders.text.oom))
-        r->api->fail(r->ctx, "survey: out of memory loading tenant %s", r->tenant);
     rp_pgarray_free(&w.customers);
     rp_pgarray_free(&w.surveys);
     rp_pgarray_free(&w.complaints);
@@ -233,8 +232,8 @@ bool sv_store_write_customers(sv_run *r)
     return ok;
 }
 
-void sv_store_monthly(const rp_host_api *api, rp_ctx *ctx, const char *tenant, const char *month,
-                      const char *tier, uint32_t partition, const sv_monthly_delta *d)
+void sv_store_monthly(sv_run *r, const char *month, const char *tier, uint32_t partition,
+                      const sv_monthly_delta *d)
 {
     char v[11][24];
     const int64_t values[] = {partition, d->requested, d->answered, d->expired, d->suppressed,
@@ -242,8 +241,8 @@ void sv_store_monthly(const rp_host_api *api, rp_ctx *ctx, const char *tenant, c
                               d->csat_answers, d->csat_sum};
     for (int i = 0; i < 11; i++)
         sv_num(v[i], sizeof v[i], values[i]);
-    const char *p[] = {tenant, month, tier, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10]};
-    api->db_defer(ctx,
+    const char *p[] = {r->tenant, month, tier, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10]};
+    r->api->db_defer(r->ctx,
         "INSERT INTO survey_monthly AS m (tenant, month, tier, partition, requested, answered, expired,"
         " suppressed, nps_answers, promoters, passives, detractors, csat_answers, csat_sum)"
         " VALUES ($1, $2, $3, $4::int, $5::bigint, $6::bigint, $7::bigint, $8::bigint, $9::bigint,"

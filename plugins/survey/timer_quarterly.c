@@ -6,7 +6,6 @@
  * order). A customer without a survey_customers row was erased: the round
  * stops.
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,11 +28,11 @@ static const char *customer_of(const sv_tcall *c, const sv_tquarter *q)
 static bool add_send(sv_tcall *c, sv_tquarter *q)
 {
     const char *customer = customer_of(c, q);
-    char survey_id[SV_KEY_MAX];
-    snprintf(survey_id, sizeof survey_id, "quarterly:%s:%s", customer, q->quarter);
     sv_tsend *s = &c->sends[c->nsends];
     *s = (sv_tsend){.item = q->item, .customer = customer, .first_due_ms = c->now, .prev = SV_NONE,
-                    .kind = strdup("quarterly"), .survey_id = strdup(survey_id), .ref = strdup(q->quarter)};
+                    .kind = strdup("quarterly"),
+                    .survey_id = sv_concat("quarterly:", customer, ":", q->quarter, (char *)NULL),
+                    .ref = strdup(q->quarter)};
     q->send = c->nsends++;
     if (s->kind && s->survey_id && s->ref)
         return true;
@@ -47,7 +46,8 @@ static bool found(sv_tcall *c, sv_tquarter *q, const char *tz_row, const char *c
     const char *tz = tz_row ? tz_row : c->s->tz;
     q->found = true;
     q->core = core && core[0] == 't';
-    if (!sv_schedule_next_quarter(c->api->to_local, c->api->from_local, tz, c->now, c->s->send_hour, &q->next_ms)
+    if (!sv_schedule_next_quarter(c->api->to_local, c->api->from_local, tz, c->now, (int)c->s->send_hour,
+                                  &q->next_ms)
         || !sv_quarter_label(c->api->to_local, tz, c->now, q->quarter, sizeof q->quarter)) {
         c->api->fail(c->ctx, "survey: timer %s: time zone %s unusable", c->items[q->item].t->key, tz);
         return false;
@@ -86,11 +86,7 @@ bool sv_tquarter_apply(sv_tcall *c, sv_tquarter *q)
         return true;
     const char *customer = customer_of(c, q);
     sv_tw_quarter(c, customer, q->next_ms);
-    rp_mpout tp;
-    rp_mpout_open_map(&tp, 1);
-    rp_mpout_kv_str(&tp, "kind", "quarterly");
-    if (!sv_pack_timer(&tp, c->ctx, c->api, c->s->tenant, c->items[q->item].t->key, q->next_ms,
-                       customer))
+    if (!sv_arm_quarterly(c->call, customer, q->next_ms))
         return false;
     return q->send == SV_NONE || sv_tsend_apply(c, &c->sends[q->send]);
 }

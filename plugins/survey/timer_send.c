@@ -5,31 +5,25 @@
  * batch's order with the state the customer's earlier surveys of the batch
  * left (timers.h); the rows go out with the batch's writes.
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "timers.h"
 
-static char *payload_dup(sv_tcall *c, const rp_timer *t, const char *key, size_t max)
-{
-    char buf[SV_KEY_MAX];
-    if (max > sizeof buf)
-        max = sizeof buf;
-    if (!c->api->view_strcpy(c->api->view_get(t->payload, key), buf, max) || !buf[0])
-        return NULL;
-    return strdup(buf);
-}
-
 bool sv_tsend_add(sv_tcall *c, size_t item)
 {
     const rp_timer *t = c->items[item].t;
     sv_tsend *s = &c->sends[c->nsends];
+    bool oom[3];
     *s = (sv_tsend){.item = item, .customer = t->customer, .first_due_ms = t->due_ms, .prev = SV_NONE};
-    s->kind = payload_dup(c, t, "kind", 32);
-    s->survey_id = payload_dup(c, t, "survey_id", SV_KEY_MAX);
-    s->ref = payload_dup(c, t, "ref", SV_KEY_MAX);
+    s->kind = sv_view_dup(c->api, t->payload, "kind", &oom[0]);
+    s->survey_id = sv_view_dup(c->api, t->payload, "survey_id", &oom[1]);
+    s->ref = sv_view_dup(c->api, t->payload, "ref", &oom[2]);
     c->items[item].slot = c->nsends++;   /* owned by the batch from here on */
+    if (oom[0] || oom[1] || oom[2]) {
+        c->api->fail(c->ctx, "survey: out of memory reading timer %s", t->key);
+        return false;
+    }
     if (!s->kind || !s->survey_id) {
         c->api->fail(c->ctx, "survey: timer %s: payload without kind or survey_id", t->key);
         return false;
@@ -93,17 +87,11 @@ static bool send_now(sv_tcall *c, sv_tsend *s)
     rp_mpout_kv_str(&pk, "kind", s->kind);
     rp_mpout_kv_str(&pk, "channel", c->s->channel);
     rp_mpout_kv_str(&pk, "ref", s->ref);
-    rp_mpout_kv_str(&pk, "tier", s->tier);
+    rp_mpout_kv_str(&pk, "tier", sv_tier(s->tier));
     rp_mpout_kv_int(&pk, "expires_ms", expires);
     sv_pack_questions(&pk);
-    if (!rp_mpout_emit(&pk, c->ctx, c->api, "survey", "survey.requested", s->customer, NULL))
-        return false;
-    char key[SV_KEY_MAX];
-    snprintf(key, sizeof key, "expire:%s", s->survey_id);
-    rp_mpout tp;
-    rp_mpout_open_map(&tp, 1);
-    rp_mpout_kv_str(&tp, "survey_id", s->survey_id);
-    return sv_pack_timer(&tp, c->ctx, c->api, c->s->tenant, key, expires, s->customer);
+    return rp_mpout_emit(&pk, c->ctx, c->api, "survey", "survey.requested", s->customer, NULL)
+           && sv_arm_expire(c->call, s->customer, s->survey_id, expires);
 }
 
 /* Fatigue suppresses (the customer was just asked); a full contact budget
@@ -125,6 +113,5 @@ bool sv_tsend_apply(sv_tcall *c, sv_tsend *s)
         return send_now(c, s);
     if (free_at == INT64_MAX || free_at - s->first_due_ms > c->s->max_defer_ms)
         return record(c, s, "suppressed", "budget", 0);
-    return sv_arm_send_at(c->ctx, c->api, c->s->tenant, s->customer, s->kind, s->survey_id, s->ref,
-                          s->first_due_ms, free_at);
+    return sv_arm_send(c->call, s->customer, s->kind, s->survey_id, s->ref, s->first_due_ms, free_at);
 }

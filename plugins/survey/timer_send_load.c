@@ -88,11 +88,16 @@ static bool parse_row(sv_tcall *c, const rp_rows *rows, int r)
     if (i == SV_NONE)
         return false;
     sv_tsend *s = &c->sends[i];
-    snprintf(s->tier, sizeof s->tier, "%s", api->rows_value(rows, r, 1));
+    const char *tier = api->rows_value(rows, r, 1);
+    free(s->tier);
+    if (!(s->tier = strdup(tier ? tier : "unknown"))) {
+        c->api->fail(c->ctx, "survey: out of memory reading surveys due");
+        return false;
+    }
     s->last_ms = sv_int_or(api->rows_value(rows, r, 2), -1);
     const char *e = api->rows_value(rows, r, 3);
     s->exists = e && e[0] == 't';
-    parse_budget(api->rows_value(rows, r, 4), c->s->tenant, s);
+    parse_budget(api->rows_value(rows, r, 4), c->tenant, s);
     const char *known = api->rows_value(rows, r, 6);
     s->erased = !(known && known[0] == 't');
     if (parse_touches(api->rows_value(rows, r, 5), s))
@@ -117,7 +122,7 @@ static rp_rows *query(sv_tcall *c)
     char now[24], defer[24];
     sv_num(now, sizeof now, c->now);
     sv_num(defer, sizeof defer, c->s->max_defer_ms);
-    const char *p[] = {c->s->tenant, rp_pgarray_finish(&customers), rp_pgarray_finish(&surveys), now,
+    const char *p[] = {c->tenant, rp_pgarray_finish(&customers), rp_pgarray_finish(&surveys), now,
                        defer};
     rp_rows *rows = NULL;
     if (!p[1] || !p[2])

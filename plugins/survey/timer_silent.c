@@ -101,12 +101,7 @@ static bool recheck_or_clear(sv_tcall *c, const sv_tsilent *w)
     int64_t next = c->now + c->s->silent_check_ms;
     bool again = next <= w->answered_ms + c->s->silent_watch_ms;
     sv_tw_watch(c, survey_of(c, w), again);
-    if (!again)
-        return true;
-    rp_mpout tp;
-    rp_mpout_open_map(&tp, 1);
-    rp_mpout_kv_str(&tp, "survey_id", survey_of(c, w));
-    return sv_pack_timer(&tp, c->ctx, c->api, c->s->tenant, t->key, next, t->customer);
+    return !again || sv_arm_silent(c->call, t->customer, survey_of(c, w), next);
 }
 
 /* No watching row: flagged or cleared already, or the customer was erased. */

@@ -23,7 +23,8 @@ static void found(sv_tcall *c, sv_tsla *a, const rp_rows *rows, int r)
 {
     const rp_host_api *api = c->api;
     a->open = !api->rows_value(rows, r, 3) && !(a->first && api->rows_value(rows, r, 2));
-    snprintf(a->severity, sizeof a->severity, "%s", api->rows_value(rows, r, 1));
+    a->severity = SV_SEV_NORMAL;
+    sv_severity_parse(api->rows_value(rows, r, 1), &a->severity);
     a->level = (int)sv_int_or(api->rows_value(rows, r, 4), 0);
     a->due_ms = sv_int_or(api->rows_value(rows, r, a->first ? 5 : 6), 0);
 }
@@ -57,7 +58,7 @@ static bool emit_escalation(sv_tcall *c, const sv_tsla *a, int from, int to)
     rp_mpout_kv_int(&p, "level_index", to);
     rp_mpout_kv_str(&p, "previous_level", sv_ladder_name(&c->s->ladder, from));
     rp_mpout_kv_str(&p, "clock", a->first ? "first_response" : "resolution");
-    rp_mpout_kv_str(&p, "severity", a->severity);
+    rp_mpout_kv_str(&p, "severity", sv_severity_name(a->severity));
     rp_mpout_kv_int(&p, "due_ms", a->due_ms);
     return rp_mpout_emit(&p, c->ctx, c->api, "survey", "complaint.escalated",
                          c->items[a->item].t->customer, NULL);
@@ -67,15 +68,11 @@ static bool rearm(sv_tcall *c, const sv_tsla *a)
 {
     const rp_timer *t = c->items[a->item].t;
     int64_t again;
-    if (!sv_bh_add(&c->s->cal, c->now, c->s->escalation_step_ms, &again)) {
+    if (!sv_bh_add(&c->cal, c->now, c->s->escalation_step_ms, &again)) {
         c->api->fail(c->ctx, "survey: timer %s: no business hours ahead", t->key);
         return false;
     }
-    rp_mpout tp;
-    rp_mpout_open_map(&tp, 2);
-    rp_mpout_kv_str(&tp, "complaint_id", a->id);
-    rp_mpout_kv_str(&tp, "clock", a->first ? "first" : "resolve");
-    return sv_pack_timer(&tp, c->ctx, c->api, c->s->tenant, t->key, again, t->customer);
+    return sv_arm_clock(c->call, t->customer, a->id, a->first, again);
 }
 
 /* Met, closed, erased, or already at the top of the ladder: nothing. */

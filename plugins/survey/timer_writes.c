@@ -25,7 +25,7 @@ void sv_tw_request(sv_tcall *c, const sv_tsend *s, const char *status, const cha
     rp_pgarray_add(&w->req_ref, s->ref);
     rp_pgarray_add(&w->req_status, status);
     rp_pgarray_add(&w->req_reason, reason);
-    rp_pgarray_add(&w->req_tier, s->tier);
+    rp_pgarray_add(&w->req_tier, sv_tier(s->tier));
     if (expires_ms > 0)
         rp_pgarray_add_int(&w->req_expires, expires_ms);
     else
@@ -154,7 +154,7 @@ bool sv_tw_flush(sv_tcall *c)
         c->api->fail(c->ctx, "survey: time zone %s unusable", c->s->tz);
         return false;
     }
-    const char *tenant = c->s->tenant;
+    const char *tenant = c->tenant;
     const char *req_scalars[] = {tenant, c->s->channel, month, now};
     rp_pgarray *const req[] = {&w->req_id, &w->req_customer, &w->req_part, &w->req_kind, &w->req_ref,
                              &w->req_status, &w->req_reason, &w->req_tier, &w->req_expires, &w->req_cause};

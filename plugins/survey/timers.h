@@ -1,17 +1,24 @@
 /*
- * timers.h - the survey plugin's durable timers, taken in bulk (ABI 1.2
- * on_timers). One key prefix per kind:
+ * timers.h - the survey plugin's durable timers, taken in bulk (on_timers).
+ * One key prefix per kind (arm.c sets them, keys.c makes the keys: in full,
+ * or PREFIX#sha256:HEX past 1024 bytes; the ids are in the payloads):
  *   send:SURVEY_ID        a survey falls due: fatigue, contact budget, send
  *   expire:SURVEY_ID      an unanswered survey expires
  *   quarterly:CUSTOMER    the core group's quarterly survey; re-armed
  *   sla:first|resolve:ID  a complaint's clock ran out: escalate one level
  *   silent:SURVEY_ID      a satisfied answer's behaviour check; re-armed
  *
- * A call's timers of one tenant form a batch (sv_tcall): each kind reads
- * what all its timers need with one query (timer_*.c, "load"), then the
- * timers are applied one by one in the order the host gave them ("apply"),
- * and their writes are collected and sent as one set-based statement per
- * kind (timer_writes.c).
+ * A call's timers (one tenant, ABI 2) form a batch (sv_tcall): each kind
+ * reads what all its timers need with one query (timer_*.c, "load"), then
+ * the timers are applied one by one in the order the host gave them
+ * ("apply"), and their writes are collected and sent as one set-based
+ * statement per kind (timer_writes.c).
+ *
+ * Files call one way: timers.c (sorts, loads, applies, flushes) calls the
+ * kinds (timer_send_load.c, timer_send.c, timer_quarterly.c, timer_sla.c,
+ * timer_silent.c), which use the shared pieces (timer_batch.c, timer_writes.c,
+ * arm.c) and never call back into timers.c; timer_quarterly.c hands a core
+ * customer's survey to timer_send.c.
  *
  * Why one pass in order over state loaded up front, rather than cutting the
  * call into sub-batches in which no customer appears twice: a customer's
@@ -43,7 +50,7 @@
 #include <stddef.h>
 
 #include "glue.h"
-#include "rp_pgarray.h"
+#include "rapport/rp_pgarray.h"
 
 #define SV_NONE ((size_t)-1)
 
@@ -60,7 +67,7 @@ typedef enum sv_tkind {
 typedef struct sv_titem {
     const rp_timer *t;
     sv_tkind kind;
-    const char *id;     /* the key after its prefix: survey id, customer or complaint id */
+    char *id;           /* owned: survey id, customer or complaint id (from the payload) */
     size_t slot;        /* its entry in the batch's array of its kind; SV_NONE if none */
 } sv_titem;
 
@@ -71,7 +78,7 @@ typedef struct sv_tsend {
     char *kind, *survey_id, *ref;   /* owned; ref may be NULL */
     int64_t first_due_ms;
     /* as loaded: one snapshot, so the same for every send of a customer */
-    char tier[16];
+    char *tier;                 /* owned */
     int64_t last_ms;            /* latest counted survey; -1: none */
     bool exists, erased;
     sv_budget_rule rules[SV_BUDGET_MAX_RULES];
@@ -98,7 +105,7 @@ typedef struct sv_tsla {
     const char *id;             /* the complaint (borrowed from the key) */
     bool first;                 /* first-response clock, else resolution */
     bool open;                  /* found, not resolved, this clock not met */
-    char severity[16];
+    sv_severity severity;
     int level;                  /* as loaded, or as the previous clock left it */
     int64_t due_ms;
     size_t prev;                /* the complaint's previous clock in the batch */
@@ -125,12 +132,14 @@ typedef struct sv_twrites {
     rp_pgarray watch_id, watch_status;
 } sv_twrites;
 
-/* One tenant's timers of one on_timers call. */
+/* The timers of one on_timers call (one tenant). */
 typedef struct sv_tcall {
-    rp_ctx *ctx;
-    const rp_host_api *api;
-    sv_state *st;
-    const sv_settings *s;
+    const rp_call *call;
+    rp_ctx *ctx;                /* call->ctx */
+    const rp_host_api *api;     /* call->api */
+    const sv_settings *s;       /* call->settings: the tenant's */
+    const char *tenant;         /* call->tenant */
+    sv_calendar cal;            /* the tenant's business calendar */
     int64_t now;                /* one engine time for the whole call */
     int scoring;                /* scoring_customers exists: 1, 0, or -1 not asked yet */
     sv_titem *items;
@@ -146,7 +155,10 @@ typedef struct sv_tcall {
     sv_twrites w;
 } sv_tcall;
 
-/* timers.c */
+/* timers.c: on_timers */
+bool sv_timers_handle(const rp_call *call, const rp_timer *const *timers, size_t count);
+
+/* timer_batch.c: what the kinds share */
 /* A load's query with the batch's tenant as $1; NULL after api->fail. */
 rp_rows *sv_tquery(sv_tcall *c, const char *what, const char *sql, int n, const char *const *params);
 /* sv_tquery with $2 the array of ids (freed here); NULL after api->fail. */
@@ -162,7 +174,7 @@ size_t sv_tslot(sv_tcall *c, const rp_rows *rows, int r, size_t count);
 bool sv_tchain(sv_tcall *c, void *entries, size_t n, size_t size, size_t key_at, size_t item_at,
                size_t prev_at);
 /* Whether scoring_customers exists, asked at most once per batch (until it
- * exists the plugin-wide answer is not cached); false after api->fail. */
+ * exists the plugin state does not keep the answer); false after api->fail. */
 bool sv_tscoring(sv_tcall *c, bool *present);
 /* Sets the host's scope to the item's timer before an emit or timer_set. */
 void sv_tscope(sv_tcall *c, size_t item);

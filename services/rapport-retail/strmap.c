@@ -1,87 +1,74 @@
 /*
- * strmap.c - open-addressing string map with linear probing (see strmap.h).
- * The table is kept at most half full so probes stay short.
+ * strmap.c - string -> index map over uthash (see strmap.h). An entry
+ * points at the caller's key, which outlives the map.
  */
 #include "strmap.h"
 
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-static uint64_t fnv1a(const char *s)
-{
-    uint64_t h = 14695981039346656037ull;
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 1099511628211ull;
-    }
-    return h;
-}
+/* Out of memory inside uthash leaves the entry out (hh.tbl NULL), and put
+ * reports it, instead of exiting. */
+#define HASH_NONFATAL_OOM 1
+#include <uthash.h>
 
-/* The slot holding key, or the empty slot where it belongs. */
-static size_t find_slot(const char **keys, size_t cap, const char *key)
+struct retail_strmap_entry {
+    UT_hash_handle hh;
+    size_t value;
+};
+
+static struct retail_strmap_entry *find(const retail_strmap *map, const char *key, size_t len,
+                                        unsigned hash)
 {
-    size_t mask = cap - 1;
-    size_t i = (size_t)fnv1a(key) & mask;
-    while (keys[i] && strcmp(keys[i], key) != 0)
-        i = (i + 1) & mask;
-    return i;
+    struct retail_strmap_entry *e = NULL;
+    HASH_FIND_BYHASHVALUE(hh, map->head, key, len, hash, e);
+    return e;
 }
 
 bool retail_strmap_get(const retail_strmap *map, const char *key, size_t *value)
 {
-    if (map->cap == 0)
+    if (!map->head)
         return false;
-    size_t i = find_slot(map->keys, map->cap, key);
-    if (!map->keys[i])
+    size_t len = strlen(key);
+    unsigned hash;
+    HASH_VALUE(key, len, hash);
+    const struct retail_strmap_entry *e = find(map, key, len, hash);
+    if (!e)
         return false;
-    *value = map->values[i];
-    return true;
-}
-
-static bool grow(retail_strmap *map)
-{
-    size_t cap = map->cap ? map->cap * 2 : 64;
-    const char **keys = calloc(cap, sizeof *keys);
-    size_t *values = malloc(cap * sizeof *values);
-    if (!keys || !values) {
-        free(keys);
-        free(values);
-        return false;
-    }
-    for (size_t i = 0; i < map->cap; i++) {
-        if (!map->keys[i])
-            continue;
-        size_t j = find_slot(keys, cap, map->keys[i]);
-        keys[j] = map->keys[i];
-        values[j] = map->values[i];
-    }
-    free(map->keys);
-    free(map->values);
-    map->keys = keys;
-    map->values = values;
-    map->cap = cap;
+    *value = e->value;
     return true;
 }
 
 bool retail_strmap_put(retail_strmap *map, const char *key, size_t value)
 {
-    if ((map->count + 1) * 2 > map->cap && !grow(map))
-        return false;
-    size_t i = find_slot(map->keys, map->cap, key);
-    if (!map->keys[i]) {
-        map->keys[i] = key;
-        map->count++;
+    size_t len = strlen(key);
+    unsigned hash;
+    HASH_VALUE(key, len, hash);     /* once, for the lookup and the insert */
+    struct retail_strmap_entry *e = find(map, key, len, hash);
+    if (e) {
+        e->value = value;
+        return true;
     }
-    map->values[i] = value;
+    e = malloc(sizeof *e);
+    if (!e)
+        return false;
+    e->value = value;
+    HASH_ADD_KEYPTR_BYHASHVALUE(hh, map->head, key, len, hash, e);
+    if (!e->hh.tbl) {
+        free(e);
+        return false;
+    }
+    map->count++;
     return true;
 }
 
 void retail_strmap_free(retail_strmap *map)
 {
-    free(map->keys);
-    free(map->values);
-    map->keys = NULL;
-    map->values = NULL;
-    map->count = map->cap = 0;
+    struct retail_strmap_entry *e, *next;
+    HASH_ITER(hh, map->head, e, next) {
+        HASH_DEL(map->head, e);
+        free(e);
+    }
+    map->head = NULL;
+    map->count = 0;
 }

@@ -1,7 +1,7 @@
 /*
- * strmap.h - string -> index map (open addressing, FNV-1a), for invoice
- * numbers and customer ids. Keys are not copied: they must outlive the map
- * (the converter keeps them in its arena).
+ * strmap.h - string -> index map (uthash), for invoice numbers and customer
+ * ids. Keys are not copied: they must outlive the map (the converter keeps
+ * them in its arena).
  */
 #ifndef RP_RETAIL_STRMAP_H
 #define RP_RETAIL_STRMAP_H
@@ -9,10 +9,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct retail_strmap_entry;   /* private to strmap.c */
+
 typedef struct retail_strmap {
-    const char **keys;
-    size_t *values;
-    size_t count, cap;     /* cap is 0 or a power of two */
+    struct retail_strmap_entry *head;   /* NULL = empty; a zeroed map is empty */
+    size_t count;                       /* keys in the map */
 } retail_strmap;
 
 /* Finds key; true and *value set when present. */

@@ -1,21 +1,11 @@
 /* rng.c - splitmix64 streams keyed by (seed, key, purpose) (see rng.h). */
 #include "rng.h"
 
-#define FNV_OFFSET 0xcbf29ce484222325ULL
-#define FNV_PRIME 0x100000001b3ULL
-
-static uint64_t fnv_more(uint64_t hash, const char *text)
-{
-    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-        hash ^= *p;
-        hash *= FNV_PRIME;
-    }
-    return hash;
-}
+#include <rapport/rp_fnv.h>
 
 uint64_t synth_hash(const char *text)
 {
-    return fnv_more(FNV_OFFSET, text);
+    return rp_fnv1a64_str(rp_fnv1a64_start(), text);
 }
 
 /* The splitmix64 finaliser: spreads nearby inputs over the whole range. */
@@ -29,9 +19,9 @@ static uint64_t mix(uint64_t z)
 synth_rng synth_rng_for(uint64_t seed, const char *key, const char *purpose)
 {
     /* A separator byte keeps ("ab", "c") and ("a", "bc") apart. */
-    uint64_t hash = fnv_more(FNV_OFFSET, key);
-    hash = (hash ^ 0x1f) * FNV_PRIME;
-    hash = fnv_more(hash, purpose);
+    uint64_t hash = rp_fnv1a64_str(rp_fnv1a64_start(), key);
+    hash = rp_fnv1a64_byte(hash, 0x1f);
+    hash = rp_fnv1a64_str(hash, purpose);
     synth_rng rng = {mix(seed ^ mix(hash))};
     return rng;
 }

@@ -3,7 +3,7 @@
  *
  *   rapportd [--config FILE] [--key=value ...]          run
  *   rapportd migrate [--config FILE] [--database=...]   apply schema migrations and exit
- *   rapportd --help | --help-plugin NAME | --version
+ *   rapportd --help | --help-plugin NAME | --help-plugin-markdown NAME | --version
  *
  * SIGTERM/SIGINT: stop taking new events, commit and answer what is in
  * flight, let plugins finish their transaction, exit 0.
@@ -29,13 +29,15 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: rapportd [migrate] [--config FILE] [--KEY=VALUE ...]\n"
-            "       rapportd --help | --help-plugin NAME|PATH | --version\n\n"
+            "       rapportd --help | --help-plugin NAME|PATH | --help-plugin-markdown NAME|PATH | --version\n\n"
             "Every configuration key can be set in the file or as a flag (flags win).\n"
             "Plugin keys: [plugin.NAME] in the file, or --plugin.NAME.KEY=VALUE.\n\n");
     rp_config_print_help(out);
 }
 
-static int help_plugin(rp_config *cfg, const char *name)
+/* --help-plugin NAME; with markdown (--help-plugin-markdown NAME) only the
+ * settings table, as docs/plugins/NAME.md carries it. */
+static int help_plugin(rp_config *cfg, const char *name, bool markdown)
 {
     rp_broker broker = {.cfg = cfg};
     char err[1024];
@@ -45,14 +47,24 @@ static int help_plugin(rp_config *cfg, const char *name)
         return 1;
     }
     const rp_plugin *d = h->desc;
+    if (markdown) {
+        rp_settings_print_markdown(stdout, d);
+        rp_plugin_unload(h);
+        return 0;
+    }
     printf("plugin %s %s (ABI %u.%u)\n%s\n\nsubscribes:", d->name, d->version ? d->version : "",
            d->abi_major, d->abi_minor, d->description ? d->description : "");
     for (const char *const *t = d->subscribes; t && *t; t++)
         printf(" %s", *t);
-    printf("\n\nconfig keys ([plugin.%s] or --plugin.%s.KEY=VALUE; per tenant: TENANT.KEY):\n", d->name, d->name);
-    for (const rp_config_key *k = d->config; k && k->key; k++)
-        printf("  %-28s default %-12s %s\n", k->key, k->default_value ? k->default_value : "(required)",
-               k->description ? k->description : "");
+    printf("\nrequires:");
+    for (const char *const *r = d->requires; r && *r; r++)
+        printf(" %s", *r);
+    printf("%s\nschema version:", d->requires && d->requires[0] ? "" : " (nothing)");
+    int newest = 0;
+    for (const rp_migration *m = d->migrations; m && m->sql; m++)
+        newest = m->version;
+    printf(" %d (migrations)\n\n", newest);
+    rp_settings_print_help(stdout, d);
     rp_plugin_unload(h);
     return 0;
 }
@@ -101,7 +113,8 @@ static bool load_config_file(int argc, char **argv, rp_config *cfg)
 }
 
 /* Parses argv into cfg; returns -1 to continue, or an exit code. */
-static int parse_args(int argc, char **argv, rp_config *cfg, bool *migrate, const char **help_plugin_name)
+static int parse_args(int argc, char **argv, rp_config *cfg, bool *migrate, const char **help_plugin_name,
+                      bool *help_markdown)
 {
     char err[1024];
     for (int i = 1; i < argc; i++) {
@@ -118,7 +131,8 @@ static int parse_args(int argc, char **argv, rp_config *cfg, bool *migrate, cons
             *migrate = true;
             continue;
         }
-        if (strcmp(arg, "--help-plugin") == 0 && i + 1 < argc) {
+        if ((strcmp(arg, "--help-plugin") == 0 || strcmp(arg, "--help-plugin-markdown") == 0) && i + 1 < argc) {
+            *help_markdown = strcmp(arg, "--help-plugin-markdown") == 0;
             *help_plugin_name = argv[++i];
             continue;
         }
@@ -157,7 +171,8 @@ int main(int argc, char **argv)
     }
     bool migrate = false;
     const char *plugin_help = NULL;
-    int rc = parse_args(argc, argv, &cfg, &migrate, &plugin_help);
+    bool help_markdown = false;
+    int rc = parse_args(argc, argv, &cfg, &migrate, &plugin_help, &help_markdown);
     if (rc >= 0) {
         rp_config_free(&cfg);
         return rc;
@@ -167,7 +182,7 @@ int main(int argc, char **argv)
         return 2;
     }
     if (plugin_help)
-        rc = help_plugin(&cfg, plugin_help);
+        rc = help_plugin(&cfg, plugin_help, help_markdown);
     else if (migrate)
         rc = run_migrate(&cfg);
     else {

@@ -1,5 +1,5 @@
 /*
- * test_before_commit.c - ABI 1.3: rp_plugin.before_commit and
+ * test_before_commit.c - rp_plugin.before_commit and
  * rp_host_api.txn_seq, against a real rapportd, PostgreSQL and the contract
  * plugin counter_span.so (tests/contract/plugins/counter.c), which logs one
  * 'commit' row from before_commit with the transaction's txn_seq.

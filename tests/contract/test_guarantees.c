@@ -118,8 +118,8 @@ static void runs_span_partitions_only_when_the_plugin_says_so(void **state)
         assert_int_equal(rp_test_sql_int(db, sql), 0);
     }
     /* Timers (every 7th event sets one, due long ago): counter_span takes
-     * them through on_timers, several partitions' in one call; counter one
-     * per on_timer call. Both fire each exactly once. */
+     * several partitions' in one on_timers call; counter one partition's
+     * per call. Both fire each exactly once. */
     const char *timer_calls =
         "SELECT count(*) FROM (SELECT call FROM counter_log WHERE kind = 'timer' AND plugin = '%s' "
         "GROUP BY call HAVING count(DISTINCT partition) > 1) x";

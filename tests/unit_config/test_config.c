@@ -36,7 +36,7 @@ static const limit_key LIMIT_KEYS[] = {
     LIMIT_KEY(max_elements), LIMIT_KEY(max_string_bytes), LIMIT_KEY(max_id_bytes),
     LIMIT_KEY(max_key_bytes), LIMIT_KEY(ingress_queue_events), LIMIT_KEY(commit_batch_events),
     LIMIT_KEY(plugin_batch_events), LIMIT_KEY(replay_max_events), LIMIT_KEY(emit_max_bytes),
-    LIMIT_KEY(max_emits_per_txn), LIMIT_KEY(reply_hwm), LIMIT_KEY(max_inflight_requests),
+    LIMIT_KEY(timer_key_max_bytes), LIMIT_KEY(max_emits_per_txn), LIMIT_KEY(reply_hwm), LIMIT_KEY(max_inflight_requests),
     LIMIT_KEY(max_connections)};
 #define LIMIT_KEY_COUNT (sizeof LIMIT_KEYS / sizeof LIMIT_KEYS[0])
 
@@ -107,7 +107,7 @@ static void defaults_match_the_contract(void **state)
     assert_string_equal(cfg.publish, "tcp://127.0.0.1:7451");
     assert_string_equal(cfg.replay, "tcp://127.0.0.1:7452");
     assert_string_equal(cfg.http, "127.0.0.1:7453");
-    assert_string_equal(cfg.plugin_dir, "./build/plugins");   /* RAPPORT_PLUGIN_DIR undefined here */
+    assert_string_equal(cfg.plugin_dir, EXPECTED_PLUGIN_DIR);  /* the install prefix's, as built */
     assert_string_equal(cfg.plugins, "");
     assert_int_equal(cfg.partitions, 64);
     assert_int_equal(cfg.max_tries, 3);

@@ -1,12 +1,30 @@
 /*
- * rapport/plugin.h - the only header a Rapport plugin includes.
+ * rapport/plugin.h - the only header a Rapport plugin must include (ABI 2).
  *
  * A plugin is a shared object that exports one function, rapport_plugin_entry(),
  * returning a pointer to a static rp_plugin descriptor. The host checks the ABI
- * version the plugin was built against, validates the plugin's configuration
- * against the schema the descriptor declares, then calls init() once and the
- * handlers from one worker thread per plugin (never concurrently for one
- * plugin instance).
+ * version the plugin was built against, parses and validates every setting the
+ * descriptor declares (plugin-wide and per tenant) before anything runs, applies
+ * the plugin's numbered migrations, then calls init() once and the handlers
+ * from one worker thread per plugin (never concurrently for one plugin).
+ *
+ * What the host owns, so that no plugin can get it wrong (ABI 2):
+ *  - State: init() returns the plugin's state; every callback receives it,
+ *    with the host API, in an rp_call. No plugin needs a global.
+ *  - Tenancy: every on_events / on_timers call holds events or timers of ONE
+ *    tenant (call->tenant), with that tenant's finished settings
+ *    (call->settings). Emits and timers are always the call's tenant's.
+ *  - Settings: a typed table (rp_setting) the host parses into the plugin's
+ *    own settings struct, once per tenant that has overrides and once for
+ *    everybody else, at start. A tenant's struct takes each key from the
+ *    tenant's override, else the plugin-wide value, else the default; every
+ *    tenant without overrides (also one first seen at run time) gets the
+ *    plugin-wide struct. A bad value refuses the start naming the key,
+ *    the tenant and the value. The structs are immutable and live until
+ *    shutdown, so a pointer to them may be kept across calls.
+ *  - Keys: every id the wire allows (tenant, customer, org up to 256 bytes,
+ *    event id up to 128) is accepted by every host function; timer keys are
+ *    stored in full (up to limits.timer_key_max_bytes, 1024 by default).
  *
  * Every handler runs inside a database transaction the host owns. Everything a
  * handler does through the host API (SQL statements, derived events, durable
@@ -18,21 +36,19 @@
  *
  * Stability rules:
  *  - RP_ABI_MAJOR changes only when an existing struct field or function
- *    signature changes; the host refuses plugins of another major.
+ *    signature changes; the host refuses plugins of another major with a
+ *    message naming both versions (ABI 1 plugins: rebuild against this header;
+ *    docs/plugin-guide.md "Porting from ABI 1" lists the changes).
  *  - RP_ABI_MINOR grows when functions are appended to rp_host_api or a
- *    reserved field of a struct gets a meaning (1.1: rp_plugin.flags; 1.2:
- *    rp_plugin.on_timers and rp_host_api.scope_timer; 1.3:
- *    rp_plugin.before_commit and rp_host_api.txn_seq; 1.4:
- *    rp_host_api.view_iter_init and view_iter_next). A plugin
- *    built against a newer minor than the host is refused with a message naming
- *    both versions; a plugin built against an older minor works unchanged.
+ *    reserved field of a struct gets a meaning. A plugin built against a newer
+ *    minor than the host is refused; one built against an older minor works.
  *  - rp_host_api is append-only and carries its own size, so a plugin can test
  *    whether a function exists with RP_API_HAS(api, field).
  *  - Events, timers and their payloads are borrowed, read-only views valid only
  *    during the callback: copy what you keep.
  *  - Data travels as raw msgpack bytes, so the host's msgpack library version is
- *    never part of this ABI. The host API includes a small reader (rp_view) for
- *    the common cases; plugins may also use any msgpack library they like.
+ *    never part of this ABI. The host API includes a small reader (rp_view);
+ *    the plugin SDK (pkg-config rapport-plugin) adds a writer and helpers.
  */
 #ifndef RAPPORT_PLUGIN_H
 #define RAPPORT_PLUGIN_H
@@ -45,8 +61,8 @@
 extern "C" {
 #endif
 
-#define RP_ABI_MAJOR 1
-#define RP_ABI_MINOR 4
+#define RP_ABI_MAJOR 2
+#define RP_ABI_MINOR 0
 
 /* Symbol a plugin exports (with default visibility; build everything else
  * hidden). */
@@ -63,6 +79,12 @@ enum {
     RP_OK = 0,
     RP_ERROR = -1
 };
+
+/* The wire contract's longest ids, in bytes (proto/README.md). Plugins never
+ * need fixed buffers of these sizes: every id arrives NUL-terminated. */
+#define RP_TENANT_MAX_BYTES 256
+#define RP_SCOPE_KEY_MAX_BYTES 256   /* customer and org ids */
+#define RP_EVENT_ID_MAX_BYTES 128
 
 /* ------------------------------------------------------------------------
  * Values: a read-only view of one msgpack object.
@@ -89,8 +111,7 @@ typedef enum rp_view_kind {
 
 /* A walk over an array's items, or a map's keys and values in turn (key,
  * value, key, value, ...): plain data on the caller's stack, advanced by
- * api->view_iter_next (ABI 1.4). Each step is O(size of that item), where
- * view_at(array, i) starts again from the front every time. */
+ * api->view_iter_next. Each step is O(size of that item). */
 typedef struct rp_view_iter {
     const uint8_t *next;
     const uint8_t *end;
@@ -98,12 +119,12 @@ typedef struct rp_view_iter {
 } rp_view_iter;
 
 /* ------------------------------------------------------------------------
- * Events, timers and configuration as the host hands them over.
+ * Events and timers as the host hands them over.
  * ---------------------------------------------------------------------- */
 
 typedef struct rp_event {
     uint32_t struct_size;   /* sizeof(rp_event) of the host; fields are appended */
-    const char *tenant;     /* NUL-terminated, never NULL */
+    const char *tenant;     /* NUL-terminated, never NULL; == the call's tenant */
     const char *id;         /* the publisher's idempotency key */
     const char *type;       /* e.g. "purchase" */
     const char *customer;   /* NULL when the type is not customer-scoped */
@@ -117,8 +138,8 @@ typedef struct rp_event {
 
 typedef struct rp_timer {
     uint32_t struct_size;
-    const char *tenant;
-    const char *key;        /* the key the plugin chose in timer_set() */
+    const char *tenant;     /* == the call's tenant */
+    const char *key;        /* the key the plugin chose in timer_set(), in full */
     const char *customer;   /* scope the timer was set under; may be NULL */
     const char *org;
     int64_t due_ms;         /* when it was due (event time in replay mode) */
@@ -127,25 +148,51 @@ typedef struct rp_timer {
     void *reserved[4];
 } rp_timer;
 
-typedef enum rp_config_type {
-    RP_CONFIG_STRING = 1,
-    RP_CONFIG_INT,      /* int64, decimal */
-    RP_CONFIG_DOUBLE,
-    RP_CONFIG_BOOL,     /* true/false/yes/no/on/off/1/0 */
-    RP_CONFIG_DURATION  /* e.g. "90s", "15m", "2h", "7d"; read back in ms */
-} rp_config_type;
+/* ------------------------------------------------------------------------
+ * Settings: a typed table the host parses into the plugin's settings struct.
+ * ---------------------------------------------------------------------- */
 
-/* One configuration key a plugin accepts. The host rejects unknown keys and
- * values of the wrong type before init(), naming the key and the rule, and
- * prints the table in `rapportd --help-plugin NAME`. */
-typedef struct rp_config_key {
-    const char *key;          /* e.g. "half_life" */
-    rp_config_type type;
-    const char *default_value;/* as text; NULL means required */
-    const char *description;
-} rp_config_key;
+typedef enum rp_setting_type {
+    RP_SETTING_STRING = 1, /* const char *   (NUL-terminated, host-owned) */
+    RP_SETTING_INT,        /* int64_t        decimal */
+    RP_SETTING_DOUBLE,     /* double         finite */
+    RP_SETTING_BOOL,       /* bool           true/false/yes/no/on/off/1/0 */
+    RP_SETTING_DURATION,   /* int64_t, ms    500ms, 90s, 15m, 2h, 7d, 2w */
+    RP_SETTING_ENUM,       /* int            index into .choices */
+    RP_SETTING_LIST,       /* rp_list        comma-separated, items trimmed */
+    RP_SETTING_TIMEZONE    /* const char *   an IANA zone the host's to_local
+                                             knows, e.g. "Europe/London" */
+} rp_setting_type;
 
-/* A further event type a plugin adds to the wire protocol. */
+typedef struct rp_list {
+    size_t count;
+    const char *const *items;   /* count NUL-terminated strings */
+} rp_list;
+
+/* A setting a tenant may override with TENANT.KEY (in [plugin.NAME] of the
+ * file or --plugin.NAME.TENANT.KEY=VALUE). Without it such an override
+ * refuses the start. */
+#define RP_SETTING_PER_TENANT 1u
+
+/* One key of the table; the table ends with an entry whose key is NULL.
+ * min/max bound INT, DOUBLE and DURATION (in ms) values and the item count
+ * of a LIST; min == max == 0 means unbounded, anything else needs
+ * min <= max (a table with min > max is refused at load). */
+typedef struct rp_setting {
+    const char *key;            /* [a-z][a-z0-9_]* */
+    rp_setting_type type;
+    size_t offset;              /* offsetof(your settings struct, field) */
+    const char *default_value;  /* as text; NULL means required */
+    double min, max;
+    const char *const *choices; /* ENUM: the accepted words, NULL-terminated */
+    unsigned flags;             /* RP_SETTING_PER_TENANT */
+    const char *help;           /* one line for --help-plugin and the docs */
+} rp_setting;
+
+/* ------------------------------------------------------------------------
+ * Event types a plugin adds to the wire protocol.
+ * ---------------------------------------------------------------------- */
+
 typedef enum rp_scope {
     RP_SCOPE_CUSTOMER = 1,
     RP_SCOPE_ORG,
@@ -164,8 +211,17 @@ typedef struct rp_event_type {
     const rp_data_field *fields; /* terminated by an entry with name == NULL */
 } rp_event_type;
 
+/* A numbered schema step. The host applies the steps a database has not
+ * recorded yet, in version order, each in its own transaction under the
+ * plugin's advisory lock, and records it in plugin_migrations. Versions
+ * start at 1 and never change once released; add a step, never edit one. */
+typedef struct rp_migration {
+    int version;
+    const char *sql;             /* one or more statements */
+} rp_migration;
+
 /* ------------------------------------------------------------------------
- * The host API. Every function takes the rp_ctx the callback received.
+ * The host API. Every function takes the rp_ctx of the call.
  * ---------------------------------------------------------------------- */
 
 /* A moment as read on the wall clock of a time zone. */
@@ -178,7 +234,7 @@ typedef struct rp_local_time {
     int utc_offset_s;   /* offset in force at that moment, DST included */
 } rp_local_time;
 
-typedef struct rp_ctx rp_ctx;        /* opaque: one plugin instance */
+typedef struct rp_ctx rp_ctx;        /* opaque: the host's side of a call */
 typedef struct rp_rows rp_rows;      /* opaque: a query result */
 
 typedef enum rp_log_level {
@@ -193,7 +249,7 @@ typedef struct rp_host_api {
     uint16_t abi_major;
     uint16_t abi_minor;
 
-    /* Logging, tagged with plugin=<name>. printf-style. */
+    /* Logging, tagged with plugin=<name> (and tenant=<t> inside a call). */
     void (*log)(rp_ctx *ctx, rp_log_level level, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
 
@@ -202,18 +258,9 @@ typedef struct rp_host_api {
     void (*fail)(rp_ctx *ctx, const char *fmt, ...)
         __attribute__((format(printf, 2, 3)));
 
-    /* Configuration, already validated against the descriptor's schema. */
-    const char *(*config_string)(rp_ctx *ctx, const char *key);
-    int64_t (*config_int)(rp_ctx *ctx, const char *key);
-    double (*config_double)(rp_ctx *ctx, const char *key);
-    bool (*config_bool)(rp_ctx *ctx, const char *key);
-    int64_t (*config_duration_ms)(rp_ctx *ctx, const char *key);
-    /* Per-tenant override: key "<tenant>.<key>" if configured, else key. */
-    const char *(*config_tenant_string)(rp_ctx *ctx, const char *tenant, const char *key);
-
     /* The engine clock in ms since the epoch: wall time in live mode; in
-     * event-time mode the time of the event or timer being handled. Tests and
-     * replays pin it; never call time() in a plugin. */
+     * event-time mode the time of the events or timers being handled. Tests
+     * and replays pin it; never call time() in a plugin. */
     int64_t (*now_ms)(rp_ctx *ctx);
 
     /* SQL inside the current transaction. Parameters are text (NULL for SQL
@@ -221,8 +268,7 @@ typedef struct rp_host_api {
      * returns a result the plugin frees with rows_free().
      * defer() queues a statement that returns nothing; the host sends all
      * deferred statements in one pipelined round trip before the next exec,
-     * query or commit, in the order they were deferred. Use it for per-event
-     * writes so a batch costs one round trip, not one per event. */
+     * query or commit, in the order they were deferred. */
     int64_t (*db_exec)(rp_ctx *ctx, const char *sql, int nparams, const char *const *params);
     rp_rows *(*db_query)(rp_ctx *ctx, const char *sql, int nparams, const char *const *params);
     int (*db_defer)(rp_ctx *ctx, const char *sql, int nparams, const char *const *params);
@@ -230,24 +276,26 @@ typedef struct rp_host_api {
     const char *(*rows_value)(const rp_rows *rows, int row, int col); /* NULL if SQL NULL */
     void (*rows_free)(rp_rows *rows);
 
-    /* Derived events, published after the transaction commits, numbered with
-     * the deployment's gapless sequence. data is one msgpack map (copied).
-     * The scope (customer/org) is that of the event or timer being handled
-     * unless customer/org are given (non-NULL) here. */
+    /* Derived events of the call's tenant, published after the transaction
+     * commits, numbered with the deployment's gapless sequence. data is one
+     * msgpack map (copied). The scope (customer/org) is that of the event or
+     * timer being handled unless customer/org are given (non-NULL). */
     int (*emit)(rp_ctx *ctx, const char *type, const char *customer, const char *org,
                 const uint8_t *data, size_t len);
 
-    /* Durable timers: (tenant, key) is unique per plugin; setting an existing
-     * key replaces it. The timer fires exactly once, at or after due_ms on the
-     * engine clock, through on_timer, in the partition of the scope it was set
-     * under (customer/org given here, else the current event's). */
-    int (*timer_set)(rp_ctx *ctx, const char *tenant, const char *key, int64_t due_ms,
+    /* Durable timers of the call's tenant: key is unique per plugin and
+     * tenant; setting an existing key replaces it. Keys are stored in full,
+     * up to limits.timer_key_max_bytes. The timer fires exactly once, at or
+     * after due_ms on the engine clock, through on_timers, in the partition of
+     * the scope it was set under (customer/org given here, else the current
+     * event's or timer's). */
+    int (*timer_set)(rp_ctx *ctx, const char *key, int64_t due_ms,
                      const char *customer, const char *org,
                      const uint8_t *payload, size_t len);
-    int (*timer_cancel)(rp_ctx *ctx, const char *tenant, const char *key);
+    int (*timer_cancel)(rp_ctx *ctx, const char *key);
 
-    /* Partition of a scope key, the same hash the broker uses. */
-    uint32_t (*partition_of)(rp_ctx *ctx, const char *tenant, const char *scope_key);
+    /* Partition of a scope key of the call's tenant, the broker's hash. */
+    uint32_t (*partition_of)(rp_ctx *ctx, const char *scope_key);
 
     /* msgpack reader over borrowed bytes (already validated by the host). */
     rp_view_kind (*view_kind)(rp_view v);
@@ -258,9 +306,13 @@ typedef struct rp_host_api {
     bool (*view_int)(rp_view v, int64_t *out);
     bool (*view_double)(rp_view v, double *out);        /* ints convert */
     bool (*view_bool)(rp_view v, bool *out);
-    /* Copies a string into buf as NUL-terminated text; false if absent, not a
-     * string, or too long. */
-    bool (*view_strcpy)(rp_view v, char *buf, size_t size);
+    /* One pass over an array or a map: init is false (and next yields
+     * nothing) when v is neither; next is false at the end.
+     *   rp_view_iter it; rp_view item;
+     *   api->view_iter_init(items, &it);
+     *   while (api->view_iter_next(&it, &item)) { ... } */
+    bool (*view_iter_init)(rp_view container, rp_view_iter *it);
+    bool (*view_iter_next)(rp_view_iter *it, rp_view *out);
 
     /* Calendar arithmetic in IANA time zones (ICU underneath), DST-correct.
      * to_local: false if tz is unknown. from_local: a wall time that does not
@@ -270,44 +322,49 @@ typedef struct rp_host_api {
     bool (*from_local)(const char *tz, int year, int month, int day,
                        int hour, int minute, int64_t *utc_ms);
 
-    /* Plugin-private state pointer, set in init. */
-    void (*set_state)(rp_ctx *ctx, void *state);
-    void *(*state)(rp_ctx *ctx);
-
-    /* In on_events (a run of several events), call before emitting or
-     * setting timers on behalf of one event of the run: the event's tenant,
-     * customer/org, id (as "cause") and time become the scope. Without it the
-     * host picks the run's event whose customer/org matches the emit's, else
-     * the run's last event. */
+    /* In on_events, call before emitting or setting timers on behalf of one
+     * event of the run: its customer/org, id (as "cause") and time become the
+     * scope. Without it the host picks the run's event whose customer/org
+     * matches the emit's, else the run's last event. */
     void (*scope_event)(rp_ctx *ctx, const rp_event *event);
 
-    /* Appended in later minors go below this line. */
-
-    /* ABI 1.2. In on_timers (several timers), call before emitting or setting
-     * timers on behalf of one of them: its tenant, customer/org, "timer:<key>"
-     * cause and due time (in event time) become the scope. Without it the
-     * host picks the call's timer whose customer/org matches the emit's, else
-     * the call's last timer. */
+    /* In on_timers, the same for one of the call's timers: "timer:<key>"
+     * becomes the cause and its due time the time. */
     void (*scope_timer)(rp_ctx *ctx, const rp_timer *timer);
 
-    /* ABI 1.3. A number that changes with every transaction the host opens
-     * for this plugin, committed or not. State a plugin keeps from one call
-     * to the next is valid only while it stays the same: a different number
-     * means the transaction that state belongs to committed (after
-     * before_commit) or rolled back, and the database is again the truth. */
+    /* A number that changes with every transaction the host opens for this
+     * plugin, committed or not. State a plugin keeps from one call to the
+     * next is valid only while it stays the same: a different number means
+     * the transaction that state belongs to committed (after before_commit)
+     * or rolled back, and the database is again the truth. */
     uint64_t (*txn_seq)(rp_ctx *ctx);
 
-    /* ABI 1.4. Iterates an array or a map in one pass: init is false (and
-     * next yields nothing) when v is neither; next is false at the end.
-     *   rp_view_iter it; rp_view item;
-     *   api->view_iter_init(items, &it);
-     *   while (api->view_iter_next(&it, &item)) { ... } */
-    bool (*view_iter_init)(rp_view container, rp_view_iter *it);
-    bool (*view_iter_next)(rp_view_iter *it, rp_view *out);
+    /* The finished settings of a tenant (the plugin-wide ones when it has no
+     * overrides), for a plugin that must read another tenant's settings, which
+     * none of the bundled ones does. Never NULL; valid until shutdown. */
+    const void *(*settings_of)(rp_ctx *ctx, const char *tenant);
+
+    /* Appended in later minors go below this line. */
 } rp_host_api;
 
 #define RP_API_HAS(api, field) \
     ((api)->struct_size >= offsetof(rp_host_api, field) + sizeof((api)->field) && (api)->field)
+
+/* ------------------------------------------------------------------------
+ * What every callback receives.
+ * ---------------------------------------------------------------------- */
+
+typedef struct rp_call {
+    uint32_t struct_size;       /* sizeof(rp_call) of the host */
+    rp_ctx *ctx;                /* first argument of every api function */
+    const rp_host_api *api;
+    void *state;                /* what init stored; NULL in init itself */
+    const char *tenant;         /* on_events/on_timers: the one tenant of the
+                                   call; NULL in init, before_commit, shutdown */
+    const void *settings;       /* that tenant's settings struct (the plugin-
+                                   wide one outside a tenant's call) */
+    void *reserved[4];
+} rp_call;
 
 /* ------------------------------------------------------------------------
  * The descriptor a plugin returns.
@@ -322,70 +379,74 @@ typedef struct rp_plugin {
     const char *description;
 
     const char *const *subscribes;         /* event types, NULL-terminated */
-    const rp_config_key *config;           /* terminated by key == NULL; may be NULL */
     const rp_event_type *event_types;      /* types added to the wire; may be NULL */
-    const char *const *schema_sql;         /* idempotent DDL run at start, in order;
-                                              NULL-terminated; may be NULL */
 
-    /* Called once after config validation and schema_sql. Return RP_ERROR
-     * (after api->fail) to refuse to start; the host then refuses to start. */
-    int (*init)(rp_ctx *ctx, const rp_host_api *api);
+    /* Plugins whose documented tables this one reads, NULL-terminated; may
+     * be NULL. Each must be loaded in this process (its migrations then run
+     * first) or have its migrations recorded in the database by another
+     * process; otherwise the host refuses to start. */
+    const char *const *requires;
+    const rp_migration *migrations;        /* ascending; ends with sql == NULL */
 
-    /* A run of consecutive events of one partition, in acceptance order,
-     * all of subscribed types (of several partitions with
+    /* Settings: the table, the size of the struct the host allocates and
+     * fills for it (zeroed first), and two optional hooks. check runs on each
+     * filled struct (tenant NULL for the plugin-wide one) for rules across
+     * keys and may fill fields the table does not name (parsed forms); it
+     * returns RP_ERROR with a message in err to refuse the start. release
+     * frees what check allocated. */
+    const rp_setting *settings;
+    size_t settings_size;
+    int (*settings_check)(void *settings, const char *tenant, char *err, size_t errlen);
+    void (*settings_release)(void *settings);
+
+    /* Called once after settings and migrations, in a transaction of its
+     * own. Store the plugin's state in *state. Return RP_ERROR (after
+     * api->fail) to refuse to start. May be NULL (no state). A plugin
+     * without settings leaves settings NULL and settings_size 0; its
+     * call->settings then points at an empty struct. */
+    int (*init)(const rp_call *call, void **state);
+
+    /* A run of events of one tenant, in acceptance order per partition, all
+     * of subscribed types (of one partition, or of several with
      * RP_PLUGIN_RUNS_SPAN_PARTITIONS). Runs inside the transaction. */
-    int (*on_events)(rp_ctx *ctx, const rp_event *const *events, size_t count);
+    int (*on_events)(const rp_call *call, const rp_event *const *events, size_t count);
 
-    /* A durable timer fell due. Runs inside the transaction. May be NULL. */
-    int (*on_timer)(rp_ctx *ctx, const rp_timer *timer);
+    /* Due timers of one tenant, in due order (so each customer's and org's
+     * in their order); see "Timers" below. May be NULL if the plugin never
+     * sets timers. Runs inside the transaction. */
+    int (*on_timers)(const rp_call *call, const rp_timer *const *timers, size_t count);
+
+    /* Called once per transaction in which the plugin had at least one
+     * on_events/on_timers call, after the last of them and before the host
+     * writes progress and commits: for a plugin that keeps a working set
+     * across the calls of one transaction (see api->txn_seq) and writes it
+     * back once. Only db_* may be used here. RP_ERROR (after api->fail) fails
+     * the transaction like a failing callback. May be NULL. */
+    int (*before_commit)(const rp_call *call);
 
     /* Called once at shutdown, outside any transaction. May be NULL. */
-    void (*shutdown)(rp_ctx *ctx);
+    void (*shutdown)(const rp_call *call);
 
-    /* ABI 1.1: RP_PLUGIN_* flags below. Built against 1.0 this was
-     * reserved[0], always zero, so old plugins read as "no flags". */
-    uintptr_t flags;
-
-    /* ABI 1.2: several due timers in one call, so a plugin can handle them
-     * with set-based statements instead of one round trip per timer. May be
-     * NULL: then on_timer is called for each (a plugin must provide at least
-     * one of the two if it sets timers). See "Batched timers" below. Built
-     * against an older minor this was reserved[0] of reserved[7]: NULL. */
-    int (*on_timers)(rp_ctx *ctx, const rp_timer *const *timers, size_t count);
-
-    /* ABI 1.3: called once per transaction in which the plugin had at least
-     * one on_events/on_timer(s) call, after the last of them and before the
-     * host writes progress and commits. For a plugin that keeps a working
-     * set across the calls of one transaction (see api->txn_seq) and writes
-     * it back once. Only db_* may be used here (emit and timers belong to an
-     * event or timer); RP_ERROR (after api->fail) fails the transaction like
-     * a failing callback, and the host isolates the item as usual. May be
-     * NULL. Built against an older minor this was reserved[0] of reserved[6]. */
-    int (*before_commit)(rp_ctx *ctx);
-
-    void *reserved[5];
+    uintptr_t flags;           /* RP_PLUGIN_* below */
+    void *reserved[8];
 } rp_plugin;
 
-/* Batched timers (on_timers). The timers of one call were all due and live
- * when the call began, in due order (so each customer's and org's in their
- * order), of one partition (of several with RP_PLUGIN_RUNS_SPAN_PARTITIONS
- * and the wall clock), possibly of several tenants. In event time a call
+/* Timers. The timers of one call were all due and live when the call
+ * began, in due order, of one tenant and one partition (of several with
+ * RP_PLUGIN_RUNS_SPAN_PARTITIONS and the wall clock). In event time a call
  * holds timers of one due time only, so a timer the call arms for a later
  * moment still fires before the timers and events after it. All of the
  * call's timers are spent with this transaction; one that the call re-arms
  * (timer_set on its key) fires again at its new time, and cancelling a timer
  * of the same call is a no-op. Events of a partition accepted before the
- * timers fell due have been handed over before them, as with on_timer. */
+ * timers fell due have been handed over before them. */
 
-/* on_events may receive one run that spans partitions: the batch's events
- * of partition p, then those of partition q, ..., each partition's still in
- * acceptance order (so each customer's and org's too), and the run is still
- * cut wherever a durable timer falls due. A plugin that loads and saves its
- * working set once per call (ABI: "process a batch without one round trip
- * per event") then does so once per batch instead of once per partition.
+/* on_events may receive a run that spans partitions: the batch's events of
+ * the tenant in partition p, then those in partition q, ..., each
+ * partition's still in acceptance order (so each customer's and org's too).
  * Set it only if on_events does not assume one partition per call. The host
- * does this with the wall clock only: in event time (--clock=event, replays)
- * each partition has its own clock, so runs stay within one partition. */
+ * does this with the wall clock only: in event time each partition has its
+ * own clock, so runs stay within one partition. */
 #define RP_PLUGIN_RUNS_SPAN_PARTITIONS ((uintptr_t)1)
 
 #define RP_PLUGIN_INIT_HEADER                 \

@@ -3,15 +3,16 @@
 
 static const char *const subscribes[] = {"purchase", NULL};
 
-static int init(rp_ctx *ctx, const rp_host_api *api)
+static int init(const rp_call *call, void **state)
 {
-    api->fail(ctx, "license key missing (test plugin)");
+    (void)state;
+    call->api->fail(call->ctx, "license key missing (test plugin)");
     return RP_ERROR;
 }
 
-static int on_events(rp_ctx *ctx, const rp_event *const *events, size_t count)
+static int on_events(const rp_call *call, const rp_event *const *events, size_t count)
 {
-    (void)ctx, (void)events, (void)count;
+    (void)call, (void)events, (void)count;
     return RP_OK;
 }
 

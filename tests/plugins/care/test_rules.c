@@ -6,11 +6,14 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
 #include "rules.h"
 #include "taskid.h"
+
+#define SHA_OF_GREETING_C1_200O "2d4e0c3b8f1327dc8cefb1a5a48fb63eb4e27be21e1bfaad22a14721ab8a6179"
 
 static void test_gestures_by_tier(void **state)
 {
@@ -68,13 +71,45 @@ static void test_task_ids_are_deterministic(void **state)
     char longref[400];
     memset(longref, 'x', sizeof longref - 1);
     longref[sizeof longref - 1] = '\0';
-    cr_task_id(a, "campaign", "c42", longref);
-    cr_task_id(b, "campaign", "c42", longref);
+    assert_true(cr_task_id(a, "campaign", "c42", longref));
+    assert_true(cr_task_id(b, "campaign", "c42", longref));
     assert_string_equal(a, b);
-    assert_int_equal(strlen(a), strlen("campaign:h") + 16);
+    assert_int_equal(strlen(a), strlen("campaign:h") + 64);    /* SHA-256 in hex */
     assert_int_equal(strncmp(a, "campaign:h", 10), 0);
-    assert_true(cr_fnv1a64("") == 0xcbf29ce484222325ULL);
-    assert_true(cr_fnv1a64("a") == 0xaf63dc4c8601ec8cULL);
+}
+
+/* SHA-256 of each part after its 8-byte big-endian length: the exact
+ * digest (computed independently with Python's hashlib), and parts that
+ * join to the same text give different ids. */
+static void test_long_task_ids_are_hashed_without_collisions(void **state)
+{
+    (void)state;
+    char a[CR_TASK_ID_MAX], b[CR_TASK_ID_MAX], ref[210];
+    memset(ref, 'o', 200);
+    ref[200] = '\0';
+    assert_true(cr_task_id(a, "greeting", "c1", ref));
+    assert_string_equal(a, "greeting:h" SHA_OF_GREETING_C1_200O);
+    /* "c1" + ":" + "x..." and "c1:" + "x...": the same joined text */
+    char ref2[210];
+    snprintf(ref2, sizeof ref2, ":%s", ref);
+    assert_true(cr_task_id(a, "greeting", "c1", ref2));
+    assert_true(cr_task_id(b, "greeting", "c1:", ref));
+    assert_string_not_equal(a, b);
+    /* a 256-byte customer: hashed; the id fits with room to spare */
+    char customer[257];
+    memset(customer, 'c', 256);
+    customer[256] = '\0';
+    assert_true(cr_task_id(a, "usage_check", customer, "order:o-1"));
+    assert_true(cr_task_id(b, "usage_check", customer, "order:o-2"));
+    assert_string_not_equal(a, b);
+    assert_true(strlen(a) < CR_TASK_ID_MAX);
+    /* a kind longer than 64 bytes is cut at a character boundary: "k" and 33
+     * two-byte characters; byte 64 ends inside the 32nd, so 63 are kept */
+    char kind[80] = "k";
+    for (int i = 0; i < 33; i++)
+        strcat(kind, "\xc3\xa9");
+    assert_true(cr_task_id(a, kind, "c1", ref));
+    assert_int_equal(strchr(a, ':') - a, 63);
 }
 
 int main(void)
@@ -84,6 +119,7 @@ int main(void)
         cmocka_unit_test(test_kind_rules),
         cmocka_unit_test(test_price_alert),
         cmocka_unit_test(test_task_ids_are_deterministic),
+        cmocka_unit_test(test_long_task_ids_are_hashed_without_collisions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -26,6 +27,23 @@ static rf_forest make(int32_t max_depth)
     return f;
 }
 
+/* The sentence of the last try_link (freed by the next one, and at the end). */
+static char *why;
+
+static rf_status try_link(rf_forest *f, const char *child, const char *parent, rf_shift *shift)
+{
+    free(why);
+    return rf_link(f, child, parent, shift, &why);
+}
+
+static int free_why(void **state)
+{
+    (void)state;
+    free(why);
+    why = NULL;
+    return 0;
+}
+
 static const rf_node *node(const rf_forest *f, const char *id)
 {
     int32_t i = rf_find(f, id);
@@ -37,9 +55,8 @@ static void test_self_referral_refused(void **state)
 {
     (void)state;
     rf_forest f = make(32);
-    char err[256];
-    assert_int_equal(rf_link(&f, "ann", "ann", NULL, err, sizeof err), RF_SELF);
-    assert_string_equal(err, "customer ann cannot refer themself");
+    assert_int_equal(try_link(&f, "ann", "ann", NULL), RF_SELF);
+    assert_string_equal(why, "customer ann cannot refer themself");
     assert_int_equal(f.count, 0);
     rf_forest_free(&f);
 }
@@ -48,15 +65,14 @@ static void test_cycles_refused(void **state)
 {
     (void)state;
     rf_forest f = make(32);
-    char err[256];
     /* a introduced b, b introduced c */
-    assert_int_equal(rf_link(&f, "b", "a", NULL, err, sizeof err), RF_OK);
-    assert_int_equal(rf_link(&f, "c", "b", NULL, err, sizeof err), RF_OK);
-    assert_int_equal(rf_link(&f, "a", "c", NULL, err, sizeof err), RF_CYCLE);
-    assert_string_equal(err, "referral of a by c refused: a already leads to c (a > b > c), "
+    assert_int_equal(try_link(&f, "b", "a", NULL), RF_OK);
+    assert_int_equal(try_link(&f, "c", "b", NULL), RF_OK);
+    assert_int_equal(try_link(&f, "a", "c", NULL), RF_CYCLE);
+    assert_string_equal(why, "referral of a by c refused: a already leads to c (a > b > c), "
                              "so it would close a cycle");
-    assert_int_equal(rf_link(&f, "a", "b", NULL, err, sizeof err), RF_CYCLE);
-    assert_string_equal(err, "referral of a by b refused: a already leads to b (a > b), "
+    assert_int_equal(try_link(&f, "a", "b", NULL), RF_CYCLE);
+    assert_string_equal(why, "referral of a by b refused: a already leads to b (a > b), "
                              "so it would close a cycle");
     /* nothing changed */
     assert_null(node(&f, "a")->parent_id);
@@ -69,13 +85,12 @@ static void test_reparenting_refused(void **state)
 {
     (void)state;
     rf_forest f = make(32);
-    char err[256];
     double applied;
-    assert_int_equal(rf_link(&f, "b", "a", NULL, err, sizeof err), RF_OK);
+    assert_int_equal(try_link(&f, "b", "a", NULL), RF_OK);
     assert_int_equal(rf_add_revenue(&f, "b", 100, &applied), RF_OK);
-    assert_int_equal(rf_link(&f, "b", "x", NULL, err, sizeof err), RF_REPARENT);
-    assert_string_equal(err, "customer b was already referred by a; a second referrer x is refused");
-    assert_int_equal(rf_link(&f, "b", "a", NULL, err, sizeof err), RF_SAME); /* replay */
+    assert_int_equal(try_link(&f, "b", "x", NULL), RF_REPARENT);
+    assert_string_equal(why, "customer b was already referred by a; a second referrer x is refused");
+    assert_int_equal(try_link(&f, "b", "a", NULL), RF_SAME); /* replay */
     assert_int_equal(node(&f, "a")->subtree_size, 2);
     assert_exact(node(&f, "a")->subtree_revenue, 100);
     assert_int_equal(rf_find(&f, "x"), RF_NONE);
@@ -129,13 +144,12 @@ static void add_money(rf_forest *f, int i)
 static void build(const int *order, int mode)
 {
     rf_forest f = make(32);
-    char err[256];
     if (mode == 0)
         for (int i = 0; i < 6; i++)
             add_money(&f, i);
     for (int k = 0; k < 5; k++) {
         const char *const *e = edges[order[k]];
-        assert_int_equal(rf_link(&f, e[0], e[1], NULL, err, sizeof err), RF_OK);
+        assert_int_equal(try_link(&f, e[0], e[1], NULL), RF_OK);
         if (mode == 2) {
             add_money(&f, order[k] + 1);
             assert_int_equal(rf_set_converted(&f, e[0]), RF_OK);
@@ -188,9 +202,8 @@ static void test_refund_and_conversion_idempotent(void **state)
     (void)state;
     int order[5] = {0, 1, 2, 3, 4};
     rf_forest f = make(32);
-    char err[256];
     for (int k = 0; k < 5; k++)
-        assert_int_equal(rf_link(&f, edges[order[k]][0], edges[order[k]][1], NULL, err, sizeof err), RF_OK);
+        assert_int_equal(try_link(&f, edges[order[k]][0], edges[order[k]][1], NULL), RF_OK);
     for (int i = 0; i < 6; i++)
         add_money(&f, i);
     for (int i = 1; i < 6; i++)
@@ -217,15 +230,14 @@ static void test_late_referrer_link_shifts_subtree(void **state)
 {
     (void)state;
     rf_forest f = make(32);
-    char err[256];
     rf_shift shift;
     /* x brought y and z before anyone knew who brought x */
-    assert_int_equal(rf_link(&f, "y", "x", &shift, err, sizeof err), RF_OK);
+    assert_int_equal(try_link(&f, "y", "x", &shift), RF_OK);
     assert_int_equal(shift.delta, 1);
-    assert_int_equal(rf_link(&f, "z", "y", NULL, err, sizeof err), RF_OK);
-    assert_int_equal(rf_link(&f, "q", "p", NULL, err, sizeof err), RF_OK);
+    assert_int_equal(try_link(&f, "z", "y", NULL), RF_OK);
+    assert_int_equal(try_link(&f, "q", "p", NULL), RF_OK);
     /* now: p referred x */
-    assert_int_equal(rf_link(&f, "x", "q", &shift, err, sizeof err), RF_OK);
+    assert_int_equal(try_link(&f, "x", "q", &shift), RF_OK);
     assert_int_equal(shift.root, rf_find(&f, "x"));
     assert_int_equal(shift.delta, 2);
     assert_int_equal(node(&f, "x")->depth, 2);
@@ -241,18 +253,17 @@ static void test_depth_cap(void **state)
 {
     (void)state;
     rf_forest f = make(3);
-    char err[256];
-    assert_int_equal(rf_link(&f, "b", "a", NULL, err, sizeof err), RF_OK);
-    assert_int_equal(rf_link(&f, "c", "b", NULL, err, sizeof err), RF_OK);
-    assert_int_equal(rf_link(&f, "d", "c", NULL, err, sizeof err), RF_OK);
-    assert_int_equal(rf_link(&f, "e", "d", NULL, err, sizeof err), RF_TOO_DEEP);
-    assert_string_equal(err, "referral of e by d refused: the chain would be 4 deep, "
+    assert_int_equal(try_link(&f, "b", "a", NULL), RF_OK);
+    assert_int_equal(try_link(&f, "c", "b", NULL), RF_OK);
+    assert_int_equal(try_link(&f, "d", "c", NULL), RF_OK);
+    assert_int_equal(try_link(&f, "e", "d", NULL), RF_TOO_DEEP);
+    assert_string_equal(why, "referral of e by d refused: the chain would be 4 deep, "
                              "more than max_depth 3");
     /* a subtree of height 2 fits under a root but not under depth 1 */
-    assert_int_equal(rf_link(&f, "y", "x", NULL, err, sizeof err), RF_OK);
-    assert_int_equal(rf_link(&f, "z", "y", NULL, err, sizeof err), RF_OK);
-    assert_int_equal(rf_link(&f, "x", "b", NULL, err, sizeof err), RF_TOO_DEEP);
-    assert_int_equal(rf_link(&f, "x", "a", NULL, err, sizeof err), RF_OK);
+    assert_int_equal(try_link(&f, "y", "x", NULL), RF_OK);
+    assert_int_equal(try_link(&f, "z", "y", NULL), RF_OK);
+    assert_int_equal(try_link(&f, "x", "b", NULL), RF_TOO_DEEP);
+    assert_int_equal(try_link(&f, "x", "a", NULL), RF_OK);
     assert_int_equal(node(&f, "z")->depth, 3);
     assert_int_equal(node(&f, "a")->subtree_size, 7);
     rf_forest_free(&f);
@@ -277,8 +288,7 @@ static void test_partial_working_set(void **state)
     assert_int_equal(rf_add_revenue(&f, "kid", 5, &applied), RF_OK);
     assert_exact(node(&f, "mum")->subtree_revenue, 16);
     assert_true(node(&f, "mum")->dirty);
-    char err[256];
-    assert_int_equal(rf_link(&f, "kid", "mum", NULL, err, sizeof err), RF_SAME);
+    assert_int_equal(try_link(&f, "kid", "mum", NULL), RF_SAME);
     rf_forest_free(&f);
 }
 
@@ -286,11 +296,10 @@ static void test_erase(void **state)
 {
     (void)state;
     rf_forest f = make(32);
-    char err[256];
     double applied;
-    assert_int_equal(rf_link(&f, "b", "a", NULL, err, sizeof err), RF_OK);
-    assert_int_equal(rf_link(&f, "c", "b", NULL, err, sizeof err), RF_OK);
-    assert_int_equal(rf_link(&f, "d", "c", NULL, err, sizeof err), RF_OK);
+    assert_int_equal(try_link(&f, "b", "a", NULL), RF_OK);
+    assert_int_equal(try_link(&f, "c", "b", NULL), RF_OK);
+    assert_int_equal(try_link(&f, "d", "c", NULL), RF_OK);
     assert_int_equal(rf_add_revenue(&f, "b", 100, &applied), RF_OK);
     assert_int_equal(rf_add_revenue(&f, "c", 1000, &applied), RF_OK);
     assert_int_equal(rf_set_converted(&f, "c"), RF_OK);
@@ -316,13 +325,44 @@ static void test_many_nodes_index_growth(void **state)
 {
     (void)state;
     rf_forest f = make(32);
-    char err[256], child[16];
+    char child[16];
     for (int i = 1; i <= 1000; i++) {
         snprintf(child, sizeof child, "c%d", i);
-        assert_int_equal(rf_link(&f, child, "root", NULL, err, sizeof err), RF_OK);
+        assert_int_equal(try_link(&f, child, "root", NULL), RF_OK);
     }
     assert_int_equal(node(&f, "root")->subtree_size, 1001);
     assert_int_equal(node(&f, "c777")->depth, 1);
+    rf_forest_free(&f);
+}
+
+/* Ids of the longest valid length (256 bytes) in a chain of 32: the cycle's
+ * sentence names every one of them in full (it was cut at 512 bytes). */
+static void test_cycle_of_long_ids_named_in_full(void **state)
+{
+    (void)state;
+    rf_forest f = make(64);
+    enum { LEN = 256, N = 32 };
+    char ids_[N][LEN + 1];
+    for (int i = 0; i < N; i++) {
+        memset(ids_[i], 'a' + i % 26, LEN);
+        ids_[i][0] = (char)('0' + i / 10);   /* distinct from the first byte */
+        ids_[i][1] = (char)('0' + i % 10);
+        ids_[i][LEN] = '\0';
+    }
+    for (int i = 1; i < N; i++)
+        assert_int_equal(try_link(&f, ids_[i], ids_[i - 1], NULL), RF_OK);
+    assert_int_equal(try_link(&f, ids_[0], ids_[N - 1], NULL), RF_CYCLE);
+    assert_non_null(why);
+    /* "(id0 > id1 > ... > id31), so it would close a cycle" */
+    char *chain = calloc(1, N * (LEN + 3) + 64);
+    assert_non_null(chain);
+    strcat(chain, "(");
+    for (int i = 0; i < N; i++) {
+        strcat(chain, ids_[i]);
+        strcat(chain, i + 1 < N ? " > " : "), so it would close a cycle");
+    }
+    assert_non_null(strstr(why, chain));
+    free(chain);
     rf_forest_free(&f);
 }
 
@@ -339,6 +379,7 @@ int main(void)
         cmocka_unit_test(test_partial_working_set),
         cmocka_unit_test(test_erase),
         cmocka_unit_test(test_many_nodes_index_growth),
+        cmocka_unit_test(test_cycle_of_long_ids_named_in_full),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, NULL, free_why);
 }

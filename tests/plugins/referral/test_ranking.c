@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -19,19 +20,21 @@ static void test_topset_rules(void **state)
 {
     (void)state;
     rf_topset t;
-    char gone[32];
+    char *gone;
     assert_true(rf_topset_init(&t, 2, 1.0));
-    assert_int_equal(rf_topset_offer(&t, "x", 0.5, gone, sizeof gone), RF_OFFER_NONE);
-    assert_int_equal(rf_topset_offer(&t, "a", 3, gone, sizeof gone), RF_OFFER_ENTERED);
-    assert_string_equal(gone, "");
-    assert_int_equal(rf_topset_offer(&t, "b", 2, gone, sizeof gone), RF_OFFER_ENTERED);
-    assert_int_equal(rf_topset_offer(&t, "c", 2, gone, sizeof gone), RF_OFFER_NONE); /* tie stays out */
-    assert_int_equal(rf_topset_offer(&t, "c", 2.5, gone, sizeof gone), RF_OFFER_ENTERED);
+    assert_int_equal(rf_topset_offer(&t, "x", 0.5, &gone), RF_OFFER_NONE);
+    assert_int_equal(rf_topset_offer(&t, "a", 3, &gone), RF_OFFER_ENTERED);
+    assert_null(gone);
+    assert_int_equal(rf_topset_offer(&t, "b", 2, &gone), RF_OFFER_ENTERED);
+    assert_int_equal(rf_topset_offer(&t, "c", 2, &gone), RF_OFFER_NONE); /* tie stays out */
+    assert_int_equal(rf_topset_offer(&t, "c", 2.5, &gone), RF_OFFER_ENTERED);
     assert_string_equal(gone, "b");
-    assert_int_equal(rf_topset_offer(&t, "a", 1, gone, sizeof gone), RF_OFFER_UPDATED);
+    free(gone);
+    assert_int_equal(rf_topset_offer(&t, "a", 1, &gone), RF_OFFER_UPDATED);
     assert_true(rf_topset_contains(&t, "a"));  /* falling alone does not leave */
-    assert_int_equal(rf_topset_offer(&t, "b", 2, gone, sizeof gone), RF_OFFER_ENTERED);
+    assert_int_equal(rf_topset_offer(&t, "b", 2, &gone), RF_OFFER_ENTERED);
     assert_string_equal(gone, "a");
+    free(gone);
     assert_false(rf_topset_contains(&t, "a"));
     rf_topset_free(&t);
 }
@@ -40,17 +43,19 @@ static void test_topset_tie_evicts_greater_id(void **state)
 {
     (void)state;
     rf_topset t;
-    char gone[32];
+    char *gone;
     assert_true(rf_topset_init(&t, 2, 0));
     assert_true(rf_topset_load(&t, "q", 1));
     assert_true(rf_topset_load(&t, "p", 1));
     assert_false(rf_topset_load(&t, "z", 9)); /* full */
-    assert_int_equal(rf_topset_offer(&t, "r", 1.5, gone, sizeof gone), RF_OFFER_ENTERED);
+    assert_int_equal(rf_topset_offer(&t, "r", 1.5, &gone), RF_OFFER_ENTERED);
     assert_string_equal(gone, "q");
+    free(gone);
     rf_topset_free(&t);
 
     assert_true(rf_topset_init(&t, 0, 0));
-    assert_int_equal(rf_topset_offer(&t, "r", 99, gone, sizeof gone), RF_OFFER_NONE);
+    assert_int_equal(rf_topset_offer(&t, "r", 99, &gone), RF_OFFER_NONE);
+    assert_null(gone);
     rf_topset_free(&t);
 }
 
@@ -65,23 +70,23 @@ typedef struct entry_log {
 static void offer_ancestors(const rf_forest *f, rf_topset *t, const char *id, entry_log *log)
 {
     for (int32_t v = f->nodes[rf_find(f, id)].parent; v != RF_NONE; v = f->nodes[v].parent) {
-        char gone[8];
-        rf_offer o = rf_topset_offer(t, f->nodes[v].id, f->nodes[v].influence, gone, sizeof gone);
+        char *gone;
+        rf_offer o = rf_topset_offer(t, f->nodes[v].id, f->nodes[v].influence, &gone);
         assert_int_not_equal(o, RF_OFFER_ERROR);
         if (o == RF_OFFER_ENTERED) {
             snprintf(log->entered[log->n], 8, "%s", f->nodes[v].id);
-            snprintf(log->evicted[log->n], 8, "%s", gone);
+            snprintf(log->evicted[log->n], 8, "%s", gone ? gone : "");
             log->n++;
         }
+        free(gone);
     }
 }
 
 static void referral(rf_forest *f, rf_topset *t, entry_log *log, const char *child,
                      const char *parent, double revenue)
 {
-    char err[256];
     double applied;
-    assert_int_equal(rf_link(f, child, parent, NULL, err, sizeof err), RF_OK);
+    assert_int_equal(rf_link(f, child, parent, NULL, NULL), RF_OK);
     assert_int_equal(rf_set_converted(f, child), RF_OK);
     assert_int_equal(rf_add_revenue(f, child, revenue, &applied), RF_OK);
     offer_ancestors(f, t, child, log);
@@ -147,11 +152,10 @@ static void test_influence_parameters(void **state)
     rf_influence_params p = {.decay = 1.0, .revenue_weight = 0.0, .revenue_unit = 1000};
     rf_forest f;
     rf_forest_init(&f, &p, 32);
-    char err[256];
     double applied;
-    assert_int_equal(rf_link(&f, "b", "a", NULL, err, sizeof err), RF_OK);
-    assert_int_equal(rf_link(&f, "c", "b", NULL, err, sizeof err), RF_OK);
-    assert_int_equal(rf_link(&f, "d", "c", NULL, err, sizeof err), RF_OK);
+    assert_int_equal(rf_link(&f, "b", "a", NULL, NULL), RF_OK);
+    assert_int_equal(rf_link(&f, "c", "b", NULL, NULL), RF_OK);
+    assert_int_equal(rf_link(&f, "d", "c", NULL, NULL), RF_OK);
     assert_int_equal(rf_add_revenue(&f, "b", 9999, &applied), RF_OK);
     assert_exact(influence(&f, "a"), 0);
     assert_int_equal(rf_set_converted(&f, "b"), RF_OK);

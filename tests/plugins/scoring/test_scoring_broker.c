@@ -30,52 +30,16 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "batch.h"
 #include "rp_test.h"
 
 #define T0 1294048800000LL            /* 2011-01-03 10:00 UTC */
 #define DAY 86400000LL
-#define BATCH_BYTES 65536
-
-typedef struct batch {
-    char json[BATCH_BYTES];
-    size_t len;
-    int events;
-} batch;
-
-static void batch_add(batch *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void batch_add(batch *b, const char *fmt, ...)
-{
-    b->len += (size_t)snprintf(b->json + b->len, BATCH_BYTES - b->len, "%s", b->events ? "," : "[");
-    va_list ap;
-    va_start(ap, fmt);
-    b->len += (size_t)vsnprintf(b->json + b->len, BATCH_BYTES - b->len, fmt, ap);
-    va_end(ap);
-    b->events++;
-    assert_true(b->len < BATCH_BYTES - 2);
-}
-
-static void batch_send(const rp_test_daemon *d, batch *b)
-{
-    snprintf(b->json + b->len, BATCH_BYTES - b->len, "]");
-    char *reply = rp_test_publish_json(d, b->json);
-    if (!reply || strstr(reply, "rejected") || strstr(reply, "retry"))
-        fail_msg("batch not accepted: %s", reply ? reply : "(timeout)");
-    free(reply);
-    b->len = 0;
-    b->events = 0;
-}
-
-static void purchase(batch *b, const char *customer, int n, long long ts, double amount)
-{
-    batch_add(b, "{\"id\":\"p-%s-%d\",\"type\":\"purchase\",\"ts\":%lld,\"customer\":\"%s\","
-                 "\"data\":{\"order_id\":\"o-%s-%d\",\"amount\":%.2f,\"list_price\":%.2f,"
-                 "\"currency\":\"GBP\"}}", customer, n, ts, customer, customer, n, amount, amount);
-}
 
 static void purchase_flushing(const rp_test_daemon *d, batch *b, const char *customer, int n,
                               long long ts, double amount)
 {
-    purchase(b, customer, n, ts, amount);
+    batch_purchase(b, customer, n, ts, amount);
     if (b->events == 200)
         batch_send(d, b);
 }
@@ -95,7 +59,7 @@ static void publish_history(const rp_test_daemon *d)
     /* vip1 buys big every week for twelve weeks, then never again. */
     for (int week = 0; week < 12; week++)
         purchase_flushing(d, &b, "vip1", week, T0 + week * 7 * DAY + 3600000, 2000);
-    purchase(&b, "pin1", 0, T0 + DAY, 15);
+    batch_purchase(&b, "pin1", 0, T0 + DAY, 15);
     batch_add(&b, "{\"id\":\"pin-1\",\"type\":\"customer.tier_pinned\",\"ts\":%lld,\"customer\":\"pin1\","
                   "\"data\":{\"tier\":\"vip\",\"until_ms\":%lld,\"reason\":\"board member\"}}",
               T0 + 10 * DAY, T0 + 60 * DAY);
@@ -200,7 +164,7 @@ static void scripted_history_gives_tiers_events_and_movement(void **state)
     assert_int_equal(rp_test_sql_int(db,
         "SELECT count(*) FROM outbox WHERE type = 'customer.churn_risk' AND customer = 'vip1'"), 0);
     batch b = {.len = 0};
-    purchase(&b, "vip1", 100, T0 + 422 * DAY, 2000);
+    batch_purchase(&b, "vip1", 100, T0 + 422 * DAY, 2000);
     batch_send(d, &b);
     rp_test_wait_idle(db, 60000);
     assert_int_equal(rp_test_sql_int(db,
@@ -296,23 +260,23 @@ static void publish_word_of_mouth_and_promotions(const rp_test_daemon *d, PGconn
     rp_test_wait_idle(db, 60000);
     /* loyal buys weekly through the promotion, fickle skips it. */
     for (int week = 0; week < 10; week++) {
-        purchase(&b, "loyal", week, T0 + week * 7 * DAY, 50);
+        batch_purchase(&b, "loyal", week, T0 + week * 7 * DAY, 50);
         if (week < 3 || week > 5)
-            purchase(&b, "fickle", week, T0 + week * 7 * DAY, 50);
+            batch_purchase(&b, "fickle", week, T0 + week * 7 * DAY, 50);
     }
     const char *referrers[] = {"ref1", "ref2", "ref3", "ref4", "ref5", "ref6"};
     for (int i = 0; i < 6; i++)
-        purchase(&b, referrers[i], 0, T0 + DAY, 30);
+        batch_purchase(&b, referrers[i], 0, T0 + DAY, 30);
     referral(&b, "ref1", "new1", T0 + 2 * DAY);              /* converts at new1's first order */
-    purchase(&b, "new1", 0, T0 + 3 * DAY, 40);
+    batch_purchase(&b, "new1", 0, T0 + 3 * DAY, 40);
     referral(&b, "ref3", "new1", T0 + 4 * DAY);              /* new1 was referred already */
     referred_by(&b, "new2", "ref2", T0 + 5 * DAY);           /* never buys: made, not converted */
     referral(&b, "ref4", "new4", T0 + 6 * DAY);              /* the same link twice ... */
     referred_by(&b, "new4", "ref4", T0 + 6 * DAY);           /* ... counts once */
-    purchase(&b, "new4", 0, T0 + 6 * DAY + 3600000, 40);
-    purchase(&b, "old5", 0, T0 + DAY, 25);                   /* a customer long before ... */
+    batch_purchase(&b, "new4", 0, T0 + 6 * DAY + 3600000, 40);
+    batch_purchase(&b, "old5", 0, T0 + DAY, 25);                   /* a customer long before ... */
     referral(&b, "ref5", "old5", T0 + 9 * DAY);              /* ... the referral: made only */
-    purchase(&b, "new6", 0, T0 + 7 * DAY, 40);               /* bought, and the profile naming */
+    batch_purchase(&b, "new6", 0, T0 + 7 * DAY, 40);               /* bought, and the profile naming */
     referred_by(&b, "new6", "ref6", T0 + 7 * DAY + 7200000); /* the referrer came 2 h later */
     batch_send(d, &b);
     rp_test_wait_idle(db, 60000);
@@ -383,9 +347,10 @@ static void movement_report_errors_are_clear(void **state)
 /* A transaction that fails after scoring has changed its working set must
  * leave nothing behind in memory either: the retries (one event per
  * transaction, as the worker does after a failure) start from the database,
- * not from the counts of the rolled-back attempt. One call holds two tenant
- * runs: the default tenant's purchases (its working set now counts them),
- * then tenant "other", whose promotion "promo-poison" a trigger refuses.
+ * not from the counts of the rolled-back attempt. One transaction holds two
+ * calls (ABI 2: one per tenant): the default tenant's purchases (its working
+ * set now counts them), then tenant "other", whose promotion "promo-poison" a
+ * trigger refuses.
  * Scoring defers that insert; the refit after it reads the database, which
  * sends the deferred insert first and fails the call. before_commit is never
  * reached, the transaction rolls back with the default tenant's set still in
@@ -405,11 +370,11 @@ static void rolled_back_transaction_leaves_no_trace(void **state)
         "CREATE TRIGGER refuse_poison BEFORE INSERT ON scoring_promos "
         "FOR EACH ROW WHEN (NEW.promo_id = 'promo-poison') EXECUTE FUNCTION refuse_poison()"));
     batch b = {.len = 0};
-    purchase(&b, "a", 0, T0, 10);
-    purchase(&b, "a", 1, T0 + DAY, 20);
-    purchase(&b, "a", 2, T0 + 3 * DAY, 30);
-    purchase(&b, "b", 0, T0 + 4 * DAY, 40);
-    purchase(&b, "b", 1, T0 + 5 * DAY, 50);
+    batch_purchase(&b, "a", 0, T0, 10);
+    batch_purchase(&b, "a", 1, T0 + DAY, 20);
+    batch_purchase(&b, "a", 2, T0 + 3 * DAY, 30);
+    batch_purchase(&b, "b", 0, T0 + 4 * DAY, 40);
+    batch_purchase(&b, "b", 1, T0 + 5 * DAY, 50);
     batch_add(&b, "{\"id\":\"promo-poison\",\"type\":\"market.competitor_promo\",\"ts\":%lld,"
                   "\"tenant\":\"other\",\"data\":{\"starts_ms\":%lld,\"ends_ms\":%lld,\"discount\":0.2}}",
               T0 + 6 * DAY, T0 + 6 * DAY, T0 + 9 * DAY);
@@ -446,13 +411,13 @@ static void erase_removes_every_trace(void **state)
     PGconn *db = rp_test_connect(conninfo);
     rp_test_daemon *d = rp_test_daemon_start(conninfo, args);
     batch b = {.len = 0};
-    purchase(&b, "f", 0, T0, 10);
-    purchase(&b, "keep", 0, T0, 10);
+    batch_purchase(&b, "f", 0, T0, 10);
+    batch_purchase(&b, "keep", 0, T0, 10);
     batch_send(d, &b);
     rp_test_wait_idle(db, 60000);
     assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM scoring_tier_history WHERE customer = 'f'"), 1);
-    purchase(&b, "e", 0, T0 + DAY, 10);
-    purchase(&b, "e", 1, T0 + 2 * DAY, 20);
+    batch_purchase(&b, "e", 0, T0 + DAY, 10);
+    batch_purchase(&b, "e", 1, T0 + 2 * DAY, 20);
     batch_add(&b, "{\"id\":\"erase-e\",\"type\":\"customer.erase\",\"ts\":%lld,\"customer\":\"e\","
                   "\"data\":{\"reason\":\"asked\"}}", T0 + 3 * DAY);
     batch_add(&b, "{\"id\":\"erase-f\",\"type\":\"customer.erase\",\"ts\":%lld,\"customer\":\"f\","

@@ -119,16 +119,19 @@ static void test_demotion_all_the_way(void **state)
                      SC_TIER_SMALL);
 }
 
+/* The items of a list setting, as the host hands them over. */
+#define ITEMS(...) (const char *const[]){__VA_ARGS__}, sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *)
+
 static void test_tier_sets(void **state)
 {
     (void)state;
     unsigned mask;
     char bad[32];
-    assert_true(sc_tier_set_parse("vip,key", &mask, bad, sizeof bad));
+    assert_true(sc_tier_set_parse(ITEMS("vip", "key"), &mask, bad, sizeof bad));
     assert_int_equal(mask, (1u << SC_TIER_VIP) | (1u << SC_TIER_KEY));
-    assert_true(sc_tier_set_parse(" vip , ordinary", &mask, bad, sizeof bad));
+    assert_true(sc_tier_set_parse(ITEMS("vip", "ordinary"), &mask, bad, sizeof bad));
     assert_int_equal(mask, (1u << SC_TIER_VIP) | (1u << SC_TIER_ORDINARY));
-    assert_false(sc_tier_set_parse("vip,gold", &mask, bad, sizeof bad));
+    assert_false(sc_tier_set_parse(ITEMS("vip", "gold"), &mask, bad, sizeof bad));
     assert_string_equal(bad, "gold");
     assert_int_equal(sc_tier_parse("small"), SC_TIER_SMALL);
     assert_int_equal(sc_tier_parse("Small"), SC_TIER_NONE);
@@ -139,7 +142,7 @@ static void test_risk_levels(void **state)
     (void)state;
     sc_risk_levels lv;
     char err[200];
-    assert_true(sc_risk_parse("high<0.3,medium<0.6,low", &lv, err, sizeof err));
+    assert_true(sc_risk_parse(ITEMS("high<0.3", "medium<0.6", "low"), &lv, err, sizeof err));
     assert_int_equal(lv.count, 3);
     assert_string_equal(sc_risk_level(&lv, 0.1), "high");
     assert_string_equal(sc_risk_level(&lv, 0.3), "medium");
@@ -147,12 +150,15 @@ static void test_risk_levels(void **state)
     assert_string_equal(sc_risk_level(&lv, 0.6), "low");
     assert_string_equal(sc_risk_level(&lv, 1.0), "low");
     assert_string_equal(sc_risk_level(&lv, NAN), "unknown");
-    assert_false(sc_risk_parse("high<0.6,medium<0.3,low", &lv, err, sizeof err));
+    assert_false(sc_risk_parse(ITEMS("high<0.6", "medium<0.3", "low"), &lv, err, sizeof err));
     assert_non_null(strstr(err, "medium<0.3"));
-    assert_false(sc_risk_parse("high<0.3,low<0.9", &lv, err, sizeof err));
+    assert_false(sc_risk_parse(ITEMS("high<0.3", "low<0.9"), &lv, err, sizeof err));
     assert_non_null(strstr(err, "last level"));
-    assert_false(sc_risk_parse("low", &lv, err, sizeof err));
-    assert_false(sc_risk_parse("high<x,low", &lv, err, sizeof err));
+    assert_false(sc_risk_parse(ITEMS("low"), &lv, err, sizeof err));
+    assert_false(sc_risk_parse(ITEMS("high<x", "low"), &lv, err, sizeof err));
+    assert_false(sc_risk_parse(ITEMS("high<", "low"), &lv, err, sizeof err));
+    assert_false(sc_risk_parse(ITEMS("<0.3", "low"), &lv, err, sizeof err));
+    assert_false(sc_risk_parse(ITEMS("a-name-of-twenty-four-by<0.3", "low"), &lv, err, sizeof err));
 }
 
 int main(void)

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "complaint.h"
@@ -31,17 +32,35 @@ static void test_which_answers_open_a_complaint(void **state)
 {
     (void)state;
     sv_detractor_plan plan;
-    sv_plan_detractor(&RULES, 3, SV_NO_SCORE, "purchase:c1:o1", SV_SEV_HIGH, &plan);
+    assert_true(sv_plan_detractor(&RULES, 3, SV_NO_SCORE, "purchase:c1:o1", SV_SEV_HIGH, &plan));
     assert_true(plan.opens);
     assert_string_equal(plan.complaint_id, "survey:purchase:c1:o1");
     assert_int_equal(plan.severity, SV_SEV_HIGH);
-    sv_plan_detractor(&RULES, 10, 2, "s2", SV_SEV_NORMAL, &plan);   /* CSAT alone suffices */
+    sv_plan_free(&plan);
+    assert_true(sv_plan_detractor(&RULES, 10, 2, "s2", SV_SEV_NORMAL, &plan));   /* CSAT alone suffices */
     assert_true(plan.opens);
     assert_string_equal(plan.complaint_id, "survey:s2");
-    sv_plan_detractor(&RULES, 7, 3, "s3", SV_SEV_HIGH, &plan);      /* a passive: listen, no complaint */
+    sv_plan_free(&plan);
+    assert_true(sv_plan_detractor(&RULES, 7, 3, "s3", SV_SEV_HIGH, &plan));      /* a passive: listen, no complaint */
     assert_false(plan.opens);
-    sv_plan_detractor(&RULES, SV_NO_SCORE, SV_NO_SCORE, "s4", SV_SEV_HIGH, &plan);
+    assert_null(plan.complaint_id);
+    assert_true(sv_plan_detractor(&RULES, SV_NO_SCORE, SV_NO_SCORE, "s4", SV_SEV_HIGH, &plan));
     assert_false(plan.opens);
+}
+
+/* A survey id has no length limit (a 256-byte customer and a long order
+ * id): the complaint id keeps all of it (it was cut at 559 bytes). */
+static void test_long_survey_id(void **state)
+{
+    (void)state;
+    char id[2001];
+    memset(id, 'x', sizeof id - 1);
+    id[sizeof id - 1] = '\0';
+    sv_detractor_plan plan;
+    assert_true(sv_plan_detractor(&RULES, 0, SV_NO_SCORE, id, SV_SEV_HIGH, &plan));
+    assert_int_equal(strlen(plan.complaint_id), strlen("survey:") + 2000);
+    assert_string_equal(plan.complaint_id + strlen("survey:"), id);
+    sv_plan_free(&plan);
 }
 
 static void test_deadlines(void **state)
@@ -69,6 +88,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_which_answers_open_a_complaint),
+        cmocka_unit_test(test_long_survey_id),
         cmocka_unit_test(test_deadlines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

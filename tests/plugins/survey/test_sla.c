@@ -61,6 +61,13 @@ static void test_ladder(void **state)
     assert_true(sv_ladder_parse("agent,lead,manager,vp,ceo", &l, err, sizeof err));
     assert_int_equal(sv_ladder_next(&l, 3), 4);
     assert_string_equal(sv_ladder_name(&l, 4), "ceo");
+    /* the same from a list setting's items */
+    static const char *const names[] = {"agent", "lead"};
+    assert_true(sv_ladder_from_names(names, 2, &l, err, sizeof err));
+    assert_int_equal(l.count, 2);
+    assert_string_equal(sv_ladder_name(&l, 1), "lead");
+    assert_false(sv_ladder_from_names(names, 1, &l, err, sizeof err));
+    assert_string_equal(err, "expected at least two levels, e.g. owner,manager,director");
 }
 
 int main(void)

@@ -1,0 +1,680 @@
+/*
+ * dispatch.c - one plugin transaction: the batch's events and the due timers
+ * of each partition, in order, then the plugin's effects and progress.
+ *
+ * Per partition, in event-time mode, a timer fires before the first event
+ * whose ts is past the timer's due time, so a replay of history produces the
+ * same sequence as live operation would have. Consecutive events are handed
+ * to on_events as one run (a run is cut where a known timer falls due);
+ * timers set by a run that fall due inside the run's own time span fire right
+ * after the run. In wall-clock mode due timers fire before the partition's
+ * events.
+ *
+ * For a plugin with RP_PLUGIN_RUNS_SPAN_PARTITIONS, in wall-clock mode, the
+ * run is not handed over at the end of a partition but kept pending, so the
+ * next partition's events join it; it is handed over before any timer fires
+ * (a timer must see the effects of the events before it) and at the end.
+ * The sequence of events the plugin sees is the same; only the number of
+ * calls shrinks, and with it the plugin's load/save round trips. Such a
+ * plugin's due timers of all partitions fire first, before any events.
+ *
+ * A plugin with on_timers (ABI 1.2) gets the due timers of a partition (of
+ * all partitions, as above) in as few calls as the budgets allow; in event
+ * time one call holds timers of one due time only. In event
+ * time every partition has its own clock (its events' times), and a plugin
+ * evaluating "now" once per run would mix clocks, so runs stay per partition.
+ *
+ * After the last call of a transaction, a plugin's before_commit (ABI 1.3)
+ * writes back what it kept across the calls, before progress and commit.
+ */
+#include <endian.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "log.h"
+#include "pg_array.h"
+#include "plugin_call.h"
+#include "dead_letter.h"
+#include "dispatch.h"
+
+typedef struct progress_entry {
+    uint32_t partition;
+    int64_t from_pos;       /* what the progress was when the batch was read */
+    int64_t pos;
+} progress_entry;
+
+typedef struct txn_state {
+    rp_worker *w;
+    rp_batch *batch;
+    size_t max_items, items, timers_fired;
+    const rp_item_ref *dead_target;
+    const char *dead_error;
+    rp_item_ref *first_item;
+    progress_entry *progress;
+    size_t progress_count;
+    bool stop;              /* item budget used or a callback failed */
+    bool failed;
+    bool runs_span;         /* the plugin takes runs across partitions */
+    bool called;            /* the plugin had a call: before_commit is due */
+    const rp_event **run;   /* the run being gathered */
+    size_t pending;         /* events in run, not yet handed to the plugin */
+} txn_state;
+
+static void note_progress(txn_state *s, const rp_batch_group *g, int64_t pos)
+{
+    if (s->progress_count && s->progress[s->progress_count - 1].partition == g->partition) {
+        s->progress[s->progress_count - 1].pos = pos;
+        return;
+    }
+    s->progress[s->progress_count++] = (progress_entry){g->partition, g->from_pos, pos};
+}
+
+static void note_first(txn_state *s, const rp_item_ref *item)
+{
+    if (!s->first_item->valid)
+        *s->first_item = *item;
+}
+
+static rp_item_ref event_ref(const rp_event *ev)
+{
+    return (rp_item_ref){.valid = true, .partition = ev->partition, .pos = ev->pos};
+}
+
+static rp_item_ref timer_ref(const rp_timer_entry *t)
+{
+    rp_item_ref ref = {.valid = true, .is_timer = true, .partition = t->partition};
+    snprintf(ref.tenant, sizeof ref.tenant, "%s", t->tenant);
+    snprintf(ref.key, sizeof ref.key, "%s", t->key);
+    return ref;
+}
+
+static bool is_dead_target(const txn_state *s, const rp_item_ref *item)
+{
+    const rp_item_ref *d = s->dead_target;
+    if (!d || !d->valid || d->is_timer != item->is_timer)
+        return false;
+    if (d->is_timer)
+        return strcmp(d->tenant, item->tenant) == 0 && strcmp(d->key, item->key) == 0;
+    return d->partition == item->partition && d->pos == item->pos;
+}
+
+static void begin_callback(rp_ctx *ctx)
+{
+    ctx->failed = false;
+    ctx->error[0] = '\0';
+    ctx->scope_set = false;
+    ctx->run = NULL;
+    ctx->run_count = 0;
+}
+
+static bool callback_failed(txn_state *s, int rc)
+{
+    rp_ctx *ctx = &s->w->host->ctx;
+    if (rc == RP_OK && !ctx->failed)
+        return false;
+    if (!ctx->failed)
+        snprintf(ctx->error, sizeof ctx->error, "handler returned an error without a message");
+    s->failed = s->stop = true;
+    return true;
+}
+
+/* ---------------------------------------------------------------- timers */
+
+static int64_t now_for(const txn_state *s, int64_t event_time)
+{
+    const rp_clock *clock = &s->w->broker->clock;
+    return clock->mode == RP_CLOCK_EVENT ? event_time : rp_clock_now(clock);
+}
+
+/* What a timer callback borrows. The callback may re-arm a timer it is
+ * handling, which replaces the entry's customer, org and payload in place,
+ * and may add timers, which can move the entries; so the callback's views
+ * and scope point at copies that live until it returns (an entry's tenant
+ * and key strings never change and are freed only with the transaction). */
+typedef struct timer_snapshot {
+    char *customer, *org, *cause;
+    uint8_t *payload;
+} timer_snapshot;
+
+static char *copy_or_null(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+static bool take_snapshot(const rp_timer_entry *t, timer_snapshot *snap, rp_timer *out)
+{
+    snap->customer = copy_or_null(t->customer);
+    snap->org = copy_or_null(t->org);
+    size_t cause_len = strlen("timer:") + strlen(t->key) + 1;
+    snap->cause = malloc(cause_len);
+    if (snap->cause)
+        snprintf(snap->cause, cause_len, "timer:%s", t->key);
+    snap->payload = malloc(t->payload_len ? t->payload_len : 1);
+    if (snap->payload && t->payload_len)
+        memcpy(snap->payload, t->payload, t->payload_len);
+    *out = (rp_timer){
+        .struct_size = sizeof *out, .tenant = t->tenant, .key = t->key, .customer = snap->customer,
+        .org = snap->org, .due_ms = t->due_ms, .partition = t->partition,
+        .payload = {snap->payload, t->payload_len},
+    };
+    return snap->payload && snap->cause && (!t->customer || snap->customer) && (!t->org || snap->org);
+}
+
+static void drop_snapshot(timer_snapshot *snap)
+{
+    free(snap->customer);
+    free(snap->org);
+    free(snap->cause);
+    free(snap->payload);
+}
+
+/* One on_events call with a tenant's stretch of the run. */
+static void call_events(txn_state *s, const rp_event *const *events, size_t count)
+{
+    rp_ctx *ctx = &s->w->host->ctx;
+    begin_callback(ctx);
+    rp_ctx_scope_event(ctx, events[0]);
+    ctx->scope.now_ms = now_for(s, events[count - 1]->ts_ms);
+    ctx->run = events;
+    ctx->run_count = count;
+    s->called = true;
+    int rc = rp_call_on_events(ctx, events, count);
+    ctx->run = NULL;
+    ctx->run_count = 0;
+    callback_failed(s, rc);
+}
+
+static void out_of_memory(txn_state *s, const char *what, size_t count)
+{
+    rp_log(RP_ERR, "worker", "out of memory; transaction rolled back", "plugin=%s what=%s count=%zu",
+           s->w->host->name, what, count);
+    s->failed = s->stop = true;
+}
+
+/* Hands the gathered run to the plugin, one call per tenant: the run is
+ * ordered by tenant (each tenant's events keep their order) and each
+ * tenant's stretch is a call with that tenant's settings. */
+static void flush_run(txn_state *s)
+{
+    size_t count = s->pending;
+    s->pending = 0;
+    if (count == 0)
+        return;
+    const char **tenants = malloc(count * sizeof *tenants);
+    size_t *perm = malloc(count * sizeof *perm);
+    const rp_event **ordered = malloc(count * sizeof *ordered);
+    for (size_t i = 0; tenants && i < count; i++)
+        tenants[i] = s->run[i]->tenant;
+    if (!tenants || !perm || !ordered || !rp_tenant_order(tenants, count, perm)) {
+        out_of_memory(s, "ordering a run by tenant", count);
+    } else {
+        for (size_t i = 0; i < count; i++) {
+            ordered[i] = s->run[perm[i]];
+            tenants[i] = ordered[i]->tenant;
+        }
+        for (size_t at = 0; at < count && !s->failed;) {
+            size_t n = rp_tenant_stretch(tenants + at, count - at);
+            call_events(s, ordered + at, n);
+            at += n;
+        }
+    }
+    free(tenants);
+    free(perm);
+    free(ordered);
+}
+
+/* One on_timers call with timers of one tenant. The timers are already
+ * spent. */
+static void call_tenant_timers(txn_state *s, const rp_timer *const *timers, const char *const *causes,
+                               size_t count)
+{
+    rp_ctx *ctx = &s->w->host->ctx;
+    begin_callback(ctx);
+    ctx->timer_run = timers;
+    ctx->timer_causes = causes;
+    ctx->timer_run_count = count;
+    ctx->scope.now_ms = now_for(s, timers[0]->due_ms);
+    rp_ctx_scope_timer_at(ctx, 0);
+    s->called = true;
+    int rc = rp_call_on_timers(ctx, timers, count);
+    ctx->timer_run = NULL;
+    ctx->timer_causes = NULL;
+    ctx->timer_run_count = 0;
+    ctx->scope.cause = NULL;   /* the snapshots go when the caller returns */
+    ctx->scope.customer = ctx->scope.org = NULL;
+    callback_failed(s, rc);
+}
+
+/* The due timers in calls of one tenant each, ordered by tenant (each
+ * tenant's timers keep their due order). */
+static void call_timer_handler(txn_state *s, const rp_timer **timers, const char **causes, size_t count)
+{
+    const char **tenants = malloc(count * sizeof *tenants);
+    size_t *perm = malloc(count * sizeof *perm);
+    const rp_timer **by_tenant = malloc(count * sizeof *by_tenant);
+    const char **by_tenant_causes = malloc(count * sizeof *by_tenant_causes);
+    for (size_t i = 0; tenants && i < count; i++)
+        tenants[i] = timers[i]->tenant;
+    if (!tenants || !perm || !by_tenant || !by_tenant_causes || !rp_tenant_order(tenants, count, perm)) {
+        out_of_memory(s, "ordering timers by tenant", count);
+    } else {
+        for (size_t i = 0; i < count; i++) {
+            by_tenant[i] = timers[perm[i]];
+            by_tenant_causes[i] = causes[perm[i]];
+            tenants[i] = by_tenant[i]->tenant;
+        }
+        for (size_t at = 0; at < count && !s->failed;) {
+            size_t n = rp_tenant_stretch(tenants + at, count - at);
+            call_tenant_timers(s, by_tenant + at, by_tenant_causes + at, n);
+            at += n;
+        }
+    }
+    free(tenants);
+    free(perm);
+    free(by_tenant);
+    free(by_tenant_causes);
+}
+
+/* Fires count due timers in one call; with count 1 also the dead-letter
+ * path of the worker's one-item-per-transaction retries. */
+static void fire_timers(txn_state *s, rp_timer_entry *const *due, size_t count)
+{
+    timer_snapshot *snaps = calloc(count, sizeof *snaps);
+    rp_timer *timers = calloc(count, sizeof *timers);
+    const rp_timer **ptrs = calloc(count, sizeof *ptrs);
+    const char **causes = calloc(count, sizeof *causes);
+    bool ok = snaps && timers && ptrs && causes;
+    for (size_t i = 0; ok && i < count; i++) {
+        ok = take_snapshot(due[i], &snaps[i], &timers[i]);
+        ptrs[i] = &timers[i];
+        causes[i] = snaps[i].cause;
+    }
+    if (!ok) {
+        rp_log(RP_ERR, "worker", "out of memory firing timers; transaction rolled back",
+               "plugin=%s timers=%zu", s->w->host->name, count);
+        s->failed = s->stop = true;
+    } else {
+        rp_item_ref ref = timer_ref(due[0]);
+        note_first(s, &ref);
+        for (size_t i = 0; i < count; i++)
+            rp_fx_timer_fired(due[i]);
+        s->items += count;
+        s->timers_fired += count;
+        if (count == 1 && is_dead_target(s, &ref)) {
+            if (!rp_dead_letter_record(s->w, &ref, NULL, ptrs[0], s->dead_error, s->w->failing_tries))
+                s->failed = s->stop = true;
+        } else {
+            call_timer_handler(s, ptrs, causes, count);
+        }
+    }
+    for (size_t i = 0; snaps && i < count; i++)
+        drop_snapshot(&snaps[i]);
+    free(snaps);
+    free(timers);
+    free(ptrs);
+    free(causes);
+}
+
+/* A stop request (SIGTERM) ends the transaction after the current callback:
+ * what is done commits, the rest waits for the next start. */
+static bool budget_left(const txn_state *s)
+{
+    return !s->stop && !atomic_load(&s->w->broker->stop_workers) && s->items < s->max_items &&
+           s->timers_fired < s->w->broker->cfg->limits.plugin_batch_events;
+}
+
+/* How many timers one call may take: what the budgets leave, and one at a
+ * time for plugins without on_timers and while isolating a failing item. */
+static size_t timer_call_limit(const txn_state *s)
+{
+    if (s->dead_target && s->dead_target->valid)
+        return 1;
+    size_t by_items = s->max_items - s->items;
+    size_t by_timers = s->w->broker->cfg->limits.plugin_batch_events - s->timers_fired;
+    return by_items < by_timers ? by_items : by_timers;
+}
+
+static int by_due_then_order(const void *a, const void *b)
+{
+    const rp_timer_entry *x = *(rp_timer_entry *const *)a, *y = *(rp_timer_entry *const *)b;
+    if (x->due_ms != y->due_ms)
+        return x->due_ms < y->due_ms ? -1 : 1;
+    return x < y ? -1 : x > y;   /* entries keep load (due) order */
+}
+
+/* The live timers due at or before bound, of one partition or of all (when
+ * all_partitions), earliest first, at most limit of them; in event time only
+ * those of the earliest due time. Returns how many were put in out. */
+static size_t collect_due(txn_state *s, bool all_partitions, uint32_t partition, int64_t bound,
+                          rp_timer_entry **out, size_t limit)
+{
+    rp_txn_effects *fx = &s->w->host->ctx.fx;
+    size_t n = 0;
+    for (size_t i = 0; i < fx->timer_count; i++) {
+        rp_timer_entry *t = &fx->timers[i];
+        if (t->state == RP_TIMER_LIVE && t->due_ms <= bound && (all_partitions || t->partition == partition))
+            out[n++] = t;
+    }
+    qsort(out, n, sizeof *out, by_due_then_order);
+    if (s->w->broker->clock.mode == RP_CLOCK_EVENT)
+        for (size_t i = 1; i < n; i++)
+            if (out[i]->due_ms != out[0]->due_ms) {
+                n = i;
+                break;
+            }
+    return n < limit ? n : limit;
+}
+
+/* Fires the live timers due at or before bound (of one partition, or of all
+ * when all_partitions), earliest first, as many per call as allowed. */
+static void fire_due_timers(txn_state *s, bool all_partitions, uint32_t partition, int64_t bound)
+{
+    while (budget_left(s)) {
+        rp_txn_effects *fx = &s->w->host->ctx.fx;
+        rp_timer_entry **due = malloc((fx->timer_count ? fx->timer_count : 1) * sizeof *due);
+        if (!due) {
+            rp_log(RP_ERR, "worker", "out of memory collecting due timers; transaction rolled back",
+                   "plugin=%s", s->w->host->name);
+            s->failed = s->stop = true;
+            return;
+        }
+        size_t count = collect_due(s, all_partitions, partition, bound, due, timer_call_limit(s));
+        if (count > 0 && s->pending) {
+            /* The gathered run goes first (the timers must see its effects);
+             * it may set timers, which can move the entries: collect again. */
+            free(due);
+            flush_run(s);
+            continue;
+        }
+        if (count > 0)
+            fire_timers(s, due, count);
+        free(due);
+        if (count == 0)
+            return;
+    }
+}
+
+/* Fires this partition's live timers due at or before bound, earliest first. */
+static void fire_due(txn_state *s, uint32_t partition, int64_t bound)
+{
+    fire_due_timers(s, false, partition, bound);
+}
+
+/* ---------------------------------------------------------------- events */
+
+/* The key whose events must see each other's timers: the customer, else the
+ * org; NULL for a tenant-wide event, which is ordered against all. */
+static const char *scope_key(const rp_event *ev)
+{
+    return ev->customer ? ev->customer : ev->org;
+}
+
+static bool same_scope(const rp_event *a, const rp_event *b)
+{
+    if (strcmp(a->tenant, b->tenant) != 0)
+        return false;
+    const char *ka = scope_key(a), *kb = scope_key(b);
+    return !ka || !kb || strcmp(ka, kb) == 0;
+}
+
+/* Event time: whether ev must not join the gathered run because an earlier
+ * event of its customer (org, tenant-wide) is in it at an earlier time. A
+ * timer the run arms for that event's scope may fall due before ev, and it
+ * must fire first (the caller fires it after this run's flush). Events of
+ * other customers and of the same instant keep sharing the run, so a replay
+ * still hands the plugin runs of many events. */
+static bool clock_moves_for_scope(const txn_state *s, const rp_event *ev)
+{
+    for (size_t i = 0; i < s->pending; i++)
+        if (s->run[i]->ts_ms < ev->ts_ms && same_scope(s->run[i], ev))
+            return true;
+    return false;
+}
+
+/* Dispatches events of group g from *next on; returns at a timer boundary,
+ * at the end of the group, or when the item budget is used up. */
+static void dispatch_events(txn_state *s, const rp_batch_group *g, size_t *next, bool event_time)
+{
+    rp_batch *b = s->batch;
+    rp_txn_effects *fx = &s->w->host->ctx.fx;
+    size_t end = g->first + g->count, gathered = 0;
+    while (*next < end && budget_left(s)) {
+        const rp_event *ev = &b->events[*next];
+        /* A timer due before ev goes first, also when the run is still empty:
+         * events the plugin does not take (skipped below) may have moved the
+         * clock past the time the caller fired timers up to. Breaking with an
+         * empty run sends the caller back to fire them at ev's time. */
+        if (event_time && ((gathered > 0 && clock_moves_for_scope(s, ev)) ||
+                           rp_fx_next_due(fx, g->partition, ev->ts_ms)))
+            break;
+        if (b->subscribed[*next]) {
+            rp_item_ref ref = event_ref(ev);
+            note_first(s, &ref);
+            if (is_dead_target(s, &ref)) {
+                flush_run(s);
+                s->items++;
+                if (!s->stop && !rp_dead_letter_record(s->w, &ref, ev, NULL, s->dead_error, s->w->failing_tries))
+                    s->failed = s->stop = true;
+                note_progress(s, g, ev->pos);
+                (*next)++;
+                return;
+            }
+            s->run[s->pending++] = ev;
+            s->items++;
+            gathered++;
+        }
+        note_progress(s, g, ev->pos);
+        (*next)++;
+    }
+    if (!s->runs_span)
+        flush_run(s);
+}
+
+/* How far a partition's clock may advance once its fetched events are
+ * handled. In event time: the watermark read before the events were
+ * fetched, not the watermark now. Events committed since then are not in
+ * this batch, and a timer due after the old watermark may precede some of
+ * them (a complaint's first-response clock fired before the reply that
+ * arrived while the transaction ran). */
+static int64_t watermark_bound(const txn_state *s)
+{
+    if (s->w->broker->clock.mode == RP_CLOCK_EVENT)
+        return s->batch->clock_ms;
+    return rp_clock_now(&s->w->broker->clock);
+}
+
+static void dispatch_partition(txn_state *s, uint32_t partition, const rp_batch_group *g)
+{
+    bool event_time = s->w->broker->clock.mode == RP_CLOCK_EVENT;
+    if (!event_time)
+        fire_due(s, partition, watermark_bound(s));
+    size_t next = g ? g->first : 0;
+    size_t end = g ? g->first + g->count : 0;
+    while (budget_left(s) && next < end) {
+        if (event_time)
+            fire_due(s, partition, s->batch->events[next].ts_ms);
+        if (!budget_left(s))
+            break;
+        dispatch_events(s, g, &next, event_time);
+    }
+    if (!budget_left(s) || !event_time)
+        return;
+    /* After the events: the partition's clock may advance to the watermark
+     * only if no more of its events wait beyond this batch. */
+    fire_due(s, partition, g && g->more ? g->max_ts : watermark_bound(s));
+}
+
+/* ---------------------------------------------------------------- transaction */
+
+static bool load_timers(txn_state *s)
+{
+    PGresult *res = s->batch->timers_res;
+    rp_txn_effects *fx = &s->w->host->ctx.fx;
+    for (int r = 0; r < PQntuples(res); r++) {
+        uint32_t part;
+        uint64_t due;
+        memcpy(&part, PQgetvalue(res, r, 2), 4);
+        memcpy(&due, PQgetvalue(res, r, 3), 8);
+        if (!rp_fx_timer_loaded(fx, PQgetvalue(res, r, 0), PQgetvalue(res, r, 1), be32toh(part),
+                                (int64_t)be64toh(due),
+                                PQgetisnull(res, r, 4) ? NULL : PQgetvalue(res, r, 4),
+                                PQgetisnull(res, r, 5) ? NULL : PQgetvalue(res, r, 5),
+                                (const uint8_t *)PQgetvalue(res, r, 6), (size_t)PQgetlength(res, r, 6)))
+            return false;
+    }
+    return true;
+}
+
+static bool has_timer_in(const rp_txn_effects *fx, uint32_t partition)
+{
+    for (size_t i = 0; i < fx->timer_count; i++)
+        if (fx->timers[i].partition == partition && fx->timers[i].state == RP_TIMER_LIVE)
+            return true;
+    return false;
+}
+
+static const rp_batch_group *group_of(const rp_batch *b, uint32_t partition)
+{
+    for (size_t i = 0; i < b->group_count; i++)
+        if (b->groups[i].partition == partition)
+            return &b->groups[i];
+    return NULL;
+}
+
+static void dispatch_all(txn_state *s)
+{
+    rp_txn_effects *fx = &s->w->host->ctx.fx;
+    /* Runs across partitions (wall clock): the due timers of all partitions
+     * go first, in as few on_timers calls as allowed. Each partition still
+     * sees its due timers before its events, as dispatch_partition does. */
+    if (s->runs_span)
+        fire_due_timers(s, true, 0, watermark_bound(s));
+    for (uint32_t p = 0; p < s->w->host->partition_count && !s->stop; p++) {
+        const rp_batch_group *g = group_of(s->batch, p);
+        if (g || has_timer_in(fx, p))
+            dispatch_partition(s, p, g);
+    }
+    /* Progress already covers the gathered events: they must run before the
+     * commit, also when the budget or a stop request ended the loop. */
+    if (!s->failed)
+        flush_run(s);
+}
+
+/* Compare-and-set: each partition's progress must still be what it was
+ * when the batch was read, or another worker has applied these events and
+ * this transaction must not commit. */
+static bool write_progress(txn_state *s, char *err, size_t errlen)
+{
+    if (s->progress_count == 0)
+        return true;
+    rp_pg_array parts, from, positions;
+    rp_pg_array_init(&parts);
+    rp_pg_array_init(&from);
+    rp_pg_array_init(&positions);
+    for (size_t i = 0; i < s->progress_count; i++) {
+        rp_pg_array_int(&parts, s->progress[i].partition);
+        rp_pg_array_int(&from, s->progress[i].from_pos);
+        rp_pg_array_int(&positions, s->progress[i].pos);
+    }
+    const char *params[] = {s->w->host->name, rp_pg_array_finish(&parts), rp_pg_array_finish(&from),
+                            rp_pg_array_finish(&positions)};
+    PGresult *res = rp_db_query(s->w->db,
+        "UPDATE plugin_progress p SET pos = v.pos, updated_at = now() "
+        "FROM unnest($2::int[], $3::bigint[], $4::bigint[]) AS v(partition, from_pos, pos) "
+        "WHERE p.plugin = $1 AND p.partition = v.partition AND p.pos = v.from_pos",
+        4, params, err, errlen);
+    rp_pg_array_free(&parts);
+    rp_pg_array_free(&from);
+    rp_pg_array_free(&positions);
+    bool ok = res && strtoull(PQcmdTuples(res), NULL, 10) == s->progress_count;
+    if (res && !ok) {
+        snprintf(err, errlen, "progress of plugin %s moved during the transaction (another worker?); "
+                 "rolled back", s->w->host->name);
+        rp_log(RP_ERR, "worker", "progress conflict; transaction rolled back", "plugin=%s", s->w->host->name);
+    }
+    PQclear(res);
+    return ok;
+}
+
+/* The plugin writes back what it kept across the transaction's calls. */
+static bool before_commit(txn_state *s)
+{
+    if (s->failed || !s->called)
+        return !s->failed;
+    if (rp_ctx_before_commit(&s->w->host->ctx) == RP_OK)
+        return true;
+    s->failed = true;
+    return false;
+}
+
+static rp_txn_outcome finish(txn_state *s)
+{
+    rp_worker *w = s->w;
+    rp_ctx *ctx = &w->host->ctx;
+    char err[512] = "";
+    size_t emitted = 0;
+    /* The plugin's own deferred statements first, so that a failure among
+     * them is charged to the plugin; a progress conflict is not its fault. */
+    bool ok = before_commit(s) && rp_fx_flush_deferred(&ctx->fx, w->db, err, sizeof err);
+    if (ok && !write_progress(s, err, sizeof err)) {
+        if (!rp_db_broken(w->db))
+            rp_db_run(w->db, "ROLLBACK", NULL, 0);
+        rp_fx_reset(&ctx->fx);
+        return RP_TXN_DB_FAILED;
+    }
+    ok = ok && rp_fx_write(&ctx->fx, w->db, w->host->name, &emitted, err, sizeof err) &&
+         rp_db_run(w->db, "COMMIT", err, sizeof err);
+    if (!ok) {
+        bool plugin_fault = s->failed || (!rp_db_broken(w->db) && err[0]);
+        if (!s->failed && err[0]) {
+            /* A deferred statement of the plugin (or its effects) failed at
+             * flush: that is the plugin's failure, found late. */
+            snprintf(ctx->error, sizeof ctx->error, "%s", err);
+        }
+        if (!rp_db_broken(w->db))
+            rp_db_run(w->db, "ROLLBACK", NULL, 0);
+        rp_fx_reset(&ctx->fx);
+        return plugin_fault && !rp_db_broken(w->db) ? RP_TXN_PLUGIN_FAILED : RP_TXN_DB_FAILED;
+    }
+    rp_fx_reset(&ctx->fx);
+    if (emitted) {
+        rp_metrics_derived(emitted);
+        rp_notify_bump(&w->broker->outbox_committed);
+    }
+    return RP_TXN_COMMITTED;
+}
+
+rp_txn_outcome rp_dispatch(rp_worker *w, rp_batch *batch, size_t max_items,
+                           const rp_item_ref *dead_target, const char *dead_error,
+                           rp_item_ref *first_item, size_t *items)
+{
+    *first_item = (rp_item_ref){0};
+    *items = 0;
+    if (batch->count == 0 && PQntuples(batch->timers_res) == 0)
+        return RP_TXN_IDLE;
+    char dead_error_copy[512];
+    snprintf(dead_error_copy, sizeof dead_error_copy, "%s", dead_error ? dead_error : "");
+    txn_state s = {.w = w, .batch = batch, .max_items = max_items, .dead_target = dead_target,
+                   .dead_error = dead_error_copy, .first_item = first_item,
+                   .runs_span = (w->host->desc->flags & RP_PLUGIN_RUNS_SPAN_PARTITIONS) != 0 &&
+                                w->broker->clock.mode != RP_CLOCK_EVENT};
+    s.progress = calloc(w->host->partition_count + 1, sizeof *s.progress);
+    s.run = calloc(batch->count ? batch->count : 1, sizeof *s.run);
+    rp_txn_outcome outcome = RP_TXN_DB_FAILED;
+    char err[512];
+    rp_ctx_begin_txn(&w->host->ctx);
+    if (s.progress && s.run && rp_db_run(w->db, "BEGIN", err, sizeof err)) {
+        if (!load_timers(&s))
+            s.failed = true;
+        else
+            dispatch_all(&s);
+        outcome = finish(&s);
+    }
+    *items = s.items;
+    free(s.progress);
+    free(s.run);
+    return outcome;
+}

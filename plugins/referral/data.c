@@ -1,0 +1,28 @@
+/*
+ * data.c - string fields of an event's data as owned C strings. The wire
+ * allows strings up to limits.max_string_bytes, so nothing here has a fixed
+ * size: each field is copied to the length it has.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "glue.h"
+
+bool rf_data_str(const rf_run *r, const rp_event *ev, const char *key, char **out)
+{
+    *out = NULL;
+    const char *s;
+    size_t len;
+    if (!r->api->view_str(r->api->view_get(ev->data, key), &s, &len) || len == 0)
+        return true;
+    *out = strndup(s, len);
+    if (*out)
+        return true;
+    r->api->fail(r->ctx, "referral: out of memory reading data.%s of event %s", key, ev->id);
+    return false;
+}
+
+bool rf_customer_id_ok(const char *id)
+{
+    return id && id[0] && strlen(id) <= RP_SCOPE_KEY_MAX_BYTES;
+}

@@ -1,0 +1,39 @@
+/*
+ * data.c - string fields of an event's data as owned, NUL-terminated copies.
+ *
+ * The host's reader hands out borrowed bytes without a terminator; the SQL
+ * parameters and the working set need C strings. Copies are sized to the
+ * value, so ids and free text of any length the wire allows pass whole
+ * (ABI 1 copied them into fixed buffers and dropped longer values).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "glue.h"
+
+char *sh_view_dup(const sh_run *r, rp_view v, bool *oom)
+{
+    const char *s;
+    size_t len;
+    if (!r->api->view_str(v, &s, &len))
+        return NULL;
+    char *copy = malloc(len + 1);
+    if (!copy) {
+        *oom = true;
+        return NULL;
+    }
+    memcpy(copy, s, len);
+    copy[len] = '\0';
+    return copy;
+}
+
+char *sh_data_str(const sh_run *r, rp_view data, const char *key, bool *oom)
+{
+    return sh_view_dup(r, r->api->view_get(data, key), oom);
+}
+
+bool sh_fail_oom(sh_run *r, const char *what)
+{
+    r->api->fail(r->ctx, "stakeholder: out of memory %s (tenant %s)", what, r->tenant);
+    return false;
+}

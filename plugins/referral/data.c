@@ -7,17 +7,17 @@
 #include <string.h>
 
 #include "glue.h"
+#include "rapport/rp_viewstr.h"
 
 bool rf_data_str(const rf_run *r, const rp_event *ev, const char *key, char **out)
 {
-    *out = NULL;
-    const char *s;
-    size_t len;
-    if (!r->api->view_str(r->api->view_get(ev->data, key), &s, &len) || len == 0)
+    if (rp_view_strdup(r->api, r->api->view_get(ev->data, key), out)) {
+        if (*out && !**out) {      /* an empty string counts as absent here */
+            free(*out);
+            *out = NULL;
+        }
         return true;
-    *out = strndup(s, len);
-    if (*out)
-        return true;
+    }
     r->api->fail(r->ctx, "referral: out of memory reading data.%s of event %s", key, ev->id);
     return false;
 }

@@ -17,7 +17,7 @@
 #include "evaluate.h"
 #include "handlers.h"
 #include "referrals.h"
-#include "viewstr.h"
+#include "rapport/rp_viewstr.h"
 
 static double data_double(const rp_host_api *api, const rp_event *ev, const char *key, double dflt)
 {
@@ -101,7 +101,7 @@ static bool on_pin(rp_ctx *ctx, const rp_host_api *api, sc_cust *c, const rp_eve
         return true;
     }
     char *reason;
-    if (!sc_view_dup(api, api->view_get(ev->data, "reason"), &reason)) {
+    if (!rp_view_strdup(api, api->view_get(ev->data, "reason"), &reason)) {
         api->fail(ctx, "scoring: out of memory for the pin reason of %s", ev->id);
         return false;
     }

@@ -9,7 +9,7 @@
 
 #include "referrals.h"
 #include "rapport/rp_text.h"
-#include "viewstr.h"
+#include "rapport/rp_viewstr.h"
 
 /* The referral plugin's default conversion_grace: a link recorded up to a
  * day after the first purchase still counts as having led to it. */
@@ -88,7 +88,7 @@ static bool link_referee(rp_ctx *ctx, const rp_host_api *api, sc_cust *referee,
 static bool data_string(rp_ctx *ctx, const rp_host_api *api, const rp_event *ev, const char *field,
                         char **out)
 {
-    if (sc_view_dup(api, api->view_get(ev->data, field), out))
+    if (rp_view_strdup(api, api->view_get(ev->data, field), out))
         return true;
     api->fail(ctx, "scoring: out of memory reading data.%s of %s", field, ev->id);
     return false;
@@ -161,7 +161,7 @@ bool sc_referral_timer(rp_ctx *ctx, const rp_host_api *api, const sc_tenant_ctx 
     if (strncmp(timer->key, "ref:link:", 9) == 0) {
         char *referrer;
         bool linked;
-        if (!sc_view_dup(api, api->view_get(timer->payload, "referrer"), &referrer)) {
+        if (!rp_view_strdup(api, api->view_get(timer->payload, "referrer"), &referrer)) {
             api->fail(ctx, "scoring: out of memory reading timer %s", timer->key);
             return false;
         }

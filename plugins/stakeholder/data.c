@@ -6,24 +6,14 @@
  * value, so ids and free text of any length the wire allows pass whole
  * (ABI 1 copied them into fixed buffers and dropped longer values).
  */
-#include <stdlib.h>
-#include <string.h>
-
 #include "glue.h"
+#include "rapport/rp_viewstr.h"
 
 char *sh_view_dup(const sh_run *r, rp_view v, bool *oom)
 {
-    const char *s;
-    size_t len;
-    if (!r->api->view_str(v, &s, &len))
-        return NULL;
-    char *copy = malloc(len + 1);
-    if (!copy) {
+    char *copy;
+    if (!rp_view_strdup(r->api, v, &copy))
         *oom = true;
-        return NULL;
-    }
-    memcpy(copy, s, len);
-    copy[len] = '\0';
     return copy;
 }
 

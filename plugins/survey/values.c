@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "glue.h"
+#include "rapport/rp_viewstr.h"
 
 void sv_num(char *buf, size_t size, int64_t v)
 {
@@ -38,18 +39,12 @@ const char *sv_tier(const char *tier)
 
 char *sv_view_dup(const rp_host_api *api, rp_view map, const char *key, bool *oom)
 {
-    const char *s;
-    size_t len;
-    *oom = false;
-    if (!api->view_str(api->view_get(map, key), &s, &len) || len == 0)
-        return NULL;
-    char *copy = malloc(len + 1);
-    if (!copy) {
-        *oom = true;
-        return NULL;
+    char *copy;
+    *oom = !rp_view_strdup(api, api->view_get(map, key), &copy);
+    if (copy && !*copy) {          /* an empty string counts as absent here */
+        free(copy);
+        copy = NULL;
     }
-    memcpy(copy, s, len);
-    copy[len] = '\0';
     return copy;
 }
 

@@ -1,12 +1,12 @@
 /*
- * viewstr.c - copying a msgpack string view out (see viewstr.h).
+ * rp_viewstr.c - a view's string as a malloc'd C string (see rp_viewstr.h).
  */
+#include "rapport/rp_viewstr.h"
+
 #include <stdlib.h>
 #include <string.h>
 
-#include "viewstr.h"
-
-bool sc_view_dup(const rp_host_api *api, rp_view v, char **out)
+bool rp_view_strdup(const rp_host_api *api, rp_view v, char **out)
 {
     const char *s;
     size_t len;

@@ -144,6 +144,26 @@ char *rp_test_rapportctl(const char *conninfo, const char *args, int *exit_code)
     return out;
 }
 
+void rp_test_expect_refusal(const char *const *args, const char *const *facts)
+{
+    char command[16384];
+    size_t used = (size_t)snprintf(command, sizeof command, "timeout 60 '%s' '--plugin_dir=%s' --http=",
+                                   rp_test_rapportd_path(), rp_test_plugin_dir());
+    for (const char *const *a = args; *a && used < sizeof command; a++)
+        used += (size_t)snprintf(command + used, sizeof command - used, " '%s'", *a);
+    if (used + 8 >= sizeof command)
+        rp_test_fail("rp_test_expect_refusal: arguments too long");
+    snprintf(command + used, sizeof command - used, " 2>&1");
+    int rc;
+    char *out = rp_test_command(command, &rc);
+    if (rc == 0 || rc == 124)
+        rp_test_fail("%s: expected rapportd to refuse to start, got exit %d:\n%s", command, rc, out);
+    for (const char *const *f = facts; *f; f++)
+        if (!strstr(out, *f))
+            rp_test_fail("%s: the refusal does not name \"%s\":\n%s", command, *f, out);
+    free(out);
+}
+
 /* A free TCP port on 127.0.0.1 (bound then released; good enough for tests). */
 static int free_port(void)
 {

@@ -46,6 +46,14 @@ char *rp_test_command(const char *command, int *exit_code);
 char *rp_test_rapportctl(const char *conninfo, const char *args, int *exit_code);
 const char *rp_test_plugin_dir(void);
 
+/* Runs rapportd with --plugin_dir, --http= (off) and args (NULL-terminated:
+ * --plugins=..., settings flags, --config=FILE) and requires it to refuse to
+ * start: a non-zero exit within 60 s (a timeout counts as starting) with an
+ * output (stdout and stderr) that names every fact (NULL-terminated), e.g.
+ * the plugin, the tenant, the key and the value of a bad setting. Settings
+ * are checked before the database is touched, so no --database is needed. */
+void rp_test_expect_refusal(const char *const *args, const char *const *facts);
+
 /* A rapportd child process on free loopback ports. */
 typedef struct rp_test_daemon {
     int pid;

@@ -52,27 +52,18 @@ static const refusal refusals[] = {
     {"budget=7d:x", "plugin care: budget = \"7d:x\""},
 };
 
-static char *start(const char *conninfo, const char *flag, int *exit_code)
-{
-    char command[2048];
-    snprintf(command, sizeof command,
-             "timeout 30 '%s' '--database=%s' '--plugin_dir=%s' --plugins=care --clock=event"
-             " --http=127.0.0.1:0 '--plugin.care.%s' 2>&1",
-             rp_test_rapportd_path(), conninfo, rp_test_plugin_dir(), flag);
-    return rp_test_command(command, exit_code);
-}
-
 static void test_bad_values_refuse_the_start(void **state)
 {
     (void)state;
     char *conninfo = rp_test_create_db("rp_care_settings");
+    char database[4096];
+    snprintf(database, sizeof database, "--database=%s", conninfo);
     for (size_t i = 0; i < sizeof refusals / sizeof refusals[0]; i++) {
-        int exit_code = 0;
-        char *out = start(conninfo, refusals[i].flag, &exit_code);
-        if (exit_code == 0 || !strstr(out, "refusing to start") || !strstr(out, refusals[i].want))
-            fail_msg("--plugin.care.%s: exit %d, want a refusal with '%s'; got:\n%s", refusals[i].flag,
-                     exit_code, refusals[i].want, out);
-        free(out);
+        char flag[512];
+        snprintf(flag, sizeof flag, "--plugin.care.%s", refusals[i].flag);
+        const char *args[] = {"--plugins=care", "--clock=event", database, flag, NULL};
+        const char *facts[] = {"refusing to start", refusals[i].want, NULL};
+        rp_test_expect_refusal(args, facts);
     }
     free(conninfo);
 }

@@ -155,6 +155,29 @@ static void timer_keys_of_the_limit_under_the_longest_tenant(void **state)
     free(conninfo);
 }
 
+/* scope_event with an event of another tenant fails the call, naming both
+ * tenants: nothing of it is emitted, in that tenant or any other. */
+static void scope_of_another_tenant_fails_the_call(void **state)
+{
+    (void)state;
+    char *conninfo = rp_test_create_db("rp_host_api_scope_tenant");
+    const char *args[] = {COUNTER, "--max_tries=1", NULL};
+    rp_test_daemon *d = rp_test_daemon_start(conninfo, args);
+    PGconn *db = rp_test_connect(conninfo);
+    publish_ok(d, "[{\"id\":\"s1\",\"tenant\":\"acme\",\"type\":\"contact\",\"ts\":1700000000000,"
+                  "\"customer\":\"c1\",\"data\":{\"channel\":\"phone\",\"scope_other_tenant\":true}}]");
+    rp_test_wait_sql_int(db, "SELECT count(*) FROM dead_letters", 1, 30000);
+    rp_test_wait_idle(db, 30000);
+    char *error = rp_test_sql(db, "SELECT error FROM dead_letters WHERE event_id = 's1'");
+    if (!error || !strstr(error, "someone-else") || !strstr(error, "acme"))
+        fail_msg("the dead letter does not name both tenants: \"%s\"", error ? error : "(null)");
+    free(error);
+    assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM outbox WHERE type = 'counter.seen'"), 0);
+    assert_int_equal(rp_test_daemon_stop(d, SIGTERM), 0);
+    PQfinish(db);
+    free(conninfo);
+}
+
 static void example_plugin_keeps_long_keys_whole(void **state)
 {
     (void)state;
@@ -233,6 +256,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(view_iter_walks_arrays_and_maps),
         cmocka_unit_test(timer_keys_of_the_limit_under_the_longest_tenant),
+        cmocka_unit_test(scope_of_another_tenant_fails_the_call),
         cmocka_unit_test(example_plugin_keeps_long_keys_whole),
         cmocka_unit_test(example_plugin_follows_each_tenants_settings),
     };

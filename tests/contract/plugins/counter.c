@@ -305,6 +305,13 @@ static int handle(const rp_call *call, const rp_event *ev)
         return RP_ERROR;
     if (cancel_timer(call, ev) != RP_OK)
         return RP_ERROR;
+    if (data_flag(call, ev, "scope_other_tenant")) {
+        /* An event of another tenant as the scope: the host fails the call
+         * (effects must stay in the call's tenant). */
+        rp_event other = *ev;
+        other.tenant = "someone-else";
+        api->scope_event(call->ctx, &other);
+    }
     api->scope_event(call->ctx, ev);
     return api->emit(call->ctx, "counter.seen", NULL, NULL, (const uint8_t *)"\x80", 1);
 }

@@ -20,7 +20,8 @@
 /* Every broker and limits key, as the header's contract names them. */
 static const char *const BROKER_KEYS[] = {
     "database", "ingress", "publish", "replay", "http", "plugin_dir", "plugins", "partitions",
-    "max_tries", "clock", "log_format", "log_level", "db_backoff_min_ms", "db_backoff_max_ms",
+    "max_tries", "clock", "event_lateness_ms", "log_format", "log_level", "db_backoff_min_ms",
+    "db_backoff_max_ms",
     "idle_poll_ms", "plugin_yield_ms", "shutdown_timeout_ms", "worker_stall_ms",
     "http_threads", "http_max_connections", "http_max_connections_per_ip", "http_timeout_ms", "ready_max_lag_ms"};
 #define BROKER_KEY_COUNT (sizeof BROKER_KEYS / sizeof BROKER_KEYS[0])

@@ -62,7 +62,7 @@ extern "C" {
 #endif
 
 #define RP_ABI_MAJOR 2
-#define RP_ABI_MINOR 0
+#define RP_ABI_MINOR 1
 
 /* Symbol a plugin exports (with default visibility; build everything else
  * hidden). */
@@ -136,6 +136,10 @@ typedef struct rp_event {
     void *reserved[4];
 } rp_event;
 
+/* The partition of a timer set with tenant_timer_set (ABI 2.1): it belongs
+ * to no partition but to the tenant clock (stored as -1). */
+#define RP_PARTITION_TENANT_CLOCK UINT32_MAX
+
 typedef struct rp_timer {
     uint32_t struct_size;
     const char *tenant;     /* == the call's tenant */
@@ -143,7 +147,7 @@ typedef struct rp_timer {
     const char *customer;   /* scope the timer was set under; may be NULL */
     const char *org;
     int64_t due_ms;         /* when it was due (event time in replay mode) */
-    uint32_t partition;
+    uint32_t partition;     /* RP_PARTITION_TENANT_CLOCK for tenant_timer_set's */
     rp_view payload;        /* the bytes given to timer_set(), as stored */
     void *reserved[4];
 } rp_timer;
@@ -345,6 +349,23 @@ typedef struct rp_host_api {
     const void *(*settings_of)(rp_ctx *ctx, const char *tenant);
 
     /* Appended in later minors go below this line. */
+    /* ABI 2.1. A durable timer on the TENANT CLOCK, for work that reads or
+     * writes across the tenant's customers (a model refit, an inbox, an
+     * org's coverage over its members): it fires at a cut every partition
+     * has reached. In event time: once every partition has handled its
+     * events before due_ms and its timers due at or before due_ms, and
+     * before any partition handles an event at or after due_ms (partitions
+     * wait for it), so the callback sees every customer at the same instant
+     * and what it emits never goes back in time. In wall-clock time: once
+     * the worker has handled every event committed before the batch in
+     * which the timer is due, in every partition. customer/org are only the
+     * scope its emits inherit (NULL for none); the key shares timer_set's
+     * namespace (timer_cancel cancels either). docs/architecture.md "Tenant
+     * clock" has the whole rule. */
+    int (*tenant_timer_set)(rp_ctx *ctx, const char *key, int64_t due_ms,
+                            const char *customer, const char *org,
+                            const uint8_t *payload, size_t len);
+
 } rp_host_api;
 
 #define RP_API_HAS(api, field) \

@@ -71,6 +71,8 @@ static const key_spec KEYS[] = {
      "tries of a plugin on one event or timer before it is dead-lettered"},
     {"clock", KEY_CLOCK, AT(clock), "wall", 0, 0, NULL,
      "engine clock: wall, event (follows event time, for replays) or fixed:<ms>"},
+    {"event_lateness_ms", KEY_MS, AT(event_lateness_ms), "0", 0, 30LL * 24 * HOUR_MS, NULL,
+     "event time: timers fire only once the watermark is this far past their due time, so events that arrive up to this much out of event-time order still come before the timers they precede (the last stretch of a replay then waits for later events)"},
     {"log_format", KEY_CHOICE, AT(log_format), "kv", 0, 0, LOG_FORMATS,
      "log lines as kv (key=value) or json (one object per line)"},
     {"log_level", KEY_CHOICE, AT(log_level), "info", 0, 0, LOG_LEVELS,

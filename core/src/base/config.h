@@ -46,6 +46,7 @@ typedef struct rp_config {
     uint32_t max_tries;      /* plugin tries before dead letter, 3 */
     rp_clock_mode clock;     /* wall */
     int64_t clock_fixed_ms;  /* for clock = fixed:<ms> */
+    int64_t event_lateness_ms; /* event time: timers fire this far behind the watermark, 0 */
     char *log_format;        /* "kv" or "json" */
     char *log_level;         /* debug, info, warn, error */
     int64_t db_backoff_min_ms;   /* 100 */

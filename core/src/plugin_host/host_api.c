@@ -343,19 +343,40 @@ static int api_timer_set(rp_ctx *ctx, const char *key, int64_t due_ms, const cha
         return RP_ERROR;
     }
     infer_scope(ctx, customer, org);
-    uint32_t partition;
-    if (customer)
-        partition = partition_for(ctx, tenant, customer);
-    else if (org)
-        partition = partition_for(ctx, tenant, org);
-    else {
-        partition = ctx->scope.partition;
+    if (!customer && !org) {
         customer = ctx->scope.customer;
         org = ctx->scope.org;
     }
+    /* A timer without a scope, set while handling a tenant-wide event or a
+     * tenant-clock timer, stays where that item was (the tenant-wide
+     * event's partition; the tenant lane). */
+    uint32_t partition = customer ? partition_for(ctx, tenant, customer)
+                         : org    ? partition_for(ctx, tenant, org)
+                                  : ctx->scope.partition;
     if (!rp_fx_timer_set(&ctx->fx, tenant, key, partition, due_ms, customer, org,
                          payload ? payload : (const uint8_t *)"", payload ? len : 0)) {
         api_fail(ctx, "timer_set: out of memory");
+        return RP_ERROR;
+    }
+    return RP_OK;
+}
+
+/* A timer of the tenant lane: the worker fires it on the tenant clock
+ * (dispatch.c), whatever partition the call came from. customer and org
+ * are only the scope its emits inherit. */
+static int api_tenant_timer_set(rp_ctx *ctx, const char *key, int64_t due_ms, const char *customer,
+                                const char *org, const uint8_t *payload, size_t len)
+{
+    const char *tenant = timer_tenant(ctx, "tenant_timer_set", key);
+    if (!tenant)
+        return RP_ERROR;
+    if (len > ctx->host->broker->cfg->limits.emit_max_bytes) {
+        api_fail(ctx, "tenant_timer_set: payload of %zu bytes exceeds limits.emit_max_bytes", len);
+        return RP_ERROR;
+    }
+    if (!rp_fx_timer_set(&ctx->fx, tenant, key, RP_TENANT_LANE, due_ms, customer, org,
+                         payload ? payload : (const uint8_t *)"", payload ? len : 0)) {
+        api_fail(ctx, "tenant_timer_set: out of memory");
         return RP_ERROR;
     }
     return RP_OK;
@@ -431,4 +452,5 @@ const rp_host_api rp_host_api_table = {
     .view_iter_init = rp_view_iter_init,
     .view_iter_next = rp_view_iter_next,
     .settings_of = api_settings_of,
+    .tenant_timer_set = api_tenant_timer_set,
 };

@@ -64,7 +64,7 @@ typedef struct rp_plugin_host {
     void *state;               /* what init stored */
 
     char *subscribed_array;    /* "{purchase,refund}" as a text[] parameter */
-    char *partitions_array;    /* "{0,1,...}" partitions this process serves */
+    char *partitions_array;    /* "{-1,0,1,...}" the tenant lane and partitions this process serves */
     uint32_t partition_count;
 
     rp_ctx ctx;

@@ -19,6 +19,7 @@
 
 #include "db.h"
 #include "log.h"
+#include "partition.h"
 #include "plugin_call.h"
 #include "plugin_host.h"
 #include "plugin_schema.h"
@@ -119,15 +120,16 @@ static char *subscription_array(const rp_plugin *d)
     return out;
 }
 
+/* Every partition and the tenant lane (-1, the tenant clock's timers). */
 static char *all_partitions_array(uint32_t partitions)
 {
-    char *out = malloc((size_t)partitions * 11 + 3);
+    char *out = malloc((size_t)partitions * 11 + 8);
     if (!out)
         return NULL;
     char *p = out;
-    *p++ = '{';
+    p += sprintf(p, "{%d", RP_TENANT_LANE_COLUMN);
     for (uint32_t i = 0; i < partitions; i++)
-        p += sprintf(p, i ? ",%u" : "%u", i);
+        p += sprintf(p, ",%u", i);
     *p++ = '}';
     *p = '\0';
     return out;

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "copy_binary.h"
+#include "partition.h"
 #include "db.h"
 #include "pg_array.h"
 
@@ -527,7 +528,7 @@ static bool upsert_timers(rp_txn_effects *fx, PGconn *db, const char *plugin, ch
             continue;
         rp_pg_array_text(&cols[0], t->tenant);
         rp_pg_array_text(&cols[1], t->key);
-        rp_pg_array_int(&cols[2], t->partition);
+        rp_pg_array_int(&cols[2], rp_partition_column(t->partition));
         rp_pg_array_int(&cols[3], t->due_ms);
         rp_pg_array_text(&cols[4], t->customer);
         rp_pg_array_text(&cols[5], t->org);

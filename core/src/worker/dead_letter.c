@@ -18,6 +18,7 @@
 
 #include "db.h"
 #include "log.h"
+#include "partition.h"
 #include "plugin_call.h"
 #include "batch.h"
 #include "dead_letter.h"
@@ -71,8 +72,8 @@ static bool insert_event_letter(rp_worker *w, const rp_event *ev, const char *er
 
 static bool insert_timer_letter(rp_worker *w, const rp_timer *t, const char *error, unsigned tries)
 {
-    char partition[16], due[24], tries_text[16];
-    snprintf(partition, sizeof partition, "%u", t->partition);
+    char partition[24], due[24], tries_text[16];
+    snprintf(partition, sizeof partition, "%" PRId64, rp_partition_column(t->partition));
     snprintf(due, sizeof due, "%" PRId64, t->due_ms);
     snprintf(tries_text, sizeof tries_text, "%u", tries);
     const char *params[] = {w->host->name, partition, t->tenant, t->key, due, t->customer, t->org,
@@ -176,7 +177,7 @@ static int retry_timer(rp_worker *w, const PGresult *res, int r)
         .due_ms = strtoll(PQgetvalue(res, r, 5), NULL, 10),
         .customer = PQgetisnull(res, r, 6) ? NULL : PQgetvalue(res, r, 6),
         .org = PQgetisnull(res, r, 7) ? NULL : PQgetvalue(res, r, 7),
-        .partition = (uint32_t)strtoul(PQgetvalue(res, r, 9), NULL, 10),
+        .partition = rp_partition_from_column(strtoll(PQgetvalue(res, r, 9), NULL, 10)),
         .payload = {payload, payload_len},
     };
     size_t cause_len = strlen("timer:") + strlen(t.key) + 1;

@@ -20,9 +20,20 @@
  *
  * A plugin with on_timers (ABI 1.2) gets the due timers of a partition (of
  * all partitions, as above) in as few calls as the budgets allow; in event
- * time one call holds timers of one due time only. In event
- * time every partition has its own clock (its events' times), and a plugin
- * evaluating "now" once per run would mix clocks, so runs stay per partition.
+ * time one call holds timers of one due time only. In event time every
+ * partition has its own clock (its events' times), and a plugin evaluating
+ * "now" once per run would mix clocks, so runs stay per partition.
+ *
+ * The tenant clock (tenant_timer_set, ABI 2.1): such timers live in the
+ * tenant lane (partition -1). In event time the partitions advance in
+ * rounds: each up to the lane's next timer (no event at or after it, no
+ * timer after it), then that timer fires once every partition is complete
+ * before it, so it sees all of them at one instant. In wall-clock time the
+ * lane's due timers fire after the batch's events, once no partition has
+ * more events waiting. event_lateness_ms holds event-time timers back
+ * behind the watermark; and a timer fires before a fetched event only if no
+ * fetched event of its partition precedes it in time, unless it is the
+ * event's own scope's (docs/architecture.md "Tenant clock").
  *
  * After the last call of a transaction, a plugin's before_commit (ABI 1.3)
  * writes back what it kept across the calls, before progress and commit.
@@ -35,6 +46,7 @@
 
 #include "db.h"
 #include "log.h"
+#include "partition.h"
 #include "pg_array.h"
 #include "plugin_call.h"
 #include "dead_letter.h"
@@ -55,21 +67,29 @@ typedef struct txn_state {
     rp_item_ref *first_item;
     progress_entry *progress;
     size_t progress_count;
+    size_t *progress_slot;  /* per batch group: its entry in progress, SIZE_MAX if none */
     bool stop;              /* item budget used or a callback failed */
     bool failed;
     bool runs_span;         /* the plugin takes runs across partitions */
     bool called;            /* the plugin had a call: before_commit is due */
     const rp_event **run;   /* the run being gathered */
     size_t pending;         /* events in run, not yet handed to the plugin */
+    /* event time only: */
+    int64_t *ahead;         /* per batch event: the earliest ts from it to its group's end */
+    int64_t fire_horizon;   /* the latest due a timer may fire at before a fetched event */
 } txn_state;
 
+/* The group's partition has handled its events up to pos. A partition's
+ * events may be handled in several stretches (event time: rounds up to the
+ * tenant clock), so the entry is found by group, and listed once. */
 static void note_progress(txn_state *s, const rp_batch_group *g, int64_t pos)
 {
-    if (s->progress_count && s->progress[s->progress_count - 1].partition == g->partition) {
-        s->progress[s->progress_count - 1].pos = pos;
-        return;
+    size_t *slot = &s->progress_slot[g - s->batch->groups];
+    if (*slot == SIZE_MAX) {
+        *slot = s->progress_count++;
+        s->progress[*slot] = (progress_entry){g->partition, g->from_pos, pos};
     }
-    s->progress[s->progress_count++] = (progress_entry){g->partition, g->from_pos, pos};
+    s->progress[*slot].pos = pos;
 }
 
 static void note_first(txn_state *s, const rp_item_ref *item)
@@ -122,6 +142,37 @@ static bool callback_failed(txn_state *s, int rc)
 }
 
 /* ---------------------------------------------------------------- timers */
+
+/* The key whose events must see each other's timers: the customer, else the
+ * org; NULL for a tenant-wide event, which is ordered against all. */
+static const char *scope_key(const rp_event *ev)
+{
+    return ev->customer ? ev->customer : ev->org;
+}
+
+/* Whether timer t must fire before ev when it is due first: a timer of the
+ * event's tenant and customer (org), or either without one. */
+static bool timer_of_scope(const rp_timer_entry *t, const rp_event *ev)
+{
+    if (strcmp(t->tenant, ev->tenant) != 0)
+        return false;
+    const char *kt = t->customer ? t->customer : t->org, *ke = scope_key(ev);
+    return !kt || !ke || strcmp(kt, ke) == 0;
+}
+
+/* Which live timers a firing takes: of one partition (or the tenant lane),
+ * or of all partitions; optionally only those of one event's scope. */
+typedef struct timer_pick {
+    bool all_partitions;
+    uint32_t partition;
+    const rp_event *scope;
+} timer_pick;
+
+static bool picked(const timer_pick *pick, const rp_timer_entry *t)
+{
+    bool place = pick->all_partitions ? t->partition != RP_TENANT_LANE : t->partition == pick->partition;
+    return place && (!pick->scope || timer_of_scope(t, pick->scope));
+}
 
 static int64_t now_for(const txn_state *s, int64_t event_time)
 {
@@ -345,17 +396,16 @@ static int by_due_then_order(const void *a, const void *b)
     return x < y ? -1 : x > y;   /* entries keep load (due) order */
 }
 
-/* The live timers due at or before bound, of one partition or of all (when
- * all_partitions), earliest first, at most limit of them; in event time only
+/* The live timers of pick due at or before bound, earliest first, at most limit of them; in event time only
  * those of the earliest due time. Returns how many were put in out. */
-static size_t collect_due(txn_state *s, bool all_partitions, uint32_t partition, int64_t bound,
-                          rp_timer_entry **out, size_t limit)
+static size_t collect_due(txn_state *s, const timer_pick *pick, int64_t bound, rp_timer_entry **out,
+                          size_t limit)
 {
     rp_txn_effects *fx = &s->w->host->ctx.fx;
     size_t n = 0;
     for (size_t i = 0; i < fx->timer_count; i++) {
         rp_timer_entry *t = &fx->timers[i];
-        if (t->state == RP_TIMER_LIVE && t->due_ms <= bound && (all_partitions || t->partition == partition))
+        if (t->state == RP_TIMER_LIVE && t->due_ms <= bound && picked(pick, t))
             out[n++] = t;
     }
     qsort(out, n, sizeof *out, by_due_then_order);
@@ -368,10 +418,12 @@ static size_t collect_due(txn_state *s, bool all_partitions, uint32_t partition,
     return n < limit ? n : limit;
 }
 
-/* Fires the live timers due at or before bound (of one partition, or of all
- * when all_partitions), earliest first, as many per call as allowed. */
-static void fire_due_timers(txn_state *s, bool all_partitions, uint32_t partition, int64_t bound)
+/* Fires the live timers of pick due at or before bound, earliest first, as
+ * many per call as allowed.
+ * Returns how many fired. */
+static size_t fire_due_timers(txn_state *s, const timer_pick *pick, int64_t bound)
 {
+    size_t fired = 0;
     while (budget_left(s)) {
         rp_txn_effects *fx = &s->w->host->ctx.fx;
         rp_timer_entry **due = malloc((fx->timer_count ? fx->timer_count : 1) * sizeof *due);
@@ -379,9 +431,9 @@ static void fire_due_timers(txn_state *s, bool all_partitions, uint32_t partitio
             rp_log(RP_ERR, "worker", "out of memory collecting due timers; transaction rolled back",
                    "plugin=%s", s->w->host->name);
             s->failed = s->stop = true;
-            return;
+            return fired;
         }
-        size_t count = collect_due(s, all_partitions, partition, bound, due, timer_call_limit(s));
+        size_t count = collect_due(s, pick, bound, due, timer_call_limit(s));
         if (count > 0 && s->pending) {
             /* The gathered run goes first (the timers must see its effects);
              * it may set timers, which can move the entries: collect again. */
@@ -392,25 +444,42 @@ static void fire_due_timers(txn_state *s, bool all_partitions, uint32_t partitio
         if (count > 0)
             fire_timers(s, due, count);
         free(due);
+        fired += count;
         if (count == 0)
-            return;
+            return fired;
     }
+    return fired;
 }
 
 /* Fires this partition's live timers due at or before bound, earliest first. */
-static void fire_due(txn_state *s, uint32_t partition, int64_t bound)
+static size_t fire_due(txn_state *s, uint32_t partition, int64_t bound)
 {
-    fire_due_timers(s, false, partition, bound);
+    timer_pick pick = {.partition = partition};
+    return fire_due_timers(s, &pick, bound);
+}
+
+/* Fires the live timers of ev's scope in its partition due at or before
+ * bound, earliest first. */
+static size_t fire_scope_due(txn_state *s, const rp_event *ev, int64_t bound)
+{
+    timer_pick pick = {.partition = ev->partition, .scope = ev};
+    return fire_due_timers(s, &pick, bound);
+}
+
+/* The earliest live timer of pick due at or before bound, or NULL. */
+static const rp_timer_entry *first_due(txn_state *s, const timer_pick *pick, int64_t bound)
+{
+    rp_txn_effects *fx = &s->w->host->ctx.fx;
+    const rp_timer_entry *best = NULL;
+    for (size_t i = 0; i < fx->timer_count; i++) {
+        const rp_timer_entry *t = &fx->timers[i];
+        if (t->state == RP_TIMER_LIVE && t->due_ms <= bound && picked(pick, t) && (!best || t->due_ms < best->due_ms))
+            best = t;
+    }
+    return best;
 }
 
 /* ---------------------------------------------------------------- events */
-
-/* The key whose events must see each other's timers: the customer, else the
- * org; NULL for a tenant-wide event, which is ordered against all. */
-static const char *scope_key(const rp_event *ev)
-{
-    return ev->customer ? ev->customer : ev->org;
-}
 
 static bool same_scope(const rp_event *a, const rp_event *b)
 {
@@ -434,12 +503,30 @@ static bool clock_moves_for_scope(const txn_state *s, const rp_event *ev)
     return false;
 }
 
+static int64_t earlier(int64_t a, int64_t b)
+{
+    return a < b ? a : b;
+}
+
+/* Event time: whether a timer must fire (or be waited for) before event
+ * number index, ev: one of ev's own scope due at or before ev, or any of the
+ * partition's due before every event from ev on (an event of another
+ * customer that arrived out of order, behind ev, must still come before
+ * its customer's later timers). */
+static bool timer_precedes(txn_state *s, size_t index, const rp_event *ev, int64_t barrier)
+{
+    timer_pick any = {.partition = ev->partition}, own = {.partition = ev->partition, .scope = ev};
+    int64_t cap = earlier(s->fire_horizon, barrier);
+    return first_due(s, &any, earlier(s->ahead[index], cap)) || first_due(s, &own, ev->ts_ms);
+}
+
 /* Dispatches events of group g from *next on; returns at a timer boundary,
+ * at the first event at or after barrier (the tenant clock's next timer),
  * at the end of the group, or when the item budget is used up. */
-static void dispatch_events(txn_state *s, const rp_batch_group *g, size_t *next, bool event_time)
+static void dispatch_events(txn_state *s, const rp_batch_group *g, size_t *next, bool event_time,
+                            int64_t barrier)
 {
     rp_batch *b = s->batch;
-    rp_txn_effects *fx = &s->w->host->ctx.fx;
     size_t end = g->first + g->count, gathered = 0;
     while (*next < end && budget_left(s)) {
         const rp_event *ev = &b->events[*next];
@@ -447,8 +534,8 @@ static void dispatch_events(txn_state *s, const rp_batch_group *g, size_t *next,
          * events the plugin does not take (skipped below) may have moved the
          * clock past the time the caller fired timers up to. Breaking with an
          * empty run sends the caller back to fire them at ev's time. */
-        if (event_time && ((gathered > 0 && clock_moves_for_scope(s, ev)) ||
-                           rp_fx_next_due(fx, g->partition, ev->ts_ms)))
+        if (event_time && (ev->ts_ms >= barrier || (gathered > 0 && clock_moves_for_scope(s, ev)) ||
+                           timer_precedes(s, *next, ev, barrier)))
             break;
         if (b->subscribed[*next]) {
             rp_item_ref ref = event_ref(ev);
@@ -486,47 +573,7 @@ static int64_t watermark_bound(const txn_state *s)
     return rp_clock_now(&s->w->broker->clock);
 }
 
-static void dispatch_partition(txn_state *s, uint32_t partition, const rp_batch_group *g)
-{
-    bool event_time = s->w->broker->clock.mode == RP_CLOCK_EVENT;
-    if (!event_time)
-        fire_due(s, partition, watermark_bound(s));
-    size_t next = g ? g->first : 0;
-    size_t end = g ? g->first + g->count : 0;
-    while (budget_left(s) && next < end) {
-        if (event_time)
-            fire_due(s, partition, s->batch->events[next].ts_ms);
-        if (!budget_left(s))
-            break;
-        dispatch_events(s, g, &next, event_time);
-    }
-    if (!budget_left(s) || !event_time)
-        return;
-    /* After the events: the partition's clock may advance to the watermark
-     * only if no more of its events wait beyond this batch. */
-    fire_due(s, partition, g && g->more ? g->max_ts : watermark_bound(s));
-}
-
-/* ---------------------------------------------------------------- transaction */
-
-static bool load_timers(txn_state *s)
-{
-    PGresult *res = s->batch->timers_res;
-    rp_txn_effects *fx = &s->w->host->ctx.fx;
-    for (int r = 0; r < PQntuples(res); r++) {
-        uint32_t part;
-        uint64_t due;
-        memcpy(&part, PQgetvalue(res, r, 2), 4);
-        memcpy(&due, PQgetvalue(res, r, 3), 8);
-        if (!rp_fx_timer_loaded(fx, PQgetvalue(res, r, 0), PQgetvalue(res, r, 1), be32toh(part),
-                                (int64_t)be64toh(due),
-                                PQgetisnull(res, r, 4) ? NULL : PQgetvalue(res, r, 4),
-                                PQgetisnull(res, r, 5) ? NULL : PQgetvalue(res, r, 5),
-                                (const uint8_t *)PQgetvalue(res, r, 6), (size_t)PQgetlength(res, r, 6)))
-            return false;
-    }
-    return true;
-}
+/* ---------------------------------------------------------------- wall clock */
 
 static bool has_timer_in(const rp_txn_effects *fx, uint32_t partition)
 {
@@ -544,23 +591,228 @@ static const rp_batch_group *group_of(const rp_batch *b, uint32_t partition)
     return NULL;
 }
 
-static void dispatch_all(txn_state *s)
+static bool caught_up(const rp_batch *b)
+{
+    for (size_t i = 0; i < b->group_count; i++)
+        if (b->groups[i].more)
+            return false;
+    return true;
+}
+
+/* Wall clock: per partition, its due timers, then its events. Tenant-clock
+ * timers last, and only once the batch holds every event committed before
+ * it was read in every partition (no group has more): such a timer may
+ * assume that every partition has handled what was accepted before it fell
+ * due. */
+static void dispatch_wall_clock(txn_state *s)
 {
     rp_txn_effects *fx = &s->w->host->ctx.fx;
-    /* Runs across partitions (wall clock): the due timers of all partitions
-     * go first, in as few on_timers calls as allowed. Each partition still
-     * sees its due timers before its events, as dispatch_partition does. */
+    int64_t now = watermark_bound(s);
+    /* Runs across partitions: the due timers of all partitions go first,
+     * in as few on_timers calls as allowed. */
     if (s->runs_span)
-        fire_due_timers(s, true, 0, watermark_bound(s));
-    for (uint32_t p = 0; p < s->w->host->partition_count && !s->stop; p++) {
+        fire_due_timers(s, &(timer_pick){.all_partitions = true}, now);
+    for (uint32_t p = 0; p < s->w->host->partition_count && budget_left(s); p++) {
         const rp_batch_group *g = group_of(s->batch, p);
-        if (g || has_timer_in(fx, p))
-            dispatch_partition(s, p, g);
+        if (!g && !has_timer_in(fx, p))
+            continue;
+        fire_due(s, p, now);
+        size_t next = g ? g->first : 0, end = g ? g->first + g->count : 0;
+        while (budget_left(s) && next < end)
+            dispatch_events(s, g, &next, false, INT64_MAX);
     }
+    if (!s->failed)
+        flush_run(s);
+    if (budget_left(s) && caught_up(s->batch))
+        fire_due(s, RP_TENANT_LANE, now);
+}
+
+/* ---------------------------------------------------------------- event time */
+
+/* The latest due time a partition's timers may fire at: the watermark read
+ * with the batch, less event_lateness_ms (events up to that late still come
+ * before the timers they precede). */
+static int64_t timer_horizon(const txn_state *s)
+{
+    int64_t lateness = s->w->broker->cfg->event_lateness_ms;
+    return s->batch->clock_ms - lateness;
+}
+
+/* The tenant clock's next timer: no partition handles an event at or after
+ * it, or fires a timer after it, before it has fired. INT64_MAX if none. */
+static int64_t tenant_barrier(const txn_state *s)
+{
+    rp_txn_effects *fx = &s->w->host->ctx.fx;
+    int64_t barrier = INT64_MAX;
+    for (size_t i = 0; i < fx->timer_count; i++) {
+        const rp_timer_entry *t = &fx->timers[i];
+        if (t->state == RP_TIMER_LIVE && t->partition == RP_TENANT_LANE && t->due_ms < barrier)
+            barrier = t->due_ms;
+    }
+    return barrier;
+}
+
+/* Handles partition p's events and timers in time order as far as it may:
+ * up to the barrier; a timer only up to the horizon, and before an event
+ * only if no fetched event of the partition precedes it in time, or if it
+ * is of the event's own scope (a timer of the event's scope due before it
+ * but past the horizon stalls the partition). cursor is the next event of
+ * the partition's group. Returns whether anything moved. */
+static bool advance_partition(txn_state *s, uint32_t p, const rp_batch_group *g, size_t *cursor,
+                              int64_t barrier)
+{
+    int64_t cap = earlier(s->fire_horizon, barrier);
+    size_t end = g ? g->first + g->count : 0;
+    bool moved = false;
+    while (budget_left(s) && g && *cursor < end) {
+        const rp_event *ev = &s->batch->events[*cursor];
+        if (ev->ts_ms >= barrier)
+            return moved;
+        size_t fired = fire_due(s, p, earlier(s->ahead[*cursor], cap));
+        if (budget_left(s))
+            fired += fire_scope_due(s, ev, earlier(ev->ts_ms, cap));
+        timer_pick own = {.partition = p, .scope = ev};
+        if (!budget_left(s) || first_due(s, &own, ev->ts_ms))
+            return moved || fired > 0;   /* stalled: its timer is past the horizon */
+        size_t before = *cursor;
+        dispatch_events(s, g, cursor, true, barrier);
+        if (*cursor == before && fired == 0)
+            return moved;
+        moved = true;
+    }
+    if (!budget_left(s))
+        return moved;
+    /* After the events: the partition's clock may advance to the watermark
+     * only if no more of its events wait beyond this batch (those may be up
+     * to event_lateness_ms earlier than the batch's latest). */
+    int64_t lateness = s->w->broker->cfg->event_lateness_ms;
+    int64_t bound = g && g->more ? g->max_ts - lateness : timer_horizon(s);
+    return fire_due(s, p, earlier(bound, barrier)) > 0 || moved;
+}
+
+/* Whether partition p has handled everything before instant b (events
+ * before it, timers due at or before it) and holds nothing else that could
+ * precede it in this batch. */
+static bool complete_before(txn_state *s, uint32_t p, const rp_batch_group *g, size_t cursor, int64_t b)
+{
+    if (rp_fx_next_due(&s->w->host->ctx.fx, p, b))
+        return false;
+    if (!g)
+        return true;
+    if (cursor < g->first + g->count)
+        return s->batch->events[cursor].ts_ms >= b;
+    return !g->more;
+}
+
+/* Fires the tenant clock's timers due at b if every partition is complete
+ * before b and the watermark is far enough past it. */
+static bool fire_tenant_clock(txn_state *s, const size_t *cursors, int64_t b)
+{
+    if (b == INT64_MAX || b > timer_horizon(s))
+        return false;
+    for (uint32_t p = 0; p < s->w->host->partition_count; p++) {
+        const rp_batch_group *g = group_of(s->batch, p);
+        size_t cursor = g ? cursors[g - s->batch->groups] : 0;
+        if (!complete_before(s, p, g, cursor, b))
+            return false;
+    }
+    return fire_due(s, RP_TENANT_LANE, b) > 0;
+}
+
+/* What event time needs of the batch: per event, the earliest time from it
+ * to its group's end; and the horizon for timers before fetched events:
+ * the latest time the watermark is known to have reached (the batch's
+ * clock, or a fetched event's time), less event_lateness_ms. */
+static bool plan_event_time(txn_state *s)
+{
+    const rp_batch *b = s->batch;
+    s->ahead = malloc((b->count ? b->count : 1) * sizeof *s->ahead);
+    if (!s->ahead)
+        return false;
+    int64_t reached = b->clock_ms;
+    for (size_t gi = 0; gi < b->group_count; gi++) {
+        const rp_batch_group *g = &b->groups[gi];
+        int64_t low = INT64_MAX;
+        for (size_t k = g->count; k-- > 0;) {
+            int64_t ts = b->events[g->first + k].ts_ms;
+            low = earlier(low, ts);
+            s->ahead[g->first + k] = low;
+            if (ts > reached)
+                reached = ts;
+        }
+    }
+    s->fire_horizon = reached - s->w->broker->cfg->event_lateness_ms;
+    return true;
+}
+
+/* Event time: rounds of every partition advancing to the tenant clock's
+ * next timer, then that timer firing, until nothing moves. A partition
+ * never handles an event at or after a pending tenant-clock timer, so the
+ * timer sees every partition at the same instant. */
+static void dispatch_event_time(txn_state *s)
+{
+    rp_txn_effects *fx = &s->w->host->ctx.fx;
+    size_t *cursors = malloc((s->batch->group_count ? s->batch->group_count : 1) * sizeof *cursors);
+    if (!cursors) {
+        out_of_memory(s, "partition cursors", s->batch->group_count);
+        return;
+    }
+    for (size_t i = 0; i < s->batch->group_count; i++)
+        cursors[i] = s->batch->groups[i].first;
+    if (!plan_event_time(s)) {
+        free(cursors);
+        out_of_memory(s, "event-time plan", s->batch->count);
+        return;
+    }
+    bool moved = true;
+    while (moved && budget_left(s)) {
+        int64_t barrier = tenant_barrier(s);
+        moved = false;
+        for (uint32_t p = 0; p < s->w->host->partition_count && budget_left(s); p++) {
+            const rp_batch_group *g = group_of(s->batch, p);
+            if (g || has_timer_in(fx, p))
+                moved |= advance_partition(s, p, g, g ? &cursors[g - s->batch->groups] : NULL, barrier);
+        }
+        if (budget_left(s))
+            moved |= fire_tenant_clock(s, cursors, barrier);
+    }
+    free(cursors);
+    free(s->ahead);
+    s->ahead = NULL;
     /* Progress already covers the gathered events: they must run before the
      * commit, also when the budget or a stop request ended the loop. */
     if (!s->failed)
         flush_run(s);
+}
+
+/* ---------------------------------------------------------------- transaction */
+
+static bool load_timers(txn_state *s)
+{
+    PGresult *res = s->batch->timers_res;
+    rp_txn_effects *fx = &s->w->host->ctx.fx;
+    for (int r = 0; r < PQntuples(res); r++) {
+        uint32_t part;
+        uint64_t due;
+        memcpy(&part, PQgetvalue(res, r, 2), 4);
+        memcpy(&due, PQgetvalue(res, r, 3), 8);
+        if (!rp_fx_timer_loaded(fx, PQgetvalue(res, r, 0), PQgetvalue(res, r, 1),
+                                rp_partition_from_column((int32_t)be32toh(part)),
+                                (int64_t)be64toh(due),
+                                PQgetisnull(res, r, 4) ? NULL : PQgetvalue(res, r, 4),
+                                PQgetisnull(res, r, 5) ? NULL : PQgetvalue(res, r, 5),
+                                (const uint8_t *)PQgetvalue(res, r, 6), (size_t)PQgetlength(res, r, 6)))
+            return false;
+    }
+    return true;
+}
+
+static void dispatch_all(txn_state *s)
+{
+    if (s->w->broker->clock.mode == RP_CLOCK_EVENT)
+        dispatch_event_time(s);
+    else
+        dispatch_wall_clock(s);
 }
 
 /* Compare-and-set: each partition's progress must still be what it was
@@ -661,12 +913,16 @@ rp_txn_outcome rp_dispatch(rp_worker *w, rp_batch *batch, size_t max_items,
                    .dead_error = dead_error_copy, .first_item = first_item,
                    .runs_span = (w->host->desc->flags & RP_PLUGIN_RUNS_SPAN_PARTITIONS) != 0 &&
                                 w->broker->clock.mode != RP_CLOCK_EVENT};
-    s.progress = calloc(w->host->partition_count + 1, sizeof *s.progress);
+    size_t groups = batch->group_count ? batch->group_count : 1;
+    s.progress = calloc(groups, sizeof *s.progress);
+    s.progress_slot = malloc(groups * sizeof *s.progress_slot);
+    for (size_t i = 0; s.progress_slot && i < groups; i++)
+        s.progress_slot[i] = SIZE_MAX;
     s.run = calloc(batch->count ? batch->count : 1, sizeof *s.run);
     rp_txn_outcome outcome = RP_TXN_DB_FAILED;
     char err[512];
     rp_ctx_begin_txn(&w->host->ctx);
-    if (s.progress && s.run && rp_db_run(w->db, "BEGIN", err, sizeof err)) {
+    if (s.progress && s.progress_slot && s.run && rp_db_run(w->db, "BEGIN", err, sizeof err)) {
         if (!load_timers(&s))
             s.failed = true;
         else
@@ -675,6 +931,7 @@ rp_txn_outcome rp_dispatch(rp_worker *w, rp_batch *batch, size_t max_items,
     }
     *items = s.items;
     free(s.progress);
+    free(s.progress_slot);
     free(s.run);
     return outcome;
 }

@@ -6,7 +6,11 @@
  * true (dead-letter tests). Timers: data "timer_in_ms": n sets a timer that
  * logs itself when it fires, under the key "t:<event id>", or under data
  * "timer_key" (a string, used in full) when the event has one; data
- * "cancel_key" cancels that key (timer key length tests).
+ * "cancel_key" cancels that key (timer key length tests). Data
+ * "tenant_timer_at": ms sets a timer on the tenant clock (ABI 2.1) under
+ * "sweep:<ms>"; when it fires it logs a 'sweep' row whose note is how many
+ * events of its tenant the plugin had handled by then, and emits
+ * counter.sweep (tests/contract/test_tenant_clock.c).
  *
  * Built twice: as counter.so, and with COUNTER_RUNS_SPAN as counter_span.so,
  * which sets RP_PLUGIN_RUNS_SPAN_PARTITIONS and logs a 'commit' row from
@@ -258,6 +262,13 @@ static int set_timer(const rp_call *call, const rp_event *ev, int64_t timer_in)
     return rc;
 }
 
+static int set_tenant_timer(const rp_call *call, int64_t due_ms)
+{
+    char key[40];
+    snprintf(key, sizeof key, "sweep:%lld", (long long)due_ms);
+    return call->api->tenant_timer_set(call->ctx, key, due_ms, NULL, NULL, (const uint8_t *)"S", 1);
+}
+
 static int cancel_timer(const rp_call *call, const rp_event *ev)
 {
     char *key = data_string(call, ev, "cancel_key");
@@ -305,6 +316,10 @@ static int handle(const rp_call *call, const rp_event *ev)
         return RP_ERROR;
     if (cancel_timer(call, ev) != RP_OK)
         return RP_ERROR;
+    int64_t sweep_at = 0;
+    if (api->view_int(api->view_get(ev->data, "tenant_timer_at"), &sweep_at) &&
+        set_tenant_timer(call, sweep_at) != RP_OK)
+        return RP_ERROR;
     if (data_flag(call, ev, "scope_other_tenant")) {
         /* An event of another tenant as the scope: the host fails the call
          * (effects must stay in the call's tenant). */
@@ -351,6 +366,19 @@ static int rearm_once(const rp_call *call, const rp_timer *t)
     return api->emit(call->ctx, "counter.rearmed", NULL, NULL, (const uint8_t *)"\x80", 1);
 }
 
+/* A tenant-clock timer: how many of its tenant's events the plugin had
+ * handled when it fired. */
+static int sweep(const rp_call *call, const rp_timer *t)
+{
+    const char *params[] = {t->tenant, t->key, COUNTER_NAME};
+    if (call->api->db_exec(call->ctx,
+                           "INSERT INTO counter_log (tenant, id, kind, plugin, note) "
+                           "SELECT $1, $2, 'sweep', $3, count(*)::text FROM counter_log "
+                           "WHERE tenant = $1 AND kind = 'event' AND plugin = $3", 3, params) < 0)
+        return RP_ERROR;
+    return call->api->emit(call->ctx, "counter.sweep", NULL, NULL, (const uint8_t *)"\x80", 1);
+}
+
 static int handle_timer(const rp_call *call, const rp_timer *t)
 {
     const counter_state *st = call->state;
@@ -362,7 +390,10 @@ static int handle_timer(const rp_call *call, const rp_timer *t)
         return RP_ERROR;
     }
     char partition[16], due[24], calls[24], txn[24];
-    snprintf(partition, sizeof partition, "%u", t->partition);
+    if (t->partition == RP_PARTITION_TENANT_CLOCK)
+        snprintf(partition, sizeof partition, "-1");
+    else
+        snprintf(partition, sizeof partition, "%u", t->partition);
     snprintf(due, sizeof due, "%lld", (long long)t->due_ms);
     snprintf(calls, sizeof calls, "%lld", st->timer_calls);
     snprintf(txn, sizeof txn, "%llu", (unsigned long long)call->api->txn_seq(call->ctx));
@@ -373,6 +404,8 @@ static int handle_timer(const rp_call *call, const rp_timer *t)
         return RP_ERROR;
     if (t->payload.len > 0 && t->payload.ptr[0] == 'R')
         return rearm_once(call, t);
+    if (t->payload.len > 0 && t->payload.ptr[0] == 'S')
+        return sweep(call, t);
     return RP_OK;
 }
 

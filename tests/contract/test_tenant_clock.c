@@ -1,0 +1,238 @@
+/*
+ * test_tenant_clock.c - the tenant clock (ABI 2.1 tenant_timer_set) and
+ * event_lateness_ms, against a real rapportd, PostgreSQL and the contract
+ * plugin counter.so (tests/contract/plugins/counter.c: data
+ * "tenant_timer_at" arms a tenant-clock timer that logs, when it fires, how
+ * many of its tenant's events the plugin had handled).
+ *
+ * docs/architecture.md "Tenant clock" is the rule these tests hold the host
+ * to: in event time a tenant-clock timer sees every partition at one
+ * instant (every event before it, none at or after it), whatever the
+ * partition count; in wall-clock time it fires once the worker has caught
+ * up on every partition; event_lateness_ms keeps a partition's timers back
+ * so that events arriving that much out of order still precede them.
+ */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "rp_test.h"
+
+#define BASE_MS 1700000000000LL
+#define MINUTE_MS 60000LL
+
+enum { TENANTS = 101, PER_TENANT = 30, CUSTOMERS = 10, REQUEST_EVENTS = 500 };
+
+/* The two sweeps every tenant arms: between its 11th and 12th event, and
+ * between its 21st and 22nd. */
+static const int64_t SWEEP_A = BASE_MS + 10 * MINUTE_MS + 30000;
+static const int64_t SWEEP_B = BASE_MS + 20 * MINUTE_MS + 30000;
+
+/* Tenant i's id: t000..t099, and one of 256 bytes (the wire's limit). */
+static void tenant_id(int i, char *out, size_t size)
+{
+    if (i < TENANTS - 1) {
+        snprintf(out, size, "t%03d", i);
+        return;
+    }
+    memset(out, 'T', 256);
+    out[256] = '\0';
+}
+
+/* Customer ids: short, or of 256 bytes for the long tenant. */
+static void customer_id(int tenant, int k, char *out, size_t size)
+{
+    if (tenant < TENANTS - 1) {
+        snprintf(out, size, "c%d", k % CUSTOMERS);
+        return;
+    }
+    memset(out, 'C', 256);
+    snprintf(out + 250, size - 250, "%06d", k % CUSTOMERS);
+}
+
+/* Event k of tenant i, as a JSON object: at BASE + k minutes + i ms (so the
+ * tenants interleave in time), ids at the wire's limit for the long tenant;
+ * events 0 and 1 arm the tenant's two sweeps. */
+static size_t event_json(int i, int k, char *out, size_t size)
+{
+    char tenant[300], customer[300], id[160];
+    tenant_id(i, tenant, sizeof tenant);
+    customer_id(i, k, customer, sizeof customer);
+    if (i < TENANTS - 1)
+        snprintf(id, sizeof id, "e%03d-%02d", i, k);
+    else {
+        memset(id, 'E', 128);
+        snprintf(id + 122, sizeof id - 122, "%06d", k);
+    }
+    char extra[64] = "";
+    if (k < 2)
+        snprintf(extra, sizeof extra, ",\"tenant_timer_at\":%lld", (long long)(k == 0 ? SWEEP_A : SWEEP_B));
+    return (size_t)snprintf(out, size,
+        "{\"id\":\"%s\",\"tenant\":\"%s\",\"type\":\"contact\",\"ts\":%lld,\"customer\":\"%s\","
+        "\"data\":{\"channel\":\"phone\"%s}}",
+        id, tenant, (long long)(BASE_MS + k * MINUTE_MS + i), customer, extra);
+}
+
+/* Every tenant's events in time order, tenants interleaved, in requests of
+ * REQUEST_EVENTS. */
+static void publish_tenants(const rp_test_daemon *d)
+{
+    size_t size = (size_t)REQUEST_EVENTS * 1024, len = 0;
+    char *json = malloc(size);
+    assert_non_null(json);
+    int in_request = 0;
+    for (int k = 0; k < PER_TENANT; k++)
+        for (int i = 0; i < TENANTS; i++) {
+            len += (size_t)snprintf(json + len, size - len, "%s", in_request ? "," : "[");
+            len += event_json(i, k, json + len, size - len);
+            bool last = k == PER_TENANT - 1 && i == TENANTS - 1;
+            if (++in_request < REQUEST_EVENTS && !last)
+                continue;
+            snprintf(json + len, size - len, "]");
+            char *reply = rp_test_publish_json(d, json);
+            assert_non_null(reply);
+            if (strstr(reply, "rejected"))
+                fail_msg("a request was rejected: %.300s", reply);
+            free(reply);
+            len = 0;
+            in_request = 0;
+        }
+    free(json);
+}
+
+/* Partitions 1, 8 and 64: each sweep saw exactly its tenant's events before
+ * it (11 and 21), and in the derived events every counter.seen before a
+ * sweep's time precedes the sweep and every one at or after follows it. */
+static void sweeps_see_every_partition_at_one_instant(void **state)
+{
+    (void)state;
+    const char *partitions[] = {"--partitions=1", "--partitions=8", "--partitions=64"};
+    for (int run = 0; run < 3; run++) {
+        char name[64];
+        snprintf(name, sizeof name, "rp_contract_tenant_clock_%d", run);
+        char *conninfo = rp_test_create_db(name);
+        const char *args[] = {"--plugins=" CONTRACT_PLUGIN_DIR "/counter.so", "--clock=event", partitions[run], NULL};
+        rp_test_daemon *d = rp_test_daemon_start(conninfo, args);
+        PGconn *db = rp_test_connect(conninfo);
+        publish_tenants(d);
+        rp_test_wait_idle(db, 120000);
+        rp_test_wait_sql_int(db, "SELECT count(*) FROM counter_log WHERE kind = 'sweep'", 2 * TENANTS, 60000);
+        assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM dead_letters"), 0);
+        char sql[512];
+        snprintf(sql, sizeof sql,
+                 "SELECT count(*) FROM counter_log WHERE kind = 'sweep' AND note::int <> "
+                 "CASE id WHEN 'sweep:%lld' THEN 11 WHEN 'sweep:%lld' THEN 21 END",
+                 (long long)SWEEP_A, (long long)SWEEP_B);
+        int64_t wrong = rp_test_sql_int(db, sql);
+        if (wrong != 0)
+            fail_msg("%s: %lld sweeps saw another number of events than those before them (%s)", partitions[run],
+                     (long long)wrong,
+                     rp_test_sql(db, "SELECT string_agg(left(tenant, 8) || ' ' || id || '=' || note, ', ') "
+                                     "FROM (SELECT * FROM counter_log WHERE kind = 'sweep' LIMIT 6) x"));
+        assert_int_equal(rp_test_sql_int(db,
+            "SELECT count(*) FROM outbox s JOIN outbox e ON e.tenant = s.tenant AND e.type = 'counter.seen' "
+            "WHERE s.type = 'counter.sweep' AND (e.ts_ms >= s.ts_ms) <> (e.seq > s.seq)"), 0);
+        assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM outbox WHERE type = 'counter.sweep'"),
+                         2 * TENANTS);
+        assert_int_equal(rp_test_daemon_stop(d, SIGTERM), 0);
+        PQfinish(db);
+        free(conninfo);
+    }
+}
+
+/* Wall clock: a sweep that is due at once, armed by the first of 1,000
+ * events of 200 customers committed together, fires only after every
+ * partition has handled all of them (more than one batch's worth per
+ * partition for some of the 64). */
+static void wall_clock_sweep_waits_until_every_partition_caught_up(void **state)
+{
+    (void)state;
+    char *conninfo = rp_test_create_db("rp_contract_tenant_clock_wall");
+    const char *args[] = {"--plugins=" CONTRACT_PLUGIN_DIR "/counter.so", "--clock=fixed:1800000000000",
+                          "--limits.plugin_batch_events=200", NULL};
+    rp_test_daemon *d = rp_test_daemon_start(conninfo, args);
+    PGconn *db = rp_test_connect(conninfo);
+    size_t size = 1000 * 200, len = 0;
+    char *json = malloc(size);
+    assert_non_null(json);
+    for (int k = 0; k < 1000; k++)
+        len += (size_t)snprintf(json + len, size - len,
+            "%s{\"id\":\"w%04d\",\"tenant\":\"acme\",\"type\":\"contact\",\"ts\":%lld,\"customer\":\"c%d\","
+            "\"data\":{\"channel\":\"phone\"%s}}",
+            k ? "," : "[", k, (long long)(BASE_MS + k), k % 200, k == 0 ? ",\"tenant_timer_at\":0" : "");
+    snprintf(json + len, size - len, "]");
+    char *reply = rp_test_publish_json(d, json);
+    free(json);
+    assert_non_null(reply);
+    assert_null(strstr(reply, "rejected"));
+    free(reply);
+    rp_test_wait_idle(db, 120000);
+    rp_test_wait_sql_int(db, "SELECT count(*) FROM counter_log WHERE kind = 'sweep'", 1, 60000);
+    char *seen = rp_test_sql(db, "SELECT note FROM counter_log WHERE kind = 'sweep'");
+    assert_string_equal(seen, "1000");
+    free(seen);
+    assert_int_equal(rp_test_daemon_stop(d, SIGTERM), 0);
+    PQfinish(db);
+    free(conninfo);
+}
+
+/* One partition; customer A's first event arms a timer 50 s later; then
+ * another customer's event 60 s in; once those are handled, A's event at
+ * 30 s arrives (out of order by 30 s), then one far later. With
+ * event_lateness_ms 100000 A's late event still precedes A's timer; with 0
+ * it is late: the timer fired at the end of the first batch. */
+static void lateness_keeps_timers_behind_out_of_order_events(void **state)
+{
+    (void)state;
+    const char *lateness[] = {"--event_lateness_ms=100000", "--event_lateness_ms=0"};
+    for (int run = 0; run < 2; run++) {
+        char name[64];
+        snprintf(name, sizeof name, "rp_contract_lateness_%d", run);
+        char *conninfo = rp_test_create_db(name);
+        const char *args[] = {"--plugins=" CONTRACT_PLUGIN_DIR "/counter.so", "--clock=event", "--partitions=1",
+                              lateness[run], NULL};
+        rp_test_daemon *d = rp_test_daemon_start(conninfo, args);
+        PGconn *db = rp_test_connect(conninfo);
+        char json[1024];
+        snprintf(json, sizeof json,
+                 "[{\"id\":\"a1\",\"tenant\":\"acme\",\"type\":\"contact\",\"ts\":%lld,\"customer\":\"A\","
+                 "\"data\":{\"channel\":\"phone\",\"timer_in_ms\":50000}},"
+                 "{\"id\":\"c1\",\"tenant\":\"acme\",\"type\":\"contact\",\"ts\":%lld,\"customer\":\"C\","
+                 "\"data\":{\"channel\":\"phone\"}}]",
+                 BASE_MS, BASE_MS + 60000);
+        free(rp_test_publish_json(d, json));
+        rp_test_wait_idle(db, 60000);
+        snprintf(json, sizeof json,
+                 "[{\"id\":\"a2\",\"tenant\":\"acme\",\"type\":\"contact\",\"ts\":%lld,\"customer\":\"A\","
+                 "\"data\":{\"channel\":\"phone\"}},"
+                 "{\"id\":\"z1\",\"tenant\":\"acme\",\"type\":\"contact\",\"ts\":%lld,\"customer\":\"Z\","
+                 "\"data\":{\"channel\":\"phone\"}}]",
+                 BASE_MS + 30000, BASE_MS + 500000);
+        free(rp_test_publish_json(d, json));
+        rp_test_wait_idle(db, 60000);
+        rp_test_wait_sql_int(db, "SELECT count(*) FROM counter_log WHERE kind = 'timer'", 1, 60000);
+        int64_t late_first = rp_test_sql_int(db,
+            "SELECT ((SELECT n FROM counter_log WHERE id = 'a2' AND kind = 'event') < "
+            "(SELECT n FROM counter_log WHERE id = 't:a1' AND kind = 'timer'))::int");
+        assert_int_equal(late_first, run == 0 ? 1 : 0);
+        assert_int_equal(rp_test_daemon_stop(d, SIGTERM), 0);
+        PQfinish(db);
+        free(conninfo);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(sweeps_see_every_partition_at_one_instant),
+        cmocka_unit_test(wall_clock_sweep_waits_until_every_partition_caught_up),
+        cmocka_unit_test(lateness_keeps_timers_behind_out_of_order_events),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -227,12 +227,45 @@ static void lateness_keeps_timers_behind_out_of_order_events(void **state)
     }
 }
 
+/* A customer's timers due at one instant fire in (tenant, key) byte order,
+ * not in the order they were set or the database returned them: "k-b" was
+ * set before "k-a" and both are loaded from the table when they fall due. */
+static void timers_due_at_one_instant_fire_in_key_order(void **state)
+{
+    (void)state;
+    char *conninfo = rp_test_create_db("rp_contract_timer_ties");
+    const char *args[] = {"--plugins=" CONTRACT_PLUGIN_DIR "/counter.so", "--clock=event", NULL};
+    rp_test_daemon *d = rp_test_daemon_start(conninfo, args);
+    PGconn *db = rp_test_connect(conninfo);
+    char json[1024];
+    snprintf(json, sizeof json,
+             "[{\"id\":\"b1\",\"tenant\":\"acme\",\"type\":\"contact\",\"ts\":%lld,\"customer\":\"A\","
+             "\"data\":{\"channel\":\"phone\",\"timer_in_ms\":1000,\"timer_key\":\"k-b\"}},"
+             "{\"id\":\"a1\",\"tenant\":\"acme\",\"type\":\"contact\",\"ts\":%lld,\"customer\":\"A\","
+             "\"data\":{\"channel\":\"phone\",\"timer_in_ms\":1000,\"timer_key\":\"k-a\"}}]",
+             BASE_MS, BASE_MS);
+    free(rp_test_publish_json(d, json));
+    rp_test_wait_idle(db, 60000);
+    snprintf(json, sizeof json,
+             "{\"id\":\"z1\",\"tenant\":\"acme\",\"type\":\"contact\",\"ts\":%lld,\"customer\":\"Z\","
+             "\"data\":{\"channel\":\"phone\"}}", BASE_MS + 5000);
+    free(rp_test_publish_json(d, json));
+    rp_test_wait_sql_int(db, "SELECT count(*) FROM counter_log WHERE kind = 'timer'", 2, 60000);
+    char *order = rp_test_sql(db, "SELECT string_agg(id, ',' ORDER BY n) FROM counter_log WHERE kind = 'timer'");
+    assert_string_equal(order, "k-a,k-b");
+    free(order);
+    assert_int_equal(rp_test_daemon_stop(d, SIGTERM), 0);
+    PQfinish(db);
+    free(conninfo);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(sweeps_see_every_partition_at_one_instant),
         cmocka_unit_test(wall_clock_sweep_waits_until_every_partition_caught_up),
         cmocka_unit_test(lateness_keeps_timers_behind_out_of_order_events),
+        cmocka_unit_test(timers_due_at_one_instant_fire_in_key_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

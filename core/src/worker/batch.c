@@ -25,7 +25,7 @@ static const char *FETCH_EVENTS_SQL =
 static const char *FETCH_TIMERS_SQL =
     "SELECT tenant, key, partition, due_ms, customer, org, payload FROM timers "
     "WHERE plugin = $1 AND partition = ANY($2::int[]) AND due_ms <= $3 "
-    "ORDER BY due_ms LIMIT $4";
+    "ORDER BY due_ms, tenant COLLATE \"C\", key COLLATE \"C\" LIMIT $4";
 
 /* Binary-format column readers (libpq NUL-terminates every value). */
 static int64_t col_int8(const PGresult *res, int row, int col)

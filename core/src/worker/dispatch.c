@@ -388,12 +388,16 @@ static size_t timer_call_limit(const txn_state *s)
     return by_items < by_timers ? by_items : by_timers;
 }
 
-static int by_due_then_order(const void *a, const void *b)
+/* Timers due at one instant fire in (tenant, key) order, whether they were
+ * loaded or set in this transaction, so the order never depends on how the
+ * database returned ties or on arrival order. */
+static int by_due_then_key(const void *a, const void *b)
 {
     const rp_timer_entry *x = *(rp_timer_entry *const *)a, *y = *(rp_timer_entry *const *)b;
     if (x->due_ms != y->due_ms)
         return x->due_ms < y->due_ms ? -1 : 1;
-    return x < y ? -1 : x > y;   /* entries keep load (due) order */
+    int by_tenant = strcmp(x->tenant, y->tenant);
+    return by_tenant ? by_tenant : strcmp(x->key, y->key);
 }
 
 /* The live timers of pick due at or before bound, earliest first, at most limit of them; in event time only
@@ -408,7 +412,7 @@ static size_t collect_due(txn_state *s, const timer_pick *pick, int64_t bound, r
         if (t->state == RP_TIMER_LIVE && t->due_ms <= bound && picked(pick, t))
             out[n++] = t;
     }
-    qsort(out, n, sizeof *out, by_due_then_order);
+    qsort(out, n, sizeof *out, by_due_then_key);
     if (s->w->broker->clock.mode == RP_CLOCK_EVENT)
         for (size_t i = 1; i < n; i++)
             if (out[i]->due_ms != out[0]->due_ms) {

@@ -24,6 +24,7 @@
 #include "bizhours.h"
 #include "budget.h"
 #include "complaint.h"
+#include "late.h"
 #include "metrics.h"
 #include "schedule.h"
 #include "settings.h"
@@ -47,6 +48,8 @@ char *sv_view_dup(const rp_host_api *api, rp_view map, const char *key, bool *oo
 const char *sv_tier(const char *tier);
 /* The concatenation of the NULL-terminated strings; NULL on out of memory. */
 char *sv_concat(const char *first, ...) __attribute__((sentinel));
+/* Replaces *slot with a copy of id (NULL allowed); false on out of memory. */
+bool sv_set_id(char **slot, const char *id);
 
 /* ---- scoring.c: whether scoring_customers exists (cached once true);
  * false after api->fail ---- */
@@ -95,6 +98,9 @@ bool sv_cancel(const rp_call *call, const char *prefix, const char *id);
 typedef struct sv_customer {
     char *id;
     char *timezone;          /* NULL: the tenant's zone */
+    int64_t timezone_ms;     /* the upsert that set it, -1: unknown (the latest by ts wins) */
+    char *timezone_event;    /* that upsert's event id; NULL: unknown */
+    int64_t first_purchase_ms; /* -1: none known; the quarterly round starts after it */
     int64_t quarterly_due_ms;/* 0: not armed */
     double p_alive, purchases; /* scoring snapshot now, SV_UNKNOWN if absent */
     bool stored;             /* has a survey_customers row (loaded or written) */
@@ -108,13 +114,21 @@ typedef struct sv_request {
     const char *status;      /* static: requested, answered, expired, suppressed */
     char month[8];           /* YYYY-MM */
     char *tier;
+    bool unsolicited;        /* kind unsolicited: requested when answered */
+    /* the recorded answer (the earliest by event time, late.h) */
+    int64_t answered_ms;     /* -1: none */
+    char *answer_event;      /* NULL: none or unknown */
+    int nps, csat;           /* SV_NO_SCORE when not given */
+    const char *watch;       /* static: the survey_silent row's status, NULL: none */
 } sv_request;
 
 typedef struct sv_complaint {
     char *id, *customer;
     int severity;
+    bool from_survey;        /* source survey: a detractor's */
     int64_t opened_ms, first_due_ms, resolve_due_ms;
     int64_t first_response_ms, resolved_ms;   /* -1: not yet */
+    char *opened_event, *resolved_event;      /* NULL: unknown */
     int level;
 } sv_complaint;
 
@@ -158,11 +172,24 @@ typedef struct sv_monthly_delta {
 } sv_monthly_delta;
 void sv_store_monthly(sv_run *r, const char *month, const char *tier, uint32_t partition,
                       const sv_monthly_delta *d);
+/* Deletes the tenant's monthly rows that counts moving to another month
+ * left all zero, so the rows are those of counting in event-time order. */
+void sv_store_monthly_prune(sv_run *r);
+#define SV_MONTHLY_PRUNE_SQL                                                                   \
+    "DELETE FROM survey_monthly WHERE tenant = $1 AND requested = 0 AND answered = 0"          \
+    " AND expired = 0 AND suppressed = 0 AND nps_answers = 0 AND promoters = 0"                \
+    " AND passives = 0 AND detractors = 0 AND csat_answers = 0 AND csat_sum = 0"
 void sv_store_erase(sv_run *r, const char *customer);
 
 /* ---- clocks.c: a complaint's two SLA clocks started (dues, timers, row) ---- */
 bool sv_complaint_start(sv_run *r, sv_complaint *c, uint32_t partition, const char *source,
                         const char *survey_id, const char *category, const char *text);
+/* A complaint opened earlier than recorded (a late earlier report, or a
+ * late earlier detractor answer): c->opened_ms, opened_event and severity
+ * already hold the earlier report's; the deadlines, the row (with the
+ * report's category and text) and, while nothing escalated, the clocks
+ * follow it. */
+bool sv_complaint_move(sv_run *r, sv_complaint *c, const char *category, const char *text);
 /* The month label of ms in the tenant's zone; false after api->fail. */
 bool sv_month_of(sv_run *r, int64_t ms, char *buf, size_t size);
 

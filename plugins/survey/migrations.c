@@ -10,7 +10,15 @@
  *    of a contract starts first creates its tables. The columns are a
  *    contract (docs/plugins/survey.md); every key starts with tenant and
  *    every table has a partition column.
- * Later changes are new steps (2, 3, ...), never edits of a released one.
+ * 2: what makes facts independent of arrival order (late.h): the event
+ *    time and id of the fact each row keeps, so a late event can tell
+ *    whether it comes before it (survey_customers: the zone's upsert and the
+ *    first purchase, which starts the quarterly round; survey_requests: the
+ *    answer's event; survey_complaints: the opening's and the resolution's
+ *    events; survey_suggestions: the first report's event and the time and
+ *    event of the adoption flag). NULL in rows written before: they keep
+ *    what they hold until an earlier event arrives.
+ * Later changes are new steps (3, 4, ...), never edits of a released one.
  */
 #include <stddef.h>
 
@@ -130,7 +138,19 @@ static const char schema_v1[] =
     "  flagged_month text,"
     "  PRIMARY KEY (tenant, survey_id));";
 
+static const char schema_v2[] =
+    "ALTER TABLE survey_customers ADD COLUMN IF NOT EXISTS timezone_ms bigint,"
+    "  ADD COLUMN IF NOT EXISTS timezone_event text,"
+    "  ADD COLUMN IF NOT EXISTS first_purchase_ms bigint;"
+    "ALTER TABLE survey_requests ADD COLUMN IF NOT EXISTS answer_event text;"
+    "ALTER TABLE survey_complaints ADD COLUMN IF NOT EXISTS opened_event text,"
+    "  ADD COLUMN IF NOT EXISTS resolved_event text;"
+    "ALTER TABLE survey_suggestions ADD COLUMN IF NOT EXISTS event_id text,"
+    "  ADD COLUMN IF NOT EXISTS adopted_ms bigint,"
+    "  ADD COLUMN IF NOT EXISTS adopted_event text;";
+
 const rp_migration sv_migrations[] = {
     {1, schema_v1},
+    {2, schema_v2},
     {0, NULL},
 };

@@ -21,16 +21,20 @@ void sv_run_free(sv_run *r)
     for (size_t i = 0; i < r->ncustomers; i++) {
         free(r->customers[i].id);
         free(r->customers[i].timezone);
+        free(r->customers[i].timezone_event);
         free(r->customers[i].tier);
     }
     for (size_t i = 0; i < r->nrequests; i++) {
         free(r->requests[i].survey_id);
         free(r->requests[i].customer);
         free(r->requests[i].tier);
+        free(r->requests[i].answer_event);
     }
     for (size_t i = 0; i < r->ncomplaints; i++) {
         free(r->complaints[i].id);
         free(r->complaints[i].customer);
+        free(r->complaints[i].opened_event);
+        free(r->complaints[i].resolved_event);
     }
     free(r->customers);
     free(r->requests);
@@ -70,7 +74,8 @@ sv_customer *sv_run_customer(sv_run *r, const char *id, bool create)
         return &r->customers[found];
     if (!create || !reserve((void **)&r->customers, &r->customers_cap, r->ncustomers, sizeof *r->customers))
         return NULL;
-    sv_customer c = {.id = strdup(id), .p_alive = SV_UNKNOWN, .purchases = SV_UNKNOWN};
+    sv_customer c = {.id = strdup(id), .p_alive = SV_UNKNOWN, .purchases = SV_UNKNOWN, .timezone_ms = -1,
+                     .first_purchase_ms = -1};
     if (!c.id)
         return NULL;
     r->customers[r->ncustomers] = c;
@@ -88,7 +93,8 @@ sv_request *sv_run_request(sv_run *r, const char *survey_id, const char *custome
         return &r->requests[found];
     if (!create || !reserve((void **)&r->requests, &r->requests_cap, r->nrequests, sizeof *r->requests))
         return NULL;
-    sv_request q = {.survey_id = strdup(survey_id), .customer = strdup(customer)};
+    sv_request q = {.survey_id = strdup(survey_id), .customer = strdup(customer), .answered_ms = -1,
+                    .nps = SV_NO_SCORE, .csat = SV_NO_SCORE};
     r->requests[r->nrequests] = q;
     if (!q.survey_id || !q.customer
         || !rp_keyindex_add(&r->request_index, r->nrequests, request_id, r->requests)) {

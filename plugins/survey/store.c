@@ -74,17 +74,20 @@ static rp_rows *query(sv_run *r, const char *sql, rp_pgarray *ids)
 
 static bool load_customers(sv_run *r, rp_pgarray *ids)
 {
-    rp_rows *rows = query(r, "SELECT customer, timezone, quarterly_due_ms FROM survey_customers"
+    rp_rows *rows = query(r, "SELECT customer, timezone, quarterly_due_ms, timezone_ms, timezone_event,"
+                             " first_purchase_ms FROM survey_customers"
                              " WHERE tenant = $1 AND customer = ANY($2::text[])", ids);
     if (!rows)
         return false;
     bool ok = true;
     for (int i = 0; ok && i < r->api->rows_count(rows); i++) {
         sv_customer *c = sv_run_customer(r, r->api->rows_value(rows, i, 0), true);
-        const char *tz = r->api->rows_value(rows, i, 1);
-        ok = c && (!tz || (c->timezone = strdup(tz)));
+        ok = c && dup_column(r->api->rows_value(rows, i, 1), &c->timezone)
+             && dup_column(r->api->rows_value(rows, i, 4), &c->timezone_event);
         if (ok) {
             c->quarterly_due_ms = sv_int_or(r->api->rows_value(rows, i, 2), 0);
+            c->timezone_ms = sv_int_or(r->api->rows_value(rows, i, 3), -1);
+            c->first_purchase_ms = sv_int_or(r->api->rows_value(rows, i, 5), -1);
             c->stored = true;
         }
     }
@@ -92,31 +95,61 @@ static bool load_customers(sv_run *r, rp_pgarray *ids)
     return ok;
 }
 
+/* The silent-watch status words as static strings; NULL for none. */
+static const char *watch_word(const char *text)
+{
+    static const char *const words[] = {"watching", "flagged", "cleared"};
+    for (size_t i = 0; text && i < sizeof words / sizeof words[0]; i++)
+        if (strcmp(text, words[i]) == 0)
+            return words[i];
+    return NULL;
+}
+
+/* A score column: SV_NO_SCORE for NULL. */
+static int score_column(const char *value)
+{
+    return value ? (int)sv_int_or(value, SV_NO_SCORE) : SV_NO_SCORE;
+}
+
+/* Each request with its recorded answer (a late earlier answer replaces it)
+ * and the status of its silent-churn watch. */
 static bool load_requests(sv_run *r, rp_pgarray *ids)
 {
-    rp_rows *rows = query(r, "SELECT survey_id, customer, status, month, tier FROM survey_requests"
-                             " WHERE tenant = $1 AND survey_id = ANY($2::text[])", ids);
+    rp_rows *rows = query(r, "SELECT q.survey_id, q.customer, q.status, q.month, q.tier, q.kind, q.answered_ms,"
+                             " q.answer_event, q.nps, q.csat, s.status FROM survey_requests q"
+                             " LEFT JOIN survey_silent s ON s.tenant = q.tenant AND s.survey_id = q.survey_id"
+                             " WHERE q.tenant = $1 AND q.survey_id = ANY($2::text[])", ids);
     if (!rows)
         return false;
+    const rp_host_api *api = r->api;
     bool ok = true;
-    for (int i = 0; ok && i < r->api->rows_count(rows); i++) {
-        sv_request *q = sv_run_request(r, r->api->rows_value(rows, i, 0), r->api->rows_value(rows, i, 1), true);
+    for (int i = 0; ok && i < api->rows_count(rows); i++) {
+        sv_request *q = sv_run_request(r, api->rows_value(rows, i, 0), api->rows_value(rows, i, 1), true);
         ok = q != NULL;
         if (ok) {
-            q->status = status_word(r->api->rows_value(rows, i, 2));
-            snprintf(q->month, sizeof q->month, "%s", r->api->rows_value(rows, i, 3));
+            q->status = status_word(api->rows_value(rows, i, 2));
+            snprintf(q->month, sizeof q->month, "%s", api->rows_value(rows, i, 3));
             free(q->tier);
-            ok = dup_column(r->api->rows_value(rows, i, 4), &q->tier);
+            free(q->answer_event);
+            const char *kind = api->rows_value(rows, i, 5);
+            q->unsolicited = kind && strcmp(kind, "unsolicited") == 0;
+            q->answered_ms = sv_int_or(api->rows_value(rows, i, 6), -1);
+            q->nps = score_column(api->rows_value(rows, i, 8));
+            q->csat = score_column(api->rows_value(rows, i, 9));
+            q->watch = watch_word(api->rows_value(rows, i, 10));
+            ok = dup_column(api->rows_value(rows, i, 4), &q->tier)
+                 && dup_column(api->rows_value(rows, i, 7), &q->answer_event);
         }
     }
-    r->api->rows_free(rows);
+    api->rows_free(rows);
     return ok;
 }
 
 static bool load_complaints(sv_run *r, rp_pgarray *ids)
 {
     rp_rows *rows = query(r, "SELECT complaint_id, customer, severity, opened_ms, first_response_due_ms,"
-                             " resolution_due_ms, first_response_ms, resolved_ms, level"
+                             " resolution_due_ms, first_response_ms, resolved_ms, level, source, opened_event,"
+                             " resolved_event"
                              " FROM survey_complaints WHERE tenant = $1 AND complaint_id = ANY($2::text[])", ids);
     if (!rows)
         return false;
@@ -135,6 +168,10 @@ static bool load_complaints(sv_run *r, rp_pgarray *ids)
         c->first_response_ms = sv_int_or(r->api->rows_value(rows, i, 6), -1);
         c->resolved_ms = sv_int_or(r->api->rows_value(rows, i, 7), -1);
         c->level = (int)sv_int_or(r->api->rows_value(rows, i, 8), 0);
+        const char *source = r->api->rows_value(rows, i, 9);
+        c->from_survey = source && strcmp(source, "survey") == 0;
+        ok = sv_set_id(&c->opened_event, r->api->rows_value(rows, i, 10))
+             && sv_set_id(&c->resolved_event, r->api->rows_value(rows, i, 11));
     }
     r->api->rows_free(rows);
     return ok;
@@ -195,11 +232,20 @@ void sv_store_customer(sv_run *r, uint32_t partition, sv_customer *c)
     c->partition = partition;
 }
 
+/* A time as an array element, NULL when unknown (< 0). */
+static void add_known(rp_pgarray *a, int64_t ms)
+{
+    if (ms >= 0)
+        rp_pgarray_add_int(a, ms);
+    else
+        rp_pgarray_add(a, NULL);
+}
+
 /* One upsert for every marked customer of the run (it was one statement per
  * event: 26,133 on the retail bench). */
 bool sv_store_write_customers(sv_run *r)
 {
-    rp_pgarray ids = {0}, parts = {0}, zones = {0}, dues = {0};
+    rp_pgarray ids = {0}, parts = {0}, zones = {0}, dues = {0}, zone_at = {0}, zone_events = {0}, firsts = {0};
     for (size_t i = 0; i < r->ncustomers; i++) {
         sv_customer *c = &r->customers[i];
         if (!c->dirty)
@@ -208,27 +254,34 @@ bool sv_store_write_customers(sv_run *r)
         rp_pgarray_add_int(&parts, c->partition);
         rp_pgarray_add(&zones, c->timezone);
         rp_pgarray_add_int(&dues, c->quarterly_due_ms);
+        add_known(&zone_at, c->timezone_ms);
+        rp_pgarray_add(&zone_events, c->timezone_event);
+        add_known(&firsts, c->first_purchase_ms);
         c->dirty = false;
     }
     bool ok = true;
     if (ids.count > 0) {
         const char *p[] = {r->tenant, rp_pgarray_finish(&ids), rp_pgarray_finish(&parts),
-                           rp_pgarray_finish(&zones), rp_pgarray_finish(&dues)};
-        ok = p[1] && p[2] && p[3] && p[4];
+                           rp_pgarray_finish(&zones), rp_pgarray_finish(&dues), rp_pgarray_finish(&zone_at),
+                           rp_pgarray_finish(&zone_events), rp_pgarray_finish(&firsts)};
+        ok = p[1] && p[2] && p[3] && p[4] && p[5] && p[6] && p[7];
         if (!ok)
             r->api->fail(r->ctx, "survey: out of memory writing the customers of tenant %s", r->tenant);
         else
             ok = r->api->db_defer(r->ctx,
-                "INSERT INTO survey_customers (tenant, customer, partition, timezone, quarterly_due_ms)"
-                " SELECT $1, u.customer, u.partition, u.timezone, u.due"
-                " FROM unnest($2::text[], $3::int[], $4::text[], $5::bigint[]) AS u(customer, partition, timezone, due)"
+                "INSERT INTO survey_customers (tenant, customer, partition, timezone, quarterly_due_ms, timezone_ms,"
+                " timezone_event, first_purchase_ms)"
+                " SELECT $1, u.customer, u.partition, u.timezone, u.due, u.zone_at, u.zone_event, u.first"
+                " FROM unnest($2::text[], $3::int[], $4::text[], $5::bigint[], $6::bigint[], $7::text[],"
+                " $8::bigint[]) AS u(customer, partition, timezone, due, zone_at, zone_event, first)"
                 " ON CONFLICT (tenant, customer) DO UPDATE"
-                " SET timezone = EXCLUDED.timezone, quarterly_due_ms = EXCLUDED.quarterly_due_ms", 5, p) == RP_OK;
+                " SET timezone = EXCLUDED.timezone, quarterly_due_ms = EXCLUDED.quarterly_due_ms,"
+                " timezone_ms = EXCLUDED.timezone_ms, timezone_event = EXCLUDED.timezone_event,"
+                " first_purchase_ms = EXCLUDED.first_purchase_ms", 8, p) == RP_OK;
     }
-    rp_pgarray_free(&ids);
-    rp_pgarray_free(&parts);
-    rp_pgarray_free(&zones);
-    rp_pgarray_free(&dues);
+    rp_pgarray *all[] = {&ids, &parts, &zones, &dues, &zone_at, &zone_events, &firsts};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        rp_pgarray_free(all[i]);
     return ok;
 }
 
@@ -254,6 +307,12 @@ void sv_store_monthly(sv_run *r, const char *month, const char *tier, uint32_t p
         " passives = m.passives + EXCLUDED.passives, detractors = m.detractors + EXCLUDED.detractors,"
         " csat_answers = m.csat_answers + EXCLUDED.csat_answers, csat_sum = m.csat_sum + EXCLUDED.csat_sum",
         14, p);
+}
+
+void sv_store_monthly_prune(sv_run *r)
+{
+    const char *p[] = {r->tenant};
+    r->api->db_defer(r->ctx, SV_MONTHLY_PRUNE_SQL, 1, p);
 }
 
 /* Right to be forgotten: every row about the customer goes; the monthly

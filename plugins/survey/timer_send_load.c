@@ -2,10 +2,15 @@
  * timer_send_load.c - what the batch's due surveys need, read with one
  * query: per survey, the customer's tier, latest counted survey, the
  * contact-budget rows of the tenant and tier, the customer's ledger touches
- * around now, whether the survey already has a row and whether the customer
- * still has one (erased otherwise): what one survey needs, run over
- * unnest($2, $3) in one statement (timers.h says what the batch carries
- * between a customer's surveys).
+ * around now, whether the survey already has a row (and, for an answer
+ * recorded as unsolicited at or after now, that answer to take over) and
+ * whether the customer still has one (erased otherwise): what one survey
+ * needs, run over unnest($2, $3) in one statement (timers.h says what the
+ * batch carries between a customer's surveys).
+ *
+ * The latest counted survey is the latest requested at or before now: with
+ * event_lateness_ms an answer recorded as unsolicited later in event time
+ * may already be there, and it is no survey before this one.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,8 +27,9 @@ static const char sql_from[] =
 static const char sql_rest[] =
     " SELECT i.n, i.tier,"
     " (SELECT max(requested_ms) FROM survey_requests WHERE tenant = $1 AND customer = i.customer"
-    "   AND status IN ('requested', 'answered', 'expired')),"
-    " EXISTS (SELECT 1 FROM survey_requests WHERE tenant = $1 AND survey_id = i.survey_id),"
+    "   AND status IN ('requested', 'answered', 'expired') AND requested_ms <= $4::bigint"
+    "   AND (kind <> 'unsolicited' OR requested_ms < $4::bigint)),"
+    " q.survey_id IS NOT NULL,"
     " (SELECT string_agg(b.tenant || chr(31) || b.tier || chr(31) || b.window_ms || chr(31) || b.max_touches,"
     "   chr(30)) FROM contact_budget b WHERE b.tenant IN ($1, '*') AND b.tier IN (i.tier, '*')),"
     " (SELECT string_agg(l.ts_ms::text, ',') FROM contact_ledger l WHERE l.tenant = $1"
@@ -31,8 +37,9 @@ static const char sql_rest[] =
     "   AND l.ts_ms > $4::bigint - coalesce((SELECT max(window_ms) FROM contact_budget"
     "     WHERE tenant IN ($1, '*')), 30 * 86400000::bigint)"
     "   AND l.ts_ms <= $4::bigint + $5::bigint),"
-    " EXISTS (SELECT 1 FROM survey_customers WHERE tenant = $1 AND customer = i.customer)"
-    " FROM i ORDER BY i.n";
+    " EXISTS (SELECT 1 FROM survey_customers WHERE tenant = $1 AND customer = i.customer),"
+    " q.kind, q.answered_ms, q.month, q.tier, q.partition, q.nps, q.csat"
+    " FROM i LEFT JOIN survey_requests q ON q.tenant = $1 AND q.survey_id = i.survey_id ORDER BY i.n";
 
 /* "tenant US tier US window US max" records separated by RS. */
 static void parse_budget(const char *text, const char *tenant, sv_tsend *s)
@@ -81,6 +88,27 @@ static bool parse_touches(const char *text, sv_tsend *s)
     return true;
 }
 
+/* The survey's row holds an unsolicited answer the survey takes over. */
+static bool parse_adoption(sv_tcall *c, const rp_rows *rows, int r, sv_tsend *s)
+{
+    const rp_host_api *api = c->api;
+    const char *kind = api->rows_value(rows, r, 7);
+    int64_t answered = sv_int_or(api->rows_value(rows, r, 8), -1);
+    s->adoptable = sv_adopts_answer(kind && strcmp(kind, "unsolicited") == 0, answered, c->now);
+    if (!s->adoptable)
+        return true;
+    const char *month = api->rows_value(rows, r, 9), *tier = api->rows_value(rows, r, 10);
+    snprintf(s->answer_month, sizeof s->answer_month, "%s", month ? month : "");
+    s->answer_part = (uint32_t)sv_int_or(api->rows_value(rows, r, 11), 0);
+    s->answer_nps = api->rows_value(rows, r, 12) ? (int)sv_int_or(api->rows_value(rows, r, 12), 0) : SV_NO_SCORE;
+    s->answer_csat = api->rows_value(rows, r, 13) ? (int)sv_int_or(api->rows_value(rows, r, 13), 0) : SV_NO_SCORE;
+    free(s->answer_tier);
+    if ((s->answer_tier = strdup(tier ? tier : "unknown")))
+        return true;
+    c->api->fail(c->ctx, "survey: out of memory reading surveys due");
+    return false;
+}
+
 static bool parse_row(sv_tcall *c, const rp_rows *rows, int r)
 {
     const rp_host_api *api = c->api;
@@ -100,6 +128,8 @@ static bool parse_row(sv_tcall *c, const rp_rows *rows, int r)
     parse_budget(api->rows_value(rows, r, 4), c->tenant, s);
     const char *known = api->rows_value(rows, r, 6);
     s->erased = !(known && known[0] == 't');
+    if (!parse_adoption(c, rows, r, s))
+        return false;
     if (parse_touches(api->rows_value(rows, r, 5), s))
         return true;
     c->api->fail(c->ctx, "survey: out of memory reading the contact ledger");

@@ -17,12 +17,17 @@ static const char sql[] =
     " c.resolution_due_ms FROM unnest($2::text[]) WITH ORDINALITY AS u(id, n)"
     " JOIN survey_complaints c ON c.tenant = $1 AND c.complaint_id = u.id";
 
-/* A row of the complaint: the clock is open unless the complaint was
- * resolved or, for the first-response clock, answered. */
+/* A row of the complaint: the clock ran out unmet unless what stops it (the
+ * first response or the resolution, late.h) happened before the timer's
+ * due time. By event time, not by what was handled first: with
+ * event_lateness_ms the timer may fire after a later response was handled,
+ * and that response is still a breach. */
 static void found(sv_tcall *c, sv_tsla *a, const rp_rows *rows, int r)
 {
     const rp_host_api *api = c->api;
-    a->open = !api->rows_value(rows, r, 3) && !(a->first && api->rows_value(rows, r, 2));
+    int64_t responded = sv_int_or(api->rows_value(rows, r, 2), -1);
+    int64_t resolved = sv_int_or(api->rows_value(rows, r, 3), -1);
+    a->open = sv_clock_unmet(a->first, responded, resolved, c->items[a->item].t->due_ms);
     a->severity = SV_SEV_NORMAL;
     sv_severity_parse(api->rows_value(rows, r, 1), &a->severity);
     a->level = (int)sv_int_or(api->rows_value(rows, r, 4), 0);

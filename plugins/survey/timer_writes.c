@@ -33,6 +33,53 @@ void sv_tw_request(sv_tcall *c, const sv_tsend *s, const char *status, const cha
     rp_pgarray_add(&w->req_cause, t->key);
 }
 
+/* One row of monthly count changes (sign: +1 or -1 of requested and
+ * answered with the answer's counts). */
+static void monthly(sv_tcall *c, const char *month, const char *tier, uint32_t partition, int sign,
+                    sv_answer_counts a)
+{
+    sv_twrites *w = &c->w;
+    rp_pgarray_add(&w->mon_month, month);
+    rp_pgarray_add(&w->mon_tier, tier);
+    rp_pgarray_add_int(&w->mon_part, partition);
+    rp_pgarray_add_int(&w->mon_requested, sign);
+    rp_pgarray_add_int(&w->mon_answered, sign);
+    rp_pgarray_add_int(&w->mon_nps_answers, a.nps_answers);
+    rp_pgarray_add_int(&w->mon_promoters, a.promoters);
+    rp_pgarray_add_int(&w->mon_passives, a.passives);
+    rp_pgarray_add_int(&w->mon_detractors, a.detractors);
+    rp_pgarray_add_int(&w->mon_csat_answers, a.csat_answers);
+    rp_pgarray_add_int(&w->mon_csat_sum, a.csat_sum);
+}
+
+bool sv_tw_adopt(sv_tcall *c, const sv_tsend *s, const char *reason, int64_t expires_ms, bool sent)
+{
+    sv_twrites *w = &c->w;
+    const rp_timer *t = c->items[s->item].t;
+    char month[8];
+    if (!sv_month_label(c->api->to_local, c->s->tz, c->now, month, sizeof month)) {
+        c->api->fail(c->ctx, "survey: time zone %s unusable", c->s->tz);
+        return false;
+    }
+    rp_pgarray_add(&w->adopt_id, s->survey_id);
+    rp_pgarray_add(&w->adopt_customer, s->customer);
+    rp_pgarray_add_int(&w->adopt_part, t->partition);
+    rp_pgarray_add(&w->adopt_kind, s->kind);
+    rp_pgarray_add(&w->adopt_ref, s->ref);
+    rp_pgarray_add(&w->adopt_reason, reason);
+    rp_pgarray_add(&w->adopt_tier, sv_tier(s->tier));
+    if (expires_ms > 0)
+        rp_pgarray_add_int(&w->adopt_expires, expires_ms);
+    else
+        rp_pgarray_add(&w->adopt_expires, NULL);
+    rp_pgarray_add(&w->adopt_cause, t->key);
+    rp_pgarray_add(&w->adopt_sent, sent ? "t" : "f");
+    sv_answer_counts a = sv_answer_counts_of(s->answer_nps, s->answer_csat);
+    monthly(c, s->answer_month, s->answer_tier, s->answer_part, -1, sv_answer_counts_negate(a));
+    monthly(c, month, sv_tier(s->tier), t->partition, 1, a);
+    return true;
+}
+
 void sv_tw_expire(sv_tcall *c, const char *survey_id)
 {
     rp_pgarray_add(&c->w.expire_id, survey_id);
@@ -94,6 +141,35 @@ static const char requests_sql[] =
     " ON CONFLICT (tenant, month, tier, partition) DO UPDATE"
     " SET requested = m.requested + EXCLUDED.requested, suppressed = m.suppressed + EXCLUDED.suppressed";
 
+/* The unsolicited answers taken over: the row becomes the survey's as it
+ * would be had the answer come after it (requested now, in this month and
+ * tier; status stays answered) and a sent survey touches the ledger. Only
+ * rows still unsolicited: the load saw them so in this transaction. */
+static const char adopt_sql[] =
+    "WITH u AS (SELECT * FROM unnest($5::text[], $6::text[], $7::int[], $8::text[], $9::text[], $10::text[],"
+    "  $11::text[], $12::bigint[], $13::text[], $14::boolean[])"
+    "  AS u(survey_id, customer, part, kind, ref, reason, tier, expires_ms, cause, sent)),"
+    " r AS (UPDATE survey_requests q SET kind = u.kind, ref = u.ref, channel = $2, reason = u.reason,"
+    "  tier = u.tier, month = $3, requested_ms = $4::bigint, expires_ms = u.expires_ms, cause = u.cause,"
+    "  partition = u.part FROM u WHERE q.tenant = $1 AND q.survey_id = u.survey_id AND q.kind = 'unsolicited')"
+    " INSERT INTO contact_ledger (tenant, customer, partition, source, ref, kind, marketing, ts_ms)"
+    " SELECT $1, customer, part, 'survey', survey_id, 'survey', false, $4::bigint FROM u WHERE sent"
+    " ON CONFLICT (tenant, customer, source, ref) DO NOTHING";
+
+/* Monthly count changes, summed per month, tier and partition. */
+static const char monthly_sql[] =
+    "INSERT INTO survey_monthly AS m (tenant, month, tier, partition, requested, answered, nps_answers,"
+    " promoters, passives, detractors, csat_answers, csat_sum)"
+    " SELECT $1, month, tier, part, sum(rq), sum(an), sum(na), sum(pr), sum(pa), sum(de), sum(ca), sum(cs)"
+    " FROM unnest($2::text[], $3::text[], $4::int[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[],"
+    "  $9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[])"
+    "  AS u(month, tier, part, rq, an, na, pr, pa, de, ca, cs) GROUP BY month, tier, part"
+    " ON CONFLICT (tenant, month, tier, partition) DO UPDATE SET"
+    " requested = m.requested + EXCLUDED.requested, answered = m.answered + EXCLUDED.answered,"
+    " nps_answers = m.nps_answers + EXCLUDED.nps_answers, promoters = m.promoters + EXCLUDED.promoters,"
+    " passives = m.passives + EXCLUDED.passives, detractors = m.detractors + EXCLUDED.detractors,"
+    " csat_answers = m.csat_answers + EXCLUDED.csat_answers, csat_sum = m.csat_sum + EXCLUDED.csat_sum";
+
 static const char expire_sql[] =
     "WITH e AS (UPDATE survey_requests SET status = 'expired' WHERE tenant = $1"
     " AND survey_id = ANY($2::text[]) AND status = 'requested' RETURNING month, tier, partition)"
@@ -149,7 +225,7 @@ bool sv_tw_flush(sv_tcall *c)
     sv_twrites *w = &c->w;
     char month[8] = "", now[24];
     sv_num(now, sizeof now, c->now);
-    if ((w->req_id.count || w->flag_id.count)
+    if ((w->req_id.count || w->flag_id.count || w->adopt_id.count)
         && !sv_month_label(c->api->to_local, c->s->tz, c->now, month, sizeof month)) {
         c->api->fail(c->ctx, "survey: time zone %s unusable", c->s->tz);
         return false;
@@ -165,7 +241,18 @@ bool sv_tw_flush(sv_tcall *c)
     const char *flag_scalars[] = {tenant, now, month};
     rp_pgarray *const flag[] = {&w->flag_id, &w->flag_alive, &w->flag_buys, &w->flag_reason};
     rp_pgarray *const watch[] = {&w->watch_id, &w->watch_status};
-    return defer(c, requests_sql, req_scalars, 4, req, 10) && defer(c, expire_sql, at, 1, expire, 1)
+    rp_pgarray *const adopt[] = {&w->adopt_id, &w->adopt_customer, &w->adopt_part, &w->adopt_kind,
+                                 &w->adopt_ref, &w->adopt_reason, &w->adopt_tier, &w->adopt_expires,
+                                 &w->adopt_cause, &w->adopt_sent};
+    rp_pgarray *const mon[] = {&w->mon_month, &w->mon_tier, &w->mon_part, &w->mon_requested, &w->mon_answered,
+                               &w->mon_nps_answers, &w->mon_promoters, &w->mon_passives, &w->mon_detractors,
+                               &w->mon_csat_answers, &w->mon_csat_sum};
+    bool moved = w->mon_month.count > 0;
+    const char *prune[] = {tenant};
+    return defer(c, requests_sql, req_scalars, 4, req, 10) && defer(c, adopt_sql, req_scalars, 4, adopt, 10)
+           && defer(c, monthly_sql, at, 1, mon, 11)
+           && (!moved || c->api->db_defer(c->ctx, SV_MONTHLY_PRUNE_SQL, 1, prune) == RP_OK)
+           && defer(c, expire_sql, at, 1, expire, 1)
            && defer(c, quarter_sql, at, 1, quarter, 2) && defer(c, sla_sql, at, 2, sla, 3)
            && defer(c, flag_sql, flag_scalars, 3, flag, 4) && defer(c, watch_sql, at, 2, watch, 2);
 }
@@ -176,7 +263,11 @@ void sv_tw_free(sv_twrites *w)
                          &w->req_reason, &w->req_tier, &w->req_expires, &w->req_cause, &w->expire_id,
                          &w->quarter_customer, &w->quarter_due, &w->sla_id, &w->sla_level, &w->sla_name,
                          &w->flag_id, &w->flag_alive, &w->flag_buys, &w->flag_reason, &w->watch_id,
-                         &w->watch_status};
+                         &w->watch_status, &w->adopt_id, &w->adopt_customer, &w->adopt_part, &w->adopt_kind,
+                         &w->adopt_ref, &w->adopt_reason, &w->adopt_tier, &w->adopt_expires, &w->adopt_cause,
+                         &w->adopt_sent, &w->mon_month, &w->mon_tier, &w->mon_part, &w->mon_requested,
+                         &w->mon_answered, &w->mon_nps_answers, &w->mon_promoters, &w->mon_passives,
+                         &w->mon_detractors, &w->mon_csat_answers, &w->mon_csat_sum};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         rp_pgarray_free(all[i]);
 }

@@ -141,6 +141,7 @@ static void free_call(sv_tcall *c)
         free(c->sends[i].survey_id);
         free(c->sends[i].ref);
         free(c->sends[i].tier);
+        free(c->sends[i].answer_tier);
         free(c->sends[i].touches);
     }
     for (size_t i = 0; c->items && i < c->n; i++)

@@ -33,9 +33,10 @@
  * carried in memory along the chain of that customer's (or complaint's)
  * timers (`prev`), as the database would have answered after the earlier
  * timer's writes:
- *   send:  the customer's latest counted survey (now, once one is sent),
- *          their contact touches (one more at now per survey sent), and
- *          which survey ids already have a survey_requests row;
+ *   send:  the customer's latest counted survey (now, once one is sent
+ *          or an unsolicited answer is taken over), their contact touches
+ *          (one more at now per survey sent), and which survey ids already
+ *          have a survey_requests row;
  *   sla:   the complaint's level.
  * Nothing else a timer reads is written by a timer: scoring_customers,
  * contact_budget, survey_customers' zone and existence (a quarterly timer
@@ -85,6 +86,13 @@ typedef struct sv_tsend {
     size_t nrules;
     int64_t *touches;           /* owned */
     size_t ntouches;
+    /* the row of an answer recorded as unsolicited at or after the send
+     * (late.h, sv_adopts_answer): the survey takes it over */
+    bool adoptable;
+    char answer_month[8];
+    char *answer_tier;          /* owned */
+    uint32_t answer_part;
+    int answer_nps, answer_csat;
     /* carried along the customer's sends of the batch */
     size_t prev;                /* the customer's previous send; SV_NONE */
     int64_t last_after;         /* latest counted survey after this one */
@@ -130,6 +138,12 @@ typedef struct sv_twrites {
     rp_pgarray sla_id, sla_level, sla_name;
     rp_pgarray flag_id, flag_alive, flag_buys, flag_reason;
     rp_pgarray watch_id, watch_status;
+    /* unsolicited answers taken over by their survey (sv_tw_adopt) */
+    rp_pgarray adopt_id, adopt_customer, adopt_part, adopt_kind, adopt_ref, adopt_reason, adopt_tier,
+        adopt_expires, adopt_cause, adopt_sent;
+    /* monthly count changes: month, tier, partition and the counters */
+    rp_pgarray mon_month, mon_tier, mon_part, mon_requested, mon_answered, mon_nps_answers, mon_promoters,
+        mon_passives, mon_detractors, mon_csat_answers, mon_csat_sum;
 } sv_twrites;
 
 /* The timers of one on_timers call (one tenant). */
@@ -200,6 +214,11 @@ bool sv_tsilent_apply(sv_tcall *c, sv_tsilent *w);
 /* timer_writes.c */
 void sv_tw_request(sv_tcall *c, const sv_tsend *s, const char *status, const char *reason,
                    int64_t expires_ms);
+/* The survey s takes over the unsolicited answer of its id: the row becomes
+ * the survey's (sent: with its contact-ledger touch; else suppressed with
+ * reason and answered after all), and the answer's counts move from the
+ * answer's month to the survey's. False after api->fail. */
+bool sv_tw_adopt(sv_tcall *c, const sv_tsend *s, const char *reason, int64_t expires_ms, bool sent);
 void sv_tw_expire(sv_tcall *c, const char *survey_id);
 void sv_tw_quarter(sv_tcall *c, const char *customer, int64_t due_ms);
 void sv_tw_escalate(sv_tcall *c, const char *complaint_id, int level);

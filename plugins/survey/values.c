@@ -69,3 +69,13 @@ char *sv_concat(const char *first, ...)
     *at = '\0';
     return out;
 }
+
+bool sv_set_id(char **slot, const char *id)
+{
+    char *copy = id ? strdup(id) : NULL;
+    if (id && !copy)
+        return false;
+    free(*slot);
+    *slot = copy;
+    return true;
+}

@@ -9,7 +9,8 @@
  *   response by then the complaint escalates to the manager; a complaint
  *   opened by an event, answered by a contact and resolved within its SLA
  *   reports its business resolution time; a customer erased after a
- *   purchase is never surveyed.
+ *   purchase is never surveyed; a reply that arrives after its clock fired
+ *   corrects the first response but the escalation stands.
  * And behaviour over words, with a stand-in scoring_customers table (the
  * columns the plugin reads): a care touch two days before the survey's due
  * time defers it by the contact budget; a satisfied answer is watched, and
@@ -259,10 +260,47 @@ static void survey_long_ids(void **state)
     free(conninfo);
 }
 
+/* A reply that arrives after its first-response clock fired, earlier than
+ * the deadline (beyond event_lateness_ms, here 0): the escalation stands
+ * (level, count and event), the first response is corrected to the reply
+ * and met, and the clock's next timer finds it met and stops. */
+static void survey_late_reply_after_escalation(void **state)
+{
+    (void)state;
+    char *conninfo = rp_test_create_db("rp_survey_late_reply");
+    const char *args[] = {"--plugins=survey", "--clock=event", NULL};
+    rp_test_daemon *d = rp_test_daemon_start(conninfo, args);
+    PGconn *db = rp_test_connect(conninfo);
+    int64_t opened = MONDAY_NOON - 2 * HOUR;   /* Mon 10:00, normal: first response due Tue 10:00 */
+    publishf(d, "{\"id\":\"q1\",\"type\":\"complaint.opened\",\"ts\":%lld,\"customer\":\"c9\","
+                "\"data\":{\"complaint_id\":\"q1\",\"severity\":\"normal\"}}", (long long)opened);
+    publishf(d, "{\"id\":\"q2\",\"type\":\"suggestion\",\"ts\":%lld,\"customer\":\"c9\",\"data\":{}}",
+             (long long)(opened + DAY + 2 * HOUR));
+    rp_test_wait_idle(db, 20000);
+    assert_int_equal(rp_test_sql_intf(db, "SELECT level FROM survey_complaints WHERE complaint_id = 'q1'"), 1);
+    /* the reply of Monday 16:00 arrives now */
+    publishf(d, "{\"id\":\"q3\",\"type\":\"contact\",\"ts\":%lld,\"customer\":\"c9\","
+                "\"data\":{\"channel\":\"phone\",\"complaint_id\":\"q1\"}}", (long long)(opened + 6 * HOUR));
+    publishf(d, "{\"id\":\"q4\",\"type\":\"suggestion\",\"ts\":%lld,\"customer\":\"c9\",\"data\":{}}",
+             (long long)(opened + 3 * DAY));
+    rp_test_wait_idle(db, 20000);
+    assert_int_equal(rp_test_sql_intf(db, "SELECT first_response_ms FROM survey_complaints WHERE complaint_id = 'q1'"
+                                          " AND first_response_met AND level = 1 AND level_name = 'manager'"
+                                          " AND escalations = 1"), opened + 6 * HOUR);
+    assert_int_equal(rp_test_sql_intf(db, "SELECT ts_ms FROM outbox WHERE type = 'complaint.escalated'"),
+                     opened + DAY);
+    assert_int_equal(rp_test_sql_intf(db, "SELECT count(*) FROM timers WHERE plugin = 'survey'"
+                                          " AND key = 'sla:first:q1'"), 0);
+    PQfinish(db);
+    rp_test_daemon_stop(d, SIGTERM);
+    free(conninfo);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(survey_complaint_escalation),
+        cmocka_unit_test(survey_late_reply_after_escalation),
         cmocka_unit_test(survey_budget_silent_churn),
         cmocka_unit_test(survey_long_ids),
     };

@@ -662,16 +662,24 @@ static int64_t tenant_barrier(const txn_state *s)
  * is of the event's own scope (a timer of the event's scope due before it
  * but past the horizon stalls the partition). cursor is the next event of
  * the partition's group. Returns whether anything moved. */
-static bool advance_partition(txn_state *s, uint32_t p, const rp_batch_group *g, size_t *cursor,
-                              int64_t barrier)
+static bool advance_partition(txn_state *s, uint32_t p, const rp_batch_group *g, size_t *cursor)
 {
-    int64_t cap = earlier(s->fire_horizon, barrier);
     size_t end = g ? g->first + g->count : 0;
     bool moved = false;
+    int64_t barrier = tenant_barrier(s);
     while (budget_left(s) && g && *cursor < end) {
+        /* A tenant-wide event handled just now may have armed a
+         * tenant-clock timer: the barrier is read again each step. */
+        barrier = tenant_barrier(s);
+        int64_t cap = earlier(s->fire_horizon, barrier);
         const rp_event *ev = &s->batch->events[*cursor];
-        if (ev->ts_ms >= barrier)
-            return moved;
+        if (ev->ts_ms >= barrier) {
+            /* Blocked until the tenant-clock timer fires: the partition's
+             * timers due up to it fire first (an event behind this one that
+             * is earlier than them can only come after the tenant-clock
+             * timer anyway: it is late). */
+            return fire_due(s, p, cap) > 0 || moved;
+        }
         size_t fired = fire_due(s, p, earlier(s->ahead[*cursor], cap));
         if (budget_left(s))
             fired += fire_scope_due(s, ev, earlier(ev->ts_ms, cap));
@@ -691,7 +699,7 @@ static bool advance_partition(txn_state *s, uint32_t p, const rp_batch_group *g,
      * to event_lateness_ms earlier than the batch's latest). */
     int64_t lateness = s->w->broker->cfg->event_lateness_ms;
     int64_t bound = g && g->more ? g->max_ts - lateness : timer_horizon(s);
-    return fire_due(s, p, earlier(bound, barrier)) > 0 || moved;
+    return fire_due(s, p, earlier(bound, tenant_barrier(s))) > 0 || moved;
 }
 
 /* Whether partition p has handled everything before instant b (events
@@ -710,8 +718,9 @@ static bool complete_before(txn_state *s, uint32_t p, const rp_batch_group *g, s
 
 /* Fires the tenant clock's timers due at b if every partition is complete
  * before b and the watermark is far enough past it. */
-static bool fire_tenant_clock(txn_state *s, const size_t *cursors, int64_t b)
+static bool fire_tenant_clock(txn_state *s, const size_t *cursors)
 {
+    int64_t b = tenant_barrier(s);
     if (b == INT64_MAX || b > timer_horizon(s))
         return false;
     for (uint32_t p = 0; p < s->w->host->partition_count; p++) {
@@ -770,15 +779,14 @@ static void dispatch_event_time(txn_state *s)
     }
     bool moved = true;
     while (moved && budget_left(s)) {
-        int64_t barrier = tenant_barrier(s);
         moved = false;
         for (uint32_t p = 0; p < s->w->host->partition_count && budget_left(s); p++) {
             const rp_batch_group *g = group_of(s->batch, p);
             if (g || has_timer_in(fx, p))
-                moved |= advance_partition(s, p, g, g ? &cursors[g - s->batch->groups] : NULL, barrier);
+                moved |= advance_partition(s, p, g, g ? &cursors[g - s->batch->groups] : NULL);
         }
         if (budget_left(s))
-            moved |= fire_tenant_clock(s, cursors, barrier);
+            moved |= fire_tenant_clock(s, cursors);
     }
     free(cursors);
     free(s->ahead);

@@ -54,7 +54,8 @@ static bool customer_event(cr_run *r, const rp_event *ev)
         r->api->fail(r->ctx, "care: customer %s was not loaded", ev->customer);
         return false;
     }
-    if (c->first_seen_ms < 0) {
+    /* The earliest event time, also when an earlier event arrives late. */
+    if (c->first_seen_ms < 0 || ev->ts_ms < c->first_seen_ms) {
         c->first_seen_ms = ev->ts_ms;
         c->dirty = true;
     }
@@ -80,9 +81,12 @@ static bool handle(cr_run *r, const rp_event *ev)
 bool cr_events_run(cr_run *r, const rp_event *const *events, size_t n)
 {
     bool ok = load_customers(r, events, n);
+    r->earliest = INT64_MAX;
     for (size_t i = 0; ok && i < n; i++) {
         r->api->scope_event(r->ctx, events[i]);
         r->now = r->api->now_ms(r->ctx);
+        if (r->now < r->earliest)
+            r->earliest = r->now;
         ok = handle(r, events[i]);
     }
     return ok && cr_store_save(r);

@@ -13,7 +13,8 @@
  *   plugin.c -> events.c, timers.c -> the triggers (handlers.c, profile.c,
  *   tenant_events.c, inbox.c, plan.c) -> task.c -> lifecycle.c -> emit.c,
  *   and under all of them store.c -> run.c -> rows.c -> values.c;
- *   tenants.c (from plugin.c and inbox.c) -> values.c.
+ *   tenants.c (from plugin.c, inbox.c and tenant_events.c: the tenant
+ *   clock) -> values.c.
  * The rules are in the pure files (calendar, localday, cadence, budget,
  * rules, taskid, specialday, pairs, settings, settings_parse).
  */
@@ -34,6 +35,7 @@
 #include "pairs.h"
 #include "settings.h"
 #include "specialday.h"
+#include "stamps.h"
 #include "taskid.h"
 #include "timerbatch.h"
 
@@ -56,6 +58,7 @@ typedef struct cr_tenant {
     bool written;               /* transaction seq wrote its row (may roll back) */
     uint64_t seq;
     int64_t inbox_due_ms;       /* when its inbox timer is due */
+    bool started;               /* the inbox has fired (care_tenants.inbox_started) */
     int64_t checked_ms;         /* engine time of the last read */
 } cr_tenant;
 
@@ -78,6 +81,13 @@ typedef struct cr_known_touch {
     char *owned_id;
 } cr_known_touch;
 
+/* A contact that named a task not made yet (its trigger arrives late):
+ * the task is made done (task.c). */
+typedef struct cr_closure {
+    char *task_id, *outcome;    /* outcome may be NULL */
+    int64_t done_ms;
+} cr_closure;
+
 typedef struct cr_cust {
     char *id;
     uint32_t partition;
@@ -89,20 +99,23 @@ typedef struct cr_cust {
     char channel[16];
     int consent_contact, consent_marketing;  /* 1 yes, 0 no, -1 never stated */
     char specials[1024];        /* specialday.h: at most CR_SPECIALS_MAX lines */
-    int64_t first_seen_ms;
-    int64_t last_contact_ms;    /* -1: never; the regular cycle starts here */
+    int64_t first_seen_ms;      /* the earliest event time of the customer's events */
+    int64_t last_contact_ms;    /* -1: never; the regular cycle starts here (the latest) */
     int64_t next_plan_ms;
+    int64_t profile_ms[CR_PF_COUNT]; /* when each profile field was stated (stamps.h) */
     char tier[16], risk[16];    /* scoring's words, else potential / unknown */
     cr_known_touch *touches;
     size_t ntouches, touches_cap;
     char **task_ids;            /* ids that exist already (idempotency) */
     size_t nids, ids_cap;
+    cr_closure *closures;       /* care_closures rows of the customer */
+    size_t nclosures, closures_cap;
 } cr_cust;
 
 /* Rows gathered for one INSERT ... FROM unnest(...): one array literal per
  * column (rows.c). */
-#define CR_ROWBUF_MAX_COLS 17
-#define CR_TASK_COLS 17     /* care_tasks but tenant and window_end_ms */
+#define CR_ROWBUF_MAX_COLS 19
+#define CR_TASK_COLS 19     /* care_tasks but tenant and window_end_ms */
 #define CR_TOUCH_COLS 6     /* contact_ledger: customer, partition, ref, kind, marketing, ts_ms */
 typedef struct cr_rowbuf {
     rp_pgarray cols[CR_ROWBUF_MAX_COLS];
@@ -124,6 +137,7 @@ typedef struct cr_run {
     const char *tenant;
     care_state *st;
     int64_t now;
+    int64_t earliest;           /* the earliest now of the call's events */
     cr_tz tz;
     cr_cust *custs;
     size_t ncusts, custs_cap;
@@ -168,6 +182,10 @@ const char *cr_cust_tz(const cr_run *r, cr_cust *c);
 bool cr_cust_add_touch(cr_cust *c, int64_t ts_ms, int priority, const char *task_id);
 bool cr_cust_know_id(cr_cust *c, const char *task_id);
 bool cr_cust_has_id(const cr_cust *c, const char *task_id);
+/* Keeps the earliest closing of task_id (stamps.h); false when out of memory. */
+bool cr_cust_add_closure(cr_cust *c, const char *task_id, int64_t done_ms, const char *outcome);
+/* The closure naming task_id, NULL when none. */
+const cr_closure *cr_cust_closure(const cr_cust *c, const char *task_id);
 /* Drops what the run knows of an erased customer. */
 void cr_cust_forget(cr_cust *c);
 /* "plan:CUSTOMER", owned by the run. */
@@ -186,8 +204,10 @@ bool cr_store_erase(cr_run *r, const char *customer);
 /* ---- emit.c ---- */
 typedef struct cr_task_info {
     const char *task_id, *customer, *kind, *channel, *gesture, *reason, *status, *merged_into;
+    const char *outcome;        /* of a task made done (a closure came first), else NULL */
     int priority;
     int64_t due_ms, deferred_from_ms;
+    int64_t done_ms;            /* -1 unless made done */
     bool over_budget;
 } cr_task_info;
 
@@ -234,6 +254,10 @@ bool cr_task_create(cr_run *r, cr_cust *c, const cr_task_spec *t);
 /* Closes an open task (contact or care.done naming it). */
 bool cr_task_close(cr_run *r, const char *task_id, const char *customer, int64_t ts_ms,
                    const char *outcome);
+/* A contact named a task the customer does not have (yet): remembered, so
+ * the task is made done if its trigger arrives late. */
+bool cr_task_close_early(cr_run *r, cr_cust *c, const char *task_id, int64_t ts_ms,
+                         const char *outcome);
 
 /* ---- plan.c: regular cadence, special days, holidays, the plan timer ---- */
 bool cr_plan_customer(cr_run *r, cr_cust *c);
@@ -247,8 +271,14 @@ bool cr_on_contact(cr_run *r, cr_cust *c, const rp_event *ev, const char *outcom
 bool cr_on_key_event(cr_run *r, cr_cust *c, const rp_event *ev);
 bool cr_on_holding(cr_run *r, cr_cust *c, const rp_event *ev);
 bool cr_on_upsert(cr_run *r, cr_cust *c, const rp_event *ev);
+/* campaign.launched and market.price are checked and then handed to the
+ * tenant clock: a timer "campaign:EVENT_ID" or "price:EVENT_ID" at the
+ * event's time, with its data, does the work at a cut every partition has
+ * reached (tenant_events.c). */
 bool cr_on_campaign(cr_run *r, const rp_event *ev);
 bool cr_on_price(cr_run *r, const rp_event *ev);
+bool cr_campaign_timer(cr_run *r, const rp_timer *t);
+bool cr_price_timer(cr_run *r, const rp_timer *t);
 
 /* ---- events.c: one tenant's run of events ---- */
 bool cr_events_run(cr_run *r, const rp_event *const *events, size_t n);
@@ -258,11 +288,17 @@ bool cr_inbox_take(cr_run *r);
 
 /* ---- tenants.c: the tenant's inbox timer and contact_budget rows ---- */
 /* Makes sure the tenant has its inbox timer (never moving an armed one
- * later) and its own contact_budget rows when its budget differs from the
- * plugin-wide one. One query per tenant and process, in the usual case. */
-bool cr_tenant_ensure(cr_run *r);
-/* Arms the inbox timer inbox_interval after now and records it. */
+ * later; before its first firing, moving it earlier when earliest_ms, the
+ * call's earliest engine time, is) and its own contact_budget rows when its
+ * budget differs from the plugin-wide one. One query per tenant and
+ * process, in the usual case. */
+bool cr_tenant_ensure(cr_run *r, int64_t earliest_ms);
+/* Arms the inbox timer at the next multiple of inbox_interval after now
+ * and records it. */
 bool cr_tenant_inbox_rearm(cr_run *r);
+/* A timer on the tenant clock (no scope): for work across the tenant's
+ * customers (the inbox, a campaign, a price move). */
+bool cr_tenant_timer(cr_run *r, const char *key, int64_t due_ms, const uint8_t *payload, size_t len);
 /* The plugin-wide budget rows (tenant '*'), written at init. */
 bool cr_budget_write(rp_ctx *ctx, const rp_host_api *api, const cr_settings *s, const char *tenant);
 void cr_tenants_free(cr_tenants *t);

@@ -65,7 +65,12 @@ bool cr_on_contact(cr_run *r, cr_cust *c, const rp_event *ev, const char *outcom
 {
     const char *task_id = cr_field(r, ev->data, "task_id");
     const char *outcome = cr_field(r, ev->data, outcome_key);
-    if (task_id[0] && !cr_task_close(r, task_id, c->id, ev->ts_ms, outcome[0] ? outcome : NULL))
+    const char *said = outcome[0] ? outcome : NULL;
+    if (task_id[0] && !cr_task_close(r, task_id, c->id, ev->ts_ms, said))
+        return false;
+    /* A task the customer does not have yet: its trigger may arrive late. */
+    if (task_id[0] && !cr_cust_has_id(c, task_id)
+        && !cr_task_close_early(r, c, task_id, ev->ts_ms, said))
         return false;
     if (ev->ts_ms > c->last_contact_ms)
         c->last_contact_ms = ev->ts_ms;
@@ -103,6 +108,12 @@ bool cr_on_key_event(cr_run *r, cr_cust *c, const rp_event *ev)
     return cr_task_create(r, c, &t);
 }
 
+/* SQL of cr_on_holding: whether the arriving update is as new as the
+ * stored one, and a field's value after it. */
+#define NEWER "EXCLUDED.updated_ms >= h.updated_ms"
+#define LATEST(col) "CASE WHEN " NEWER " THEN COALESCE(EXCLUDED." col ", h." col ")" \
+                    " ELSE COALESCE(h." col ", EXCLUDED." col ") END"
+
 bool cr_on_holding(cr_run *r, cr_cust *c, const rp_event *ev)
 {
     const char *holding = cr_field(r, ev->data, "holding_id");
@@ -127,17 +138,23 @@ bool cr_on_holding(cr_run *r, cr_cust *c, const rp_event *ev)
     char part[24], ts[24];
     const char *p[] = {r->tenant, holding, c->id, cr_i64(part, c->partition), product, nums[0],
                        nums[1], nums[2], nums[3], risk[0] ? risk : NULL, cr_i64(ts, ev->ts_ms)};
-    /* A new range re-arms the alert; quantity 0 closes the holding. */
+    /* The newest update by event time wins (the same instant: the later
+     * arrival); a new range re-arms the alert; quantity 0 closes the
+     * holding. An older update arriving late fills only what the holding
+     * lacks and re-arms nothing (docs: "Late events and arrival order"). */
     return r->api->db_defer(r->ctx,
-        "INSERT INTO care_holdings (tenant, holding_id, customer, partition, product, quantity,"
+        "INSERT INTO care_holdings AS h (tenant, holding_id, customer, partition, product, quantity,"
         " buy_price, stop_loss, take_profit, risk_preference, last_alert, updated_ms)"
         " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, $11)"
-        " ON CONFLICT (tenant, holding_id) DO UPDATE SET customer = EXCLUDED.customer,"
-        " partition = EXCLUDED.partition, product = EXCLUDED.product,"
-        " quantity = COALESCE(EXCLUDED.quantity, care_holdings.quantity),"
-        " buy_price = COALESCE(EXCLUDED.buy_price, care_holdings.buy_price),"
-        " stop_loss = COALESCE(EXCLUDED.stop_loss, care_holdings.stop_loss),"
-        " take_profit = COALESCE(EXCLUDED.take_profit, care_holdings.take_profit),"
-        " risk_preference = COALESCE(EXCLUDED.risk_preference, care_holdings.risk_preference),"
-        " last_alert = NULL, updated_ms = EXCLUDED.updated_ms", 11, p) == RP_OK;
+        " ON CONFLICT (tenant, holding_id) DO UPDATE SET"
+        " customer = CASE WHEN " NEWER " THEN EXCLUDED.customer ELSE h.customer END,"
+        " partition = CASE WHEN " NEWER " THEN EXCLUDED.partition ELSE h.partition END,"
+        " product = CASE WHEN " NEWER " THEN EXCLUDED.product ELSE h.product END,"
+        " quantity = " LATEST("quantity") ","
+        " buy_price = " LATEST("buy_price") ","
+        " stop_loss = " LATEST("stop_loss") ","
+        " take_profit = " LATEST("take_profit") ","
+        " risk_preference = " LATEST("risk_preference") ","
+        " last_alert = CASE WHEN " NEWER " THEN NULL ELSE h.last_alert END,"
+        " updated_ms = GREATEST(h.updated_ms, EXCLUDED.updated_ms)", 11, p) == RP_OK;
 }

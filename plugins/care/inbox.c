@@ -1,6 +1,7 @@
 /*
  * inbox.c - care_requests from other plugins (contracts.h): a recurring
- * durable timer per tenant, every inbox_interval of engine time, takes the
+ * durable timer per tenant on the tenant clock (the requests come from
+ * every partition), every inbox_interval of engine time, takes the
  * untaken requests in creation order and turns each into a task with the
  * usual consent, quiet-hours, channel and budget rules, then marks them
  * taken in the same transaction and arms the next firing (tenants.c keeps
@@ -59,13 +60,18 @@ static bool take_one(cr_run *r, rp_rows *rows, int i, rp_pgarray *taken)
     return (!c && !t.org) || cr_task_create(r, c, &t);
 }
 
+/* Requests created up to the firing's time, in creation order: one made
+ * later (the requesting plugin is ahead of care's tenant clock) waits for
+ * the firing after it, so what a firing takes does not depend on how far
+ * other plugins had got. */
 bool cr_inbox_take(cr_run *r)
 {
-    const char *p[] = {r->tenant};
+    char now[24];
+    const char *p[] = {r->tenant, cr_i64(now, r->now)};
     rp_rows *rows = r->api->db_query(r->ctx,
         "SELECT request_id, customer, org, assignee, kind, priority, due_ms, reason, source,"
         " created_ms FROM care_requests WHERE tenant = $1 AND taken_ms IS NULL"
-        " ORDER BY created_ms, request_id LIMIT " INBOX_BATCH, 1, p);
+        " AND created_ms <= $2::bigint ORDER BY created_ms, request_id LIMIT " INBOX_BATCH, 2, p);
     if (!rows)
         return false;
     rp_pgarray taken = {0};
@@ -73,9 +79,8 @@ bool cr_inbox_take(cr_run *r)
     for (int i = 0; ok && i < r->api->rows_count(rows); i++)
         ok = take_one(r, rows, i, &taken);
     if (ok && r->api->rows_count(rows) > 0) {
-        char now[24];
         const char *list = rp_pgarray_finish(&taken);
-        const char *up[] = {r->tenant, list, cr_i64(now, r->now)};
+        const char *up[] = {r->tenant, list, now};
         ok = list && r->api->db_defer(r->ctx,
                  "UPDATE care_requests SET taken_ms = $3 WHERE tenant = $1"
                  " AND request_id = ANY($2::text[])", 3, up) == RP_OK;

@@ -43,7 +43,7 @@ static int on_events(const rp_call *call, const rp_event *const *events, size_t 
         /* The inbox timer (if this call arms it) in the last event's scope. */
         call->api->scope_event(call->ctx, events[count - 1]);
         r.now = call->api->now_ms(call->ctx);
-        ok = cr_tenant_ensure(&r);
+        ok = cr_tenant_ensure(&r, r.earliest);
     }
     return cr_run_end(&r, ok) ? RP_OK : RP_ERROR;
 }
@@ -58,7 +58,7 @@ static int on_timers(const rp_call *call, const rp_timer *const *timers, size_t 
     cr_run_init(&r, call);
     call->api->scope_timer(call->ctx, timers[count - 1]);
     r.now = call->api->now_ms(call->ctx);
-    return cr_run_end(&r, cr_tenant_ensure(&r)) ? RP_OK : RP_ERROR;
+    return cr_run_end(&r, cr_tenant_ensure(&r, r.now)) ? RP_OK : RP_ERROR;
 }
 
 static void shutdown_plugin(const rp_call *call)
@@ -73,7 +73,7 @@ static void shutdown_plugin(const rp_call *call)
 static const rp_plugin descriptor = {
     RP_PLUGIN_INIT_HEADER,
     .name = "care",
-    .version = "2.0.0",
+    .version = "2.1.0",
     .description = "the care schedule: who to contact, when, how and why, within a contact "
                    "budget (DOMAIN.md section 3)",
     .subscribes = subscribes,

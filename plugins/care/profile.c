@@ -2,20 +2,31 @@
  * profile.c - customer.upsert: what the care plugin keeps of a profile
  * (time zone, preferred channel, consent, special days). Absent fields keep
  * their previous value; a present list (family, anniversaries) replaces the
- * stored one of its kind.
+ * stored one of its kind. Each field keeps the newest statement by event
+ * time (stamps.h): an older upsert arriving late changes only the fields
+ * no newer upsert has stated.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "glue.h"
 
-static void read_consent(cr_run *r, cr_cust *c, rp_view data)
+/* Whether the upsert's statement of a field replaces the stored one: it is
+ * as recent by event time (stamps.h), whatever the arrival order. */
+static bool newest(cr_cust *c, const rp_event *ev, cr_profile_field f)
 {
-    rp_view consent = r->api->view_get(data, "consent");
+    return cr_stamp_take(&c->profile_ms[f], ev->ts_ms);
+}
+
+static void read_consent(cr_run *r, cr_cust *c, const rp_event *ev)
+{
+    rp_view consent = r->api->view_get(ev->data, "consent");
     bool v;
-    if (r->api->view_bool(r->api->view_get(consent, "contact"), &v))
+    if (r->api->view_bool(r->api->view_get(consent, "contact"), &v)
+        && newest(c, ev, CR_PF_CONSENT_CONTACT))
         c->consent_contact = v;
-    if (r->api->view_bool(r->api->view_get(consent, "marketing"), &v))
+    if (r->api->view_bool(r->api->view_get(consent, "marketing"), &v)
+        && newest(c, ev, CR_PF_CONSENT_MARKETING))
         c->consent_marketing = v;
 }
 
@@ -66,14 +77,16 @@ static void add_anniversaries(cr_run *r, rp_view list, char *out, size_t size)
         add_day(out, size, "anniversary", cr_field(r, a, "label"), cr_field(r, a, "date"));
 }
 
-static void read_special_days(cr_run *r, cr_cust *c, rp_view data)
+static void read_special_days(cr_run *r, cr_cust *c, const rp_event *ev)
 {
-    rp_view birthday = r->api->view_get(data, "birthday");
-    rp_view family = r->api->view_get(data, "family");
-    rp_view anniversaries = r->api->view_get(data, "anniversaries");
-    bool replace[3] = {r->api->view_kind(birthday) == RP_VIEW_STR,
-                       r->api->view_kind(family) == RP_VIEW_ARRAY,
-                       r->api->view_kind(anniversaries) == RP_VIEW_ARRAY};
+    rp_view birthday = r->api->view_get(ev->data, "birthday");
+    rp_view family = r->api->view_get(ev->data, "family");
+    rp_view anniversaries = r->api->view_get(ev->data, "anniversaries");
+    bool replace[3] = {
+        r->api->view_kind(birthday) == RP_VIEW_STR && newest(c, ev, CR_PF_BIRTHDAY),
+        r->api->view_kind(family) == RP_VIEW_ARRAY && newest(c, ev, CR_PF_FAMILY),
+        r->api->view_kind(anniversaries) == RP_VIEW_ARRAY && newest(c, ev, CR_PF_ANNIVERSARIES),
+    };
     if (!replace[0] && !replace[1] && !replace[2])
         return;
     char next[sizeof c->specials];
@@ -108,10 +121,10 @@ static bool cancel_withdrawn(cr_run *r, cr_cust *c, int contact_before, int mark
 }
 
 /* A zone name longer than any IANA zone is none: the default applies. */
-static void read_zone(cr_run *r, cr_cust *c, rp_view data)
+static void read_zone(cr_run *r, cr_cust *c, const rp_event *ev)
 {
-    const char *tz = cr_str(r, r->api->view_get(data, "timezone"));
-    if (!tz)
+    const char *tz = cr_str(r, r->api->view_get(ev->data, "timezone"));
+    if (!tz || !newest(c, ev, CR_PF_TIMEZONE))
         return;
     snprintf(c->tz, sizeof c->tz, "%s", strlen(tz) < sizeof c->tz ? tz : "-");
     c->tz_known = 0;
@@ -120,12 +133,12 @@ static void read_zone(cr_run *r, cr_cust *c, rp_view data)
 bool cr_on_upsert(cr_run *r, cr_cust *c, const rp_event *ev)
 {
     int contact_before = c->consent_contact, marketing_before = c->consent_marketing;
-    read_zone(r, c, ev->data);
+    read_zone(r, c, ev);
     const char *channel = cr_str(r, r->api->view_get(ev->data, "preferred_channel"));
-    if (channel)
+    if (channel && newest(c, ev, CR_PF_CHANNEL))
         snprintf(c->channel, sizeof c->channel, "%s", channel);
-    read_consent(r, c, ev->data);
-    read_special_days(r, c, ev->data);
+    read_consent(r, c, ev);
+    read_special_days(r, c, ev);
     c->dirty = true;
     return cancel_withdrawn(r, c, contact_before, marketing_before);
 }

@@ -16,15 +16,16 @@
 static const char *const insert_tasks_sql =
     "INSERT INTO care_tasks (tenant, task_id, customer, org, assignee, partition, kind, channel,"
     " gesture, priority, due_ms, reason, status, source, created_ms, deferred_from_ms,"
-    " merged_into, over_budget, window_end_ms)"
+    " merged_into, over_budget, done_ms, outcome, window_end_ms)"
     " SELECT $1, task_id, customer, org, assignee, partition, kind, channel, gesture, priority,"
     " due_ms, reason, status, source, created_ms, deferred_from_ms, merged_into, over_budget,"
-    " due_ms + $2::bigint"
+    " done_ms, outcome, due_ms + $2::bigint"
     " FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::text[],"
     " $9::text[], $10::text[], $11::int[], $12::bigint[], $13::text[], $14::text[], $15::text[],"
-    " $16::bigint[], $17::bigint[], $18::text[], $19::boolean[])"
+    " $16::bigint[], $17::bigint[], $18::text[], $19::boolean[], $20::bigint[], $21::text[])"
     " AS t(task_id, customer, org, assignee, partition, kind, channel, gesture, priority, due_ms,"
-    " reason, status, source, created_ms, deferred_from_ms, merged_into, over_budget)"
+    " reason, status, source, created_ms, deferred_from_ms, merged_into, over_budget, done_ms,"
+    " outcome)"
     " ON CONFLICT (tenant, task_id) DO NOTHING";
 
 static const char *const insert_touches_sql =

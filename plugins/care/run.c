@@ -27,6 +27,7 @@ static void cust_free(cr_cust *c)
     cr_cust_forget(c);
     free(c->touches);
     free(c->task_ids);
+    free(c->closures);
     free(c->id);
 }
 
@@ -120,8 +121,61 @@ bool cr_cust_know_id(cr_cust *c, const char *task_id)
     return true;
 }
 
+static bool closure_set(cr_closure *k, const char *task_id, int64_t done_ms, const char *outcome)
+{
+    char *id = task_id ? strdup(task_id) : k->task_id;
+    char *text = outcome ? strdup(outcome) : NULL;
+    if (!id || (outcome && !text)) {
+        if (task_id)
+            free(id);
+        free(text);
+        return false;
+    }
+    free(k->outcome);
+    *k = (cr_closure){.task_id = id, .outcome = text, .done_ms = done_ms};
+    return true;
+}
+
+bool cr_cust_add_closure(cr_cust *c, const char *task_id, int64_t done_ms, const char *outcome)
+{
+    for (size_t i = 0; i < c->nclosures; i++) {
+        cr_closure *k = &c->closures[i];
+        if (strcmp(k->task_id, task_id) != 0)
+            continue;
+        if (!cr_closing_first(done_ms, outcome, k->done_ms, k->outcome))
+            return true;                    /* an earlier closing is kept */
+        return closure_set(k, NULL, done_ms, outcome);
+    }
+    if (c->nclosures == c->closures_cap) {
+        size_t cap = c->closures_cap ? c->closures_cap * 2 : 4;
+        cr_closure *k = realloc(c->closures, cap * sizeof *k);
+        if (!k)
+            return false;
+        c->closures = k;
+        c->closures_cap = cap;
+    }
+    c->closures[c->nclosures] = (cr_closure){0};
+    if (!closure_set(&c->closures[c->nclosures], task_id, done_ms, outcome))
+        return false;
+    c->nclosures++;
+    return true;
+}
+
+const cr_closure *cr_cust_closure(const cr_cust *c, const char *task_id)
+{
+    for (size_t i = 0; i < c->nclosures; i++)
+        if (strcmp(c->closures[i].task_id, task_id) == 0)
+            return &c->closures[i];
+    return NULL;
+}
+
 void cr_cust_forget(cr_cust *c)
 {
+    for (size_t i = 0; i < c->nclosures; i++) {
+        free(c->closures[i].task_id);
+        free(c->closures[i].outcome);
+    }
+    c->nclosures = 0;
     for (size_t i = 0; i < c->ntouches; i++)
         free(c->touches[i].owned_id);
     c->ntouches = 0;
@@ -132,6 +186,8 @@ void cr_cust_forget(cr_cust *c)
     c->tz_known = 0;
     c->consent_contact = c->consent_marketing = -1;
     c->first_seen_ms = c->last_contact_ms = c->next_plan_ms = -1;
+    for (int i = 0; i < CR_PF_COUNT; i++)
+        c->profile_ms[i] = -1;
     c->in_table = c->dirty = c->plan_due = false;
 }
 

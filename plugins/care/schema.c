@@ -9,6 +9,11 @@
  *    takes part in (contracts.h; other plugins create them too, hence
  *    IF NOT EXISTS there for good).
  * 2: care_tenants, what care keeps per tenant (tenants.c).
+ * 3: late events (docs/plugins/care.md "Late events and arrival order"):
+ *    care_closures, contacts that named a task before its trigger arrived;
+ *    care_customers.profile_ms, when each profile field was stated;
+ *    care_tenants.inbox_started, whether the inbox has fired (until then
+ *    an earlier event moves its first firing earlier, tenants.c).
  */
 #include <stddef.h>
 
@@ -87,8 +92,25 @@ static const char v2[] =
     "  inbox_due_ms bigint,"
     "  budget_rows text)";
 
+/* care_closures: the earliest contact (done_ms, outcome) that named a task
+ * the customer did not have, until the task is made (done); profile_ms: the
+ * event times of the profile fields' statements (stamps.h), NULL on rows
+ * from before (every field then takes the next statement); inbox_started:
+ * NULL on rows from before, whose inbox has long been firing. */
+static const char v3[] =
+    "CREATE TABLE care_closures ("
+    "  tenant text NOT NULL,"
+    "  customer text NOT NULL,"
+    "  task_id text NOT NULL,"
+    "  done_ms bigint NOT NULL,"
+    "  outcome text,"
+    "  PRIMARY KEY (tenant, customer, task_id))" STEP
+    "ALTER TABLE care_customers ADD COLUMN profile_ms text" STEP
+    "ALTER TABLE care_tenants ADD COLUMN inbox_started boolean";
+
 const rp_migration cr_migrations[] = {
     {1, v1},
     {2, v2},
+    {3, v3},
     {0, NULL},
 };

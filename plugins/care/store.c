@@ -27,6 +27,7 @@ static cr_cust *add_customer(cr_run *r, const char *customer)
     c->partition = r->api->partition_of(r->ctx, customer);
     c->consent_contact = c->consent_marketing = -1;
     c->first_seen_ms = c->last_contact_ms = c->next_plan_ms = -1;
+    cr_stamps_parse(NULL, c->profile_ms);
     snprintf(c->tier, sizeof c->tier, "potential");
     snprintf(c->risk, sizeof c->risk, "unknown");
     if (!cr_run_index_add(r, r->ncusts)) {
@@ -57,7 +58,7 @@ static bool load_state(cr_run *r, const char *array)
     const char *p[] = {r->tenant, array};
     rp_rows *rows = r->api->db_query(r->ctx,
         "SELECT customer, timezone, channel, consent_contact, consent_marketing, special_days,"
-        " first_seen_ms, last_contact_ms, next_plan_ms FROM care_customers"
+        " first_seen_ms, last_contact_ms, next_plan_ms, profile_ms FROM care_customers"
         " WHERE tenant = $1 AND customer = ANY($2::text[])", 2, p);
     if (!rows)
         return false;
@@ -75,6 +76,7 @@ static bool load_state(cr_run *r, const char *array)
         c->first_seen_ms = i64_or(r->api->rows_value(rows, i, 6), -1);
         c->last_contact_ms = i64_or(r->api->rows_value(rows, i, 7), -1);
         c->next_plan_ms = i64_or(r->api->rows_value(rows, i, 8), -1);
+        cr_stamps_parse(r->api->rows_value(rows, i, 9), c->profile_ms);
     }
     r->api->rows_free(rows);
     return true;
@@ -154,23 +156,33 @@ static bool load_touches(cr_run *r, const char *array, int64_t since_ms)
     return ok;
 }
 
+/* The known task ids and, in the same query, the closures waiting for
+ * their task (a contact named it before its trigger arrived). */
 static bool load_task_ids(cr_run *r, const char *array, int64_t since_ms)
 {
     char since[24];
     const char *p[] = {r->tenant, array, cr_i64(since, since_ms)};
     rp_rows *rows = r->api->db_query(r->ctx,
-        "SELECT customer, task_id FROM care_tasks WHERE tenant = $1"
-        " AND customer = ANY($2::text[]) AND (due_ms >= $3::bigint OR created_ms >= $3::bigint)",
+        "SELECT customer, task_id, NULL::bigint, NULL::text FROM care_tasks WHERE tenant = $1"
+        " AND customer = ANY($2::text[]) AND (due_ms >= $3::bigint OR created_ms >= $3::bigint)"
+        " UNION ALL SELECT customer, task_id, done_ms, outcome FROM care_closures"
+        " WHERE tenant = $1 AND customer = ANY($2::text[])",
         3, p);
     if (!rows)
         return false;
     bool ok = true;
     for (int i = 0; ok && i < r->api->rows_count(rows); i++) {
         cr_cust *c = cr_run_find(r, r->api->rows_value(rows, i, 0));
+        const char *id = r->api->rows_value(rows, i, 1);
+        const char *done = r->api->rows_value(rows, i, 2);
         if (c)
-            ok = cr_cust_know_id(c, r->api->rows_value(rows, i, 1));
+            ok = done ? cr_cust_add_closure(c, id, strtoll(done, NULL, 10),
+                                            r->api->rows_value(rows, i, 3))
+                      : cr_cust_know_id(c, id);
     }
     r->api->rows_free(rows);
+    if (!ok)
+        r->api->fail(r->ctx, "care: out of memory loading task ids");
     return ok;
 }
 
@@ -221,7 +233,7 @@ static const char *tristate_text(int v)
 
 /* care_customers columns after tenant, one array each. */
 enum { SAVE_CUSTOMER, SAVE_PARTITION, SAVE_TZ, SAVE_CHANNEL, SAVE_CONTACT, SAVE_MARKETING, SAVE_SPECIALS,
-       SAVE_FIRST, SAVE_LAST, SAVE_NEXT, SAVE_COLS };
+       SAVE_FIRST, SAVE_LAST, SAVE_NEXT, SAVE_STAMPS, SAVE_COLS };
 
 static void add_save_row(rp_pgarray *cols, const cr_cust *c)
 {
@@ -241,6 +253,9 @@ static void add_save_row(rp_pgarray *cols, const cr_cust *c)
         rp_pgarray_add_int(&cols[SAVE_NEXT], c->next_plan_ms);
     else
         rp_pgarray_add(&cols[SAVE_NEXT], NULL);
+    char stamps[CR_STAMPS_TEXT];
+    cr_stamps_format(c->profile_ms, stamps);
+    rp_pgarray_add(&cols[SAVE_STAMPS], stamps);
 }
 
 /* Every changed customer of the run in one upsert (it was one statement
@@ -267,15 +282,20 @@ bool cr_store_save(cr_run *r)
         if (!ok)
             r->api->fail(r->ctx, "care: out of memory writing the customers of tenant %s", r->tenant);
         else
+            /* first and last by event time (LEAST, GREATEST): what was
+             * stored stays right whatever order the events arrived in. */
             ok = r->api->db_defer(r->ctx,
                 "INSERT INTO care_customers (tenant, customer, partition, timezone, channel,"
                 " consent_contact, consent_marketing, special_days, first_seen_ms, last_contact_ms,"
-                " next_plan_ms) SELECT $1, * FROM unnest($2::text[], $3::int[], $4::text[], $5::text[],"
-                " $6::bool[], $7::bool[], $8::text[], $9::bigint[], $10::bigint[], $11::bigint[])"
+                " next_plan_ms, profile_ms) SELECT $1, * FROM unnest($2::text[], $3::int[],"
+                " $4::text[], $5::text[], $6::bool[], $7::bool[], $8::text[], $9::bigint[],"
+                " $10::bigint[], $11::bigint[], $12::text[])"
                 " ON CONFLICT (tenant, customer) DO UPDATE SET timezone = EXCLUDED.timezone,"
                 " channel = EXCLUDED.channel, consent_contact = EXCLUDED.consent_contact,"
                 " consent_marketing = EXCLUDED.consent_marketing, special_days = EXCLUDED.special_days,"
-                " last_contact_ms = EXCLUDED.last_contact_ms, next_plan_ms = EXCLUDED.next_plan_ms",
+                " first_seen_ms = LEAST(care_customers.first_seen_ms, EXCLUDED.first_seen_ms),"
+                " last_contact_ms = GREATEST(care_customers.last_contact_ms, EXCLUDED.last_contact_ms),"
+                " next_plan_ms = EXCLUDED.next_plan_ms, profile_ms = EXCLUDED.profile_ms",
                 SAVE_COLS + 1, p) == RP_OK;
     }
     for (int k = 0; k < SAVE_COLS; k++)
@@ -290,6 +310,7 @@ bool cr_store_erase(cr_run *r, const char *customer)
         "DELETE FROM contact_ledger WHERE tenant = $1 AND customer = $2",
         "DELETE FROM care_customers WHERE tenant = $1 AND customer = $2",
         "DELETE FROM care_holdings WHERE tenant = $1 AND customer = $2",
+        "DELETE FROM care_closures WHERE tenant = $1 AND customer = $2",
     };
     const char *p[] = {r->tenant, customer};
     if (!cr_rows_flush(r))

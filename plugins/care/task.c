@@ -72,7 +72,7 @@ static bool decide(cr_run *r, cr_cust *c, const cr_task_spec *t, int priority,
 static bool insert_task(cr_run *r, const cr_cust *c, const cr_task_spec *t,
                         const cr_task_info *info, uint32_t partition)
 {
-    char part[24], prio[24], due[24], created[24], from[24];
+    char part[24], prio[24], due[24], created[24], from[24], done[24];
     const char *values[CR_TASK_COLS] = {
         info->task_id, c ? c->id : NULL, t->org, t->assignee, cr_i64(part, partition),
         t->kind, info->channel, info->gesture, cr_i64(prio, info->priority),
@@ -80,6 +80,7 @@ static bool insert_task(cr_run *r, const cr_cust *c, const cr_task_spec *t,
         cr_i64(created, t->created_ms),
         info->deferred_from_ms >= 0 ? cr_i64(from, info->deferred_from_ms) : NULL,
         info->merged_into, info->over_budget ? "true" : "false",
+        info->done_ms >= 0 ? cr_i64(done, info->done_ms) : NULL, info->outcome,
     };
     return cr_rows_add_task(r, values);
 }
@@ -89,7 +90,11 @@ static bool record_touch(cr_run *r, cr_cust *c, const cr_task_info *info, bool m
     char part[24], due[24];
     const char *values[CR_TOUCH_COLS] = {c->id, cr_i64(part, c->partition), info->task_id, info->kind,
                                          marketing ? "true" : "false", cr_i64(due, info->due_ms)};
-    return cr_rows_add_touch(r, values) && cr_cust_add_touch(c, info->due_ms, info->priority, info->task_id);
+    /* A task made done is no open task: nothing merges with it (store.c
+     * loads touches the same way). */
+    bool open = info->done_ms < 0;
+    return cr_rows_add_touch(r, values)
+           && cr_cust_add_touch(c, info->due_ms, info->priority, open ? info->task_id : NULL);
 }
 
 /* The less important task planned nearby becomes part of the new one and
@@ -145,6 +150,26 @@ static void settle_status(const cr_run *r, cr_task_info *info)
     info->status = info->due_ms + r->s->window_ms <= r->now ? "expired" : "due";
 }
 
+/* A contact named this task before its trigger arrived (a late event): the
+ * task is made as that contact left it, done, with the contact's time and
+ * outcome, as if it had been closed after being made. A merged task stays
+ * skipped, as a closing would have left it. Either way the closure is used
+ * up. */
+static bool apply_closure(cr_run *r, cr_cust *c, cr_task_info *info)
+{
+    const cr_closure *k = cr_cust_closure(c, info->task_id);
+    if (!k)
+        return true;
+    if (!info->merged_into) {
+        info->status = "done";
+        info->done_ms = k->done_ms;
+        info->outcome = k->outcome ? cr_keep(r, k->outcome) : NULL;
+    }
+    const char *p[] = {r->tenant, c->id, info->task_id};
+    return r->api->db_defer(r->ctx, "DELETE FROM care_closures WHERE tenant = $1 AND customer = $2"
+                                    " AND task_id = $3", 3, p) == RP_OK;
+}
+
 static bool publish(cr_run *r, const cr_task_info *info)
 {
     if (!cr_emit_created(r, info))
@@ -169,7 +194,7 @@ bool cr_task_create(cr_run *r, cr_cust *c, const cr_task_spec *t)
         return true;                        /* documented: no task without consent */
     cr_task_info info = {.task_id = id, .customer = c ? c->id : NULL, .kind = t->kind,
                          .reason = t->reason, .status = "pending", .priority = priority_of(r, t),
-                         .due_ms = t->due_ms, .deferred_from_ms = -1};
+                         .due_ms = t->due_ms, .deferred_from_ms = -1, .done_ms = -1};
     cr_pick_channel(t->kind, c ? c->tier : NULL, c && c->channel[0] ? c->channel : NULL,
                     &info.channel, &info.gesture);
     if (!c) {                               /* account-level request: no person, no budget */
@@ -186,12 +211,18 @@ bool cr_task_create(cr_run *r, cr_cust *c, const cr_task_spec *t)
         return false;
     bool merged = info.merged_into != NULL;
     settle_status(r, &info);
+    if (!apply_closure(r, c, &info))
+        return false;
+    bool done = info.done_ms >= 0;
     return insert_task(r, c, t, &info, c->partition)
            && (merged || record_touch(r, c, &info, cr_kind_rule_of(t->kind)->marketing))
            && publish(r, &info)
-           && (merged || cr_lifecycle_start(r, &info, c->id, NULL));
+           && (merged || done || cr_lifecycle_start(r, &info, c->id, NULL));
 }
 
+/* The earliest closing by event time wins (stamps.h): a done task takes a
+ * closing that is earlier than its own, so two contacts naming it leave the
+ * same done_ms and outcome in either arrival order. */
 bool cr_task_close(cr_run *r, const char *task_id, const char *customer, int64_t ts_ms,
                    const char *outcome)
 {
@@ -200,5 +231,30 @@ bool cr_task_close(cr_run *r, const char *task_id, const char *customer, int64_t
     return cr_rows_flush(r) && r->api->db_defer(r->ctx,
                "UPDATE care_tasks SET status = 'done', done_ms = $4, outcome = $5"
                " WHERE tenant = $1 AND task_id = $2 AND customer IS NOT DISTINCT FROM $3"
-               " AND status IN ('pending', 'due', 'expired')", 5, p) == RP_OK;
+               " AND (status IN ('pending', 'due', 'expired') OR (status = 'done'"
+               "  AND (done_ms > $4::bigint OR (done_ms = $4::bigint"
+               "   AND COALESCE(outcome, '') COLLATE \"C\" > COALESCE($5, '') COLLATE \"C\"))))",
+               5, p) == RP_OK;
+}
+
+/* Remembers a closing of a task that does not exist yet (its trigger is
+ * late), unless the task exists after all (made long ago, beyond what the
+ * run loads): the task is made done when its trigger arrives (task.c). */
+bool cr_task_close_early(cr_run *r, cr_cust *c, const char *task_id, int64_t ts_ms,
+                         const char *outcome)
+{
+    if (!cr_cust_add_closure(c, task_id, ts_ms, outcome)) {
+        r->api->fail(r->ctx, "care: out of memory");
+        return false;
+    }
+    char done[24];
+    const char *p[] = {r->tenant, c->id, task_id, cr_i64(done, ts_ms), outcome};
+    return r->api->db_defer(r->ctx,
+               "INSERT INTO care_closures (tenant, customer, task_id, done_ms, outcome)"
+               " SELECT $1, $2, $3, $4, $5 WHERE NOT EXISTS (SELECT 1 FROM care_tasks"
+               "  WHERE tenant = $1 AND task_id = $3)"
+               " ON CONFLICT (tenant, customer, task_id) DO UPDATE SET done_ms = EXCLUDED.done_ms,"
+               " outcome = EXCLUDED.outcome WHERE care_closures.done_ms > EXCLUDED.done_ms"
+               " OR (care_closures.done_ms = EXCLUDED.done_ms AND COALESCE(care_closures.outcome, '')"
+               "  COLLATE \"C\" > COALESCE(EXCLUDED.outcome, '') COLLATE \"C\")", 5, p) == RP_OK;
 }

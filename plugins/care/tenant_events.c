@@ -3,12 +3,43 @@
  * the eligible old customers (one query picks them, one load reads their
  * budgets), market.price raises take-profit/stop-loss alerts for holdings
  * whose range the price has just left (alerting once per crossing).
+ *
+ * Both read rows of many customers, which the customers' own events write
+ * in their partitions, so both run on the tenant clock: the event is
+ * checked and becomes a tenant timer at its own time carrying its data,
+ * and the timer does the work once every partition has handled the events
+ * before it. Which customers a campaign invites and which holdings a price
+ * crosses then no longer depend on how far each partition had got (issue
+ * 18); a timer per event keeps every price move, in time order.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "glue.h"
+
+/* What a tenant timer carries of its event: data, time, and a name for
+ * messages. */
+typedef struct trigger {
+    rp_view data;
+    int64_t ts_ms;
+    const char *name;
+} trigger;
+
+static trigger trigger_of(const rp_timer *t)
+{
+    return (trigger){.data = t->payload, .ts_ms = t->due_ms, .name = t->key};
+}
+
+/* Hands the event to the tenant clock: "PREFIX" + its id, due at its time. */
+static bool to_tenant_clock(cr_run *r, const char *prefix, const rp_event *ev)
+{
+    static const uint8_t empty_map = 0x80;
+    const char *key = cr_printf(r, "%s%s", prefix, ev->id);
+    bool has_data = ev->data.ptr && ev->data.len > 0;
+    return cr_tenant_timer(r, key, ev->ts_ms, has_data ? ev->data.ptr : &empty_map,
+                           has_data ? ev->data.len : 1);
+}
 
 /* The campaign's tiers as an array literal; NULL when memory ran out. */
 static const char *tiers_array(cr_run *r, rp_view tiers, rp_pgarray *out)
@@ -58,7 +89,7 @@ static bool load_listed(cr_run *r, rp_rows *rows, int64_t since_ms)
     return ok;
 }
 
-static bool invite(cr_run *r, cr_cust *c, const rp_event *ev, const char *campaign,
+static bool invite(cr_run *r, cr_cust *c, const trigger *ev, const char *campaign,
                    const char *reason, int64_t starts_ms)
 {
     cr_task_spec t = {.kind = "campaign", .ref = campaign, .reason = reason, .source = "care",
@@ -77,11 +108,22 @@ static bool invite(cr_run *r, cr_cust *c, const rp_event *ev, const char *campai
 
 bool cr_on_campaign(cr_run *r, const rp_event *ev)
 {
+    if (!cr_field(r, ev->data, "campaign_id")[0]) {
+        r->api->fail(r->ctx, "care: campaign.launched %s: data.campaign_id missing", ev->id);
+        return false;
+    }
+    return to_tenant_clock(r, CR_CAMPAIGN_PREFIX, ev);
+}
+
+bool cr_campaign_timer(cr_run *r, const rp_timer *timer)
+{
+    trigger tr = trigger_of(timer);
+    const trigger *ev = &tr;
     const char *campaign = cr_field(r, ev->data, "campaign_id");
     const char *kind = cr_field(r, ev->data, "kind");
     const char *name = cr_field(r, ev->data, "name");
     if (!campaign[0]) {
-        r->api->fail(r->ctx, "care: campaign.launched %s: data.campaign_id missing", ev->id);
+        r->api->fail(r->ctx, "care: timer %s: data.campaign_id missing", ev->name);
         return false;
     }
     int64_t starts_ms = 0;
@@ -100,10 +142,8 @@ bool cr_on_campaign(cr_run *r, const rp_event *ev)
                                    name[0] ? ": " : "", name);
     for (int i = 0; ok && i < r->api->rows_count(rows); i++) {
         cr_cust *c = cr_run_find(r, r->api->rows_value(rows, i, 0));
-        if (c) {
-            r->api->scope_event(r->ctx, ev);
+        if (c)
             ok = invite(r, c, ev, campaign, reason, starts_ms);
-        }
     }
     if (rows)
         r->api->rows_free(rows);
@@ -127,7 +167,7 @@ static rp_rows *crossing_holdings(cr_run *r, const char *product, const char *pr
         " RETURNING s.customer, s.holding_id, s.state, s.stop_loss, s.take_profit", 3, p);
 }
 
-static bool alert(cr_run *r, const rp_event *ev, rp_rows *rows, int i, const char *product,
+static bool alert(cr_run *r, const trigger *ev, rp_rows *rows, int i, const char *product,
                   double price)
 {
     const char *customer = r->api->rows_value(rows, i, 0);
@@ -153,13 +193,32 @@ static bool alert(cr_run *r, const rp_event *ev, rp_rows *rows, int i, const cha
     return cr_task_create(r, c, &t);
 }
 
+static bool price_of(cr_run *r, rp_view data, const char **product, double *price)
+{
+    *product = cr_field(r, data, "product");
+    return (*product)[0] && r->api->view_double(r->api->view_get(data, "price"), price);
+}
+
 bool cr_on_price(cr_run *r, const rp_event *ev)
 {
-    char price_text[32];
+    const char *product;
     double price;
-    const char *product = cr_field(r, ev->data, "product");
-    if (!product[0] || !r->api->view_double(r->api->view_get(ev->data, "price"), &price)) {
+    if (!price_of(r, ev->data, &product, &price)) {
         r->api->fail(r->ctx, "care: market.price %s: data.product and data.price required", ev->id);
+        return false;
+    }
+    return to_tenant_clock(r, CR_PRICE_PREFIX, ev);
+}
+
+bool cr_price_timer(cr_run *r, const rp_timer *timer)
+{
+    trigger tr = trigger_of(timer);
+    const trigger *ev = &tr;
+    char price_text[32];
+    const char *product;
+    double price;
+    if (!price_of(r, ev->data, &product, &price)) {
+        r->api->fail(r->ctx, "care: timer %s: data.product and data.price required", ev->name);
         return false;
     }
     snprintf(price_text, sizeof price_text, "%.17g", price);

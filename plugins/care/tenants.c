@@ -1,7 +1,9 @@
 /*
  * tenants.c - what care keeps per tenant outside any customer: the inbox
- * timer that takes the tenant's care_requests, and the tenant's own
- * contact_budget rows when its budget differs from the plugin-wide one.
+ * timer that takes the tenant's care_requests (on the tenant clock: the
+ * requests come from other plugins' transactions in every partition), and
+ * the tenant's own contact_budget rows when its budget differs from the
+ * plugin-wide one.
  *
  * Both are recorded in care_tenants, in the transaction that arms the timer
  * or writes the rows, so the table says what the database holds. A tenant's
@@ -56,9 +58,32 @@ static cr_tenant *entry_or_fail(cr_run *r)
     return e;
 }
 
+/* The inbox fires on multiples of inbox_interval counted from the epoch:
+ * the first after the tenant's first call, then every interval. So its
+ * firings, and the requests each takes, do not depend on which of the
+ * tenant's events happened to come first. */
+static int64_t next_inbox(const cr_run *r, int64_t after_ms)
+{
+    int64_t step = r->s->inbox_ms;
+    int64_t at = after_ms >= 0 ? after_ms / step * step : 0;
+    return at + step;
+}
+
+/* The tenant clock (ABI 2.1): what such a timer reads or writes spans the
+ * tenant's customers in every partition, and it fires only once every
+ * partition has handled what came before its due time. */
+bool cr_tenant_timer(cr_run *r, const char *key, int64_t due_ms, const uint8_t *payload, size_t len)
+{
+    if (!RP_API_HAS(r->api, tenant_timer_set)) {
+        r->api->fail(r->ctx, "care: the host has no tenant clock (plugin ABI 2.1 needed)");
+        return false;
+    }
+    return r->api->tenant_timer_set(r->ctx, key, due_ms, NULL, NULL, payload, len) == RP_OK;
+}
+
 static bool arm(cr_run *r, int64_t due_ms)
 {
-    return r->api->timer_set(r->ctx, CR_INBOX_TIMER, due_ms, NULL, NULL, &empty_map, 1) == RP_OK;
+    return cr_tenant_timer(r, CR_INBOX_TIMER, due_ms, &empty_map, 1);
 }
 
 static bool write_tier(rp_ctx *ctx, const rp_host_api *api, const cr_budget_policy *b,
@@ -99,14 +124,18 @@ static const char *wanted_budget(const cr_run *r)
     return own ? r->s->budget_rows : "";
 }
 
-static bool record(cr_run *r, int64_t due_ms, const char *budget)
+/* budget and started NULL keep what the row says. */
+static bool record(cr_run *r, int64_t due_ms, const char *budget, const char *started)
 {
     char due[24];
-    const char *p[] = {r->tenant, cr_i64(due, due_ms), budget};
+    const char *p[] = {r->tenant, cr_i64(due, due_ms), budget, started};
     return r->api->db_defer(r->ctx,
-        "INSERT INTO care_tenants (tenant, inbox_due_ms, budget_rows) VALUES ($1, $2, $3)"
+        "INSERT INTO care_tenants (tenant, inbox_due_ms, budget_rows, inbox_started)"
+        " VALUES ($1, $2, $3, $4::boolean)"
         " ON CONFLICT (tenant) DO UPDATE SET inbox_due_ms = EXCLUDED.inbox_due_ms,"
-        " budget_rows = COALESCE(EXCLUDED.budget_rows, care_tenants.budget_rows)", 3, p) == RP_OK;
+        " budget_rows = COALESCE(EXCLUDED.budget_rows, care_tenants.budget_rows),"
+        " inbox_started = COALESCE(EXCLUDED.inbox_started, care_tenants.inbox_started)",
+        4, p) == RP_OK;
 }
 
 /* Reads the tenant's row and repairs what it lacks: the budget rows when
@@ -117,16 +146,20 @@ static bool check(cr_run *r, cr_tenant *e, uint64_t seq)
 {
     const char *p[] = {r->tenant};
     rp_rows *rows = r->api->db_query(r->ctx,
-        "SELECT inbox_due_ms, budget_rows FROM care_tenants WHERE tenant = $1", 1, p);
+        "SELECT inbox_due_ms, budget_rows, inbox_started FROM care_tenants WHERE tenant = $1",
+        1, p);
     if (!rows)
         return false;
     bool found = r->api->rows_count(rows) > 0;
     const char *due_text = found ? r->api->rows_value(rows, 0, 0) : NULL;
     const char *have = found ? r->api->rows_value(rows, 0, 1) : NULL;
+    const char *started = found ? r->api->rows_value(rows, 0, 2) : NULL;
+    /* NULL: a row from before the column, whose inbox has long been firing */
+    e->started = due_text && (!started || started[0] == 't');
     const char *want = wanted_budget(r);
     bool armed = due_text != NULL;
     bool budget_ok = have && strcmp(have, want) == 0;
-    int64_t due = armed ? strtoll(due_text, NULL, 10) : r->now + r->s->inbox_ms;
+    int64_t due = armed ? strtoll(due_text, NULL, 10) : next_inbox(r, r->now);
     r->api->rows_free(rows);
     bool ok = true;
     if (!budget_ok)
@@ -134,7 +167,7 @@ static bool check(cr_run *r, cr_tenant *e, uint64_t seq)
     if (ok && (!armed || due + r->s->inbox_ms < r->now))
         ok = arm(r, due);
     if (ok && (!armed || !budget_ok))
-        ok = record(r, due, want);
+        ok = record(r, due, want, armed ? NULL : "false");
     e->confirmed = armed && budget_ok;
     e->written = !e->confirmed;
     e->seq = seq;
@@ -143,19 +176,38 @@ static bool check(cr_run *r, cr_tenant *e, uint64_t seq)
     return ok;
 }
 
-bool cr_tenant_ensure(cr_run *r)
+/* Until its first firing the inbox starts at the interval after the
+ * tenant's earliest event seen, not after whichever event came first: an
+ * earlier event arriving late moves the first firing earlier, so requests
+ * made before it are taken when they would have been in time order. After
+ * the first firing nothing moves it (a firing is never taken back). The
+ * next transaction reads the row again (the write may roll back). */
+static bool start_earlier(cr_run *r, cr_tenant *e, int64_t earliest_ms)
+{
+    int64_t due = next_inbox(r, earliest_ms);
+    if (e->started || due >= e->inbox_due_ms)
+        return true;
+    if (!arm(r, due) || !record(r, due, NULL, NULL))
+        return false;
+    e->inbox_due_ms = due;
+    e->confirmed = false;
+    e->written = true;
+    e->seq = r->api->txn_seq(r->ctx);
+    return true;
+}
+
+bool cr_tenant_ensure(cr_run *r, int64_t earliest_ms)
 {
     cr_tenant *e = entry_or_fail(r);
     if (!e)
         return false;
     uint64_t seq = r->api->txn_seq(r->ctx);
-    if (e->written && e->seq == seq)
-        return true;                        /* this transaction saw to it */
+    bool seen = e->written && e->seq == seq;    /* this transaction saw to it */
     bool overdue = r->now > e->inbox_due_ms + 2 * r->s->inbox_ms
                    && r->now > e->checked_ms + r->s->inbox_ms;
-    if (e->confirmed && !overdue)
-        return true;
-    return check(r, e, seq);
+    if (!seen && (!e->confirmed || overdue) && !check(r, e, seq))
+        return false;
+    return start_earlier(r, e, earliest_ms);
 }
 
 bool cr_tenant_inbox_rearm(cr_run *r)
@@ -163,10 +215,11 @@ bool cr_tenant_inbox_rearm(cr_run *r)
     cr_tenant *e = entry_or_fail(r);
     if (!e)
         return false;
-    int64_t due = r->now + r->s->inbox_ms;
-    if (!arm(r, due) || !record(r, due, NULL))
+    int64_t due = next_inbox(r, r->now);
+    if (!arm(r, due) || !record(r, due, NULL, "true"))
         return false;
     e->inbox_due_ms = due;
+    e->started = true;
     e->written = true;
     e->seq = r->api->txn_seq(r->ctx);
     return true;

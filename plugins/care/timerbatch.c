@@ -14,11 +14,20 @@ cr_timer_kind cr_timer_kind_of(const char *key)
 {
     if (strcmp(key, CR_INBOX_TIMER) == 0)
         return CR_TIMER_INBOX;
+    if (starts_with(key, CR_CAMPAIGN_PREFIX))
+        return CR_TIMER_CAMPAIGN;
+    if (starts_with(key, CR_PRICE_PREFIX))
+        return CR_TIMER_PRICE;
     if (starts_with(key, CR_PLAN_PREFIX))
         return CR_TIMER_PLAN;
     if (starts_with(key, CR_DUE_PREFIX) || starts_with(key, CR_OVERDUE_PREFIX))
         return CR_TIMER_LIFECYCLE;
     return CR_TIMER_UNKNOWN;
+}
+
+bool cr_timer_tenant_wide(cr_timer_kind kind)
+{
+    return kind == CR_TIMER_INBOX || kind == CR_TIMER_CAMPAIGN || kind == CR_TIMER_PRICE;
 }
 
 /* Whose timer it is: its customer, else its account, else its key. */
@@ -31,7 +40,7 @@ static const char *owner_of(const rp_timer *t)
 static bool must_wait(const rp_timer *const *timers, size_t first, size_t j)
 {
     const rp_timer *t = timers[j];
-    if (cr_timer_kind_of(t->key) == CR_TIMER_INBOX)
+    if (cr_timer_tenant_wide(cr_timer_kind_of(t->key)))
         return true;
     bool replans = cr_timer_kind_of(t->key) == CR_TIMER_PLAN;
     for (size_t i = first; i < j; i++) {
@@ -46,7 +55,7 @@ size_t cr_timer_group_end(const rp_timer *const *timers, size_t first, size_t co
 {
     if (first >= count)
         return count;
-    if (cr_timer_kind_of(timers[first]->key) == CR_TIMER_INBOX)
+    if (cr_timer_tenant_wide(cr_timer_kind_of(timers[first]->key)))
         return first + 1;
     size_t j = first + 1;
     while (j < count && !must_wait(timers, first, j))

@@ -231,6 +231,9 @@ static void test_care_through_the_broker(void **state)
     assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM care_tasks WHERE task_id LIKE 'greeting:c1:%'"), 1);
     phase_two(d, db);
     rp_test_wait_idle(db, 30000);
+    /* The campaign runs on the tenant clock, once every partition has
+     * handled what came before it: wait for its invitations (c1, c5). */
+    rp_test_wait_sql_int(db, "SELECT count(*) FROM care_tasks WHERE kind = 'campaign'", 2, 60000);
     phase_three(d);
     rp_test_wait_idle(db, 30000);
     check_tasks(db);
@@ -264,6 +267,8 @@ static void check_sales_care(const rp_test_daemon *d, PGconn *db)
                " {\"id\":\"m4\",\"type\":\"market.price\",\"ts\":1797772300000,"
                "  \"data\":{\"product\":\"FUND-A\",\"price\":125}}]");
     rp_test_wait_idle(db, 30000);
+    /* Price moves run on the tenant clock: wait for their alerts. */
+    rp_test_wait_sql_int(db, "SELECT count(*) FROM care_tasks WHERE priority = 1", 2, 60000);
     expect_task(db, "stop_loss:h1:H-1:2026-12-20", "due", 1797772000000LL, "phone");
     expect_task(db, "take_profit:h1:H-1:2026-12-20", "due", 1797772300000LL, "phone");
     assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM care_tasks WHERE priority = 1"

@@ -36,6 +36,10 @@ static void kinds_are_told_apart(void **state)
     assert_int_equal(cr_timer_kind_of("plan:c1"), CR_TIMER_PLAN);
     assert_int_equal(cr_timer_kind_of("due:c1:birthday:2026"), CR_TIMER_LIFECYCLE);
     assert_int_equal(cr_timer_kind_of("overdue:c1:birthday:2026"), CR_TIMER_LIFECYCLE);
+    assert_int_equal(cr_timer_kind_of("campaign:camp1"), CR_TIMER_CAMPAIGN);
+    assert_int_equal(cr_timer_kind_of("price:m1"), CR_TIMER_PRICE);
+    /* a campaign's task has a due timer like any task */
+    assert_int_equal(cr_timer_kind_of("due:campaign:c1:spring"), CR_TIMER_LIFECYCLE);
     assert_int_equal(cr_timer_kind_of("inboxes"), CR_TIMER_UNKNOWN);
     assert_int_equal(cr_timer_kind_of("planned"), CR_TIMER_UNKNOWN);
 }
@@ -89,6 +93,25 @@ static void the_inbox_stands_apart(void **state)
     expect_groups(t, 6, ends, 3);
 }
 
+/* Campaigns and price moves run on the tenant clock and read many
+ * customers' tasks: each stands apart like the inbox, also from another. */
+static void tenant_clock_timers_stand_apart(void **state)
+{
+    (void)state;
+    const rp_timer t[] = {
+        timer("default", "due:a", "c1", NULL), timer("default", "campaign:e1", NULL, NULL),
+        timer("default", "price:e2", NULL, NULL), timer("default", "price:e3", NULL, NULL),
+        timer("default", "due:b", "c2", NULL), timer("default", "plan:c3", "c3", NULL),
+    };
+    const size_t ends[] = {1, 2, 3, 4, 6};
+    expect_groups(t, 6, ends, 5);
+    assert_true(cr_timer_tenant_wide(CR_TIMER_INBOX));
+    assert_true(cr_timer_tenant_wide(CR_TIMER_CAMPAIGN));
+    assert_true(cr_timer_tenant_wide(CR_TIMER_PRICE));
+    assert_false(cr_timer_tenant_wide(CR_TIMER_PLAN));
+    assert_false(cr_timer_tenant_wide(CR_TIMER_LIFECYCLE));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -97,6 +120,7 @@ int main(void)
         cmocka_unit_test(one_customers_tasks_share_a_group_but_not_with_a_replan),
         cmocka_unit_test(accounts_are_owners_too),
         cmocka_unit_test(the_inbox_stands_apart),
+        cmocka_unit_test(tenant_clock_timers_stand_apart),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

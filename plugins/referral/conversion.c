@@ -1,6 +1,8 @@
 /*
  * conversion.c - the conversion window and day counting (conversion.h).
  */
+#include <string.h>
+
 #include "conversion.h"
 
 rf_conversion rf_conversion_check(int64_t referred_ms, int64_t first_purchase_ms, int64_t now_ms,
@@ -25,6 +27,15 @@ const char *rf_conversion_name(rf_conversion c)
     case RF_CONV_EXPIRED: return "expired";
     }
     return "pending";
+}
+
+bool rf_comes_first(int64_t ts_ms, const char *id, int64_t first_ms, const char *first_id)
+{
+    if (first_ms < 0 || ts_ms < first_ms)
+        return true;
+    if (ts_ms > first_ms)
+        return false;
+    return !first_id || (id && strcmp(id, first_id) < 0);
 }
 
 /* Counts days through eras of 400 years (146097 days), with March as the

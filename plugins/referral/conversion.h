@@ -20,6 +20,7 @@
 #ifndef REFERRAL_CONVERSION_H
 #define REFERRAL_CONVERSION_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 typedef enum rf_conversion {
@@ -34,6 +35,14 @@ rf_conversion rf_conversion_check(int64_t referred_ms, int64_t first_purchase_ms
                                   int64_t window_ms, int64_t grace_ms);
 
 const char *rf_conversion_name(rf_conversion c);
+
+/* "First" by event time, whatever the arrival order: whether the event at
+ * (ts_ms, id) comes before the one recorded as first, (first_ms, first_id):
+ * the earlier time, and at the same time the smaller event id (bytewise).
+ * first_ms < 0 means nothing is recorded yet. first_id NULL (a row stored
+ * before event ids were kept) loses every tie. The referee's first purchase
+ * and a link's first report are chosen by it. */
+bool rf_comes_first(int64_t ts_ms, const char *id, int64_t first_ms, const char *first_id);
 
 /* Days since 1970-01-01 of a proleptic Gregorian date. */
 int64_t rf_days_from_civil(int year, int month, int day);

@@ -14,7 +14,7 @@ static bool send_event(rf_run *r, rp_mpout *o, const char *type, const char *cus
 bool rf_emit_converted(rf_run *r, const rf_converted_info *c)
 {
     rp_mpout o;
-    rp_mpout_open_map(&o, 9);
+    rp_mpout_open_map(&o, c->correction ? 11 : 9);
     rp_mpout_kv_str(&o, "referrer", c->referrer);
     rp_mpout_kv_str(&o, "referee", c->referee);
     rp_mpout_kv_int(&o, "depth", c->depth);
@@ -24,6 +24,10 @@ bool rf_emit_converted(rf_run *r, const rf_converted_info *c)
     rp_mpout_kv_str(&o, "order_id", c->order_id);
     rp_mpout_kv_double(&o, "amount", c->amount);
     rp_mpout_kv_bool(&o, "flagged", c->flagged);
+    if (c->correction) {
+        rp_mpout_kv_bool(&o, "correction", true);
+        rp_mpout_kv_str(&o, "status", c->status);
+    }
     return send_event(r, &o, "referral.converted", c->referrer);
 }
 
@@ -53,10 +57,11 @@ bool rf_emit_reward(rf_run *r, const rf_reward *rw, const char *key)
 }
 
 bool rf_emit_flagged(rf_run *r, const char *referrer, const char *referee,
-                     const char *const *reasons, size_t nreasons, const char *message, bool held)
+                     const char *const *reasons, size_t nreasons, const char *message, bool held,
+                     bool correction)
 {
     rp_mpout o;
-    rp_mpout_open_map(&o, 5);
+    rp_mpout_open_map(&o, correction ? 6 : 5);
     rp_mpout_kv_str(&o, "referrer", referrer);
     rp_mpout_kv_str(&o, "referee", referee);
     rp_mpout_str(&o, "reasons");
@@ -65,5 +70,7 @@ bool rf_emit_flagged(rf_run *r, const char *referrer, const char *referee,
         rp_mpout_str(&o, reasons[i]);
     rp_mpout_kv_str(&o, "message", message);
     rp_mpout_kv_bool(&o, "held", held);
+    if (correction)
+        rp_mpout_kv_bool(&o, "correction", true);
     return send_event(r, &o, "referral.flagged", referrer);
 }

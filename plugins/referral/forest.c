@@ -54,6 +54,14 @@ void rf_forest_free(rf_forest *f)
     memset(f, 0, sizeof *f);
 }
 
+void rf_touch(rf_forest *f, int32_t i)
+{
+    rf_node *n = &f->nodes[i];
+    n->dirty = true;
+    if (f->now > n->changed_ms)
+        n->changed_ms = f->now;
+}
+
 int32_t rf_find(const rf_forest *f, const char *id)
 {
     size_t i = rp_keyindex_find(&f->index, id, node_id, f->nodes);
@@ -93,7 +101,7 @@ int32_t rf_get_or_add(rf_forest *f, const char *id)
     int32_t i = rf_find(f, id);
     if (i != RF_NONE)
         return i;
-    rf_node fresh = {.id = (char *)id, .subtree_size = 1, .dirty = true};
+    rf_node fresh = {.id = (char *)id, .subtree_size = 1, .dirty = true, .changed_ms = f->now};
     return append_node(f, &fresh);
 }
 
@@ -173,7 +181,7 @@ static void add_to_ancestors(rf_forest *f, int32_t from, int64_t dsize, double d
         if (height >= 0 && n->height < height + k)
             n->height = height + k;
         n->influence += weight * dinfl;
-        n->dirty = true;
+        rf_touch(f, v);
         weight *= f->influence.decay;
     }
 }
@@ -182,7 +190,7 @@ static void shift_descendants(rf_forest *f, int32_t i, int32_t delta)
 {
     for (int32_t c = f->nodes[i].first_child; c != RF_NONE; c = f->nodes[c].next_sibling) {
         f->nodes[c].depth += delta;
-        f->nodes[c].dirty = true;
+        rf_touch(f, c);
         shift_descendants(f, c, delta);
     }
 }
@@ -288,7 +296,7 @@ rf_status rf_link(rf_forest *f, const char *child, const char *parent,
     }
     rf_node *cn = &f->nodes[c];
     cn->parent_id = pid;
-    cn->dirty = true;
+    rf_touch(f, c);
     add_child(f, p, c);
     int32_t delta = f->nodes[p].depth + 1 - cn->depth;
     cn->depth += delta;
@@ -315,7 +323,7 @@ rf_status rf_detach(rf_forest *f, const char *id, rf_shift *shift)
     n->parent_id = NULL;
     int32_t delta = -n->depth;
     n->depth = 0;
-    n->dirty = true;
+    rf_touch(f, i);
     shift_descendants(f, i, delta);
     if (shift)
         *shift = (rf_shift){i, delta};
@@ -347,11 +355,11 @@ rf_status rf_erase(rf_forest *f, const char *id, rf_shift *shifts, size_t max_sh
         return RF_ERROR;
     rf_node *n = &f->nodes[i];
     n->erased = true;
-    n->own_revenue = n->subtree_revenue = n->contribution = n->influence = 0;
+    n->own_revenue = n->net_revenue = n->subtree_revenue = n->contribution = n->influence = 0;
     n->converted = false;
     n->height = 0;
     n->subtree_size = 1;
-    n->dirty = true;
+    rf_touch(f, i);
     return RF_OK;
 }
 
@@ -365,7 +373,7 @@ static void refresh_contribution(rf_forest *f, int32_t i)
     double c = rf_contribution(&f->influence, n->converted, n->own_revenue);
     double delta = c - n->contribution;
     n->contribution = c;
-    n->dirty = true;
+    rf_touch(f, i);
     if (delta != 0)
         add_to_ancestors(f, i, 0, 0, -1, delta);
 }
@@ -377,26 +385,42 @@ rf_status rf_add_revenue(rf_forest *f, const char *id, double amount, double *ap
     if (i == RF_NONE || !chain_loaded(f, i, NULL))
         return RF_ERROR;
     rf_node *n = &f->nodes[i];
-    double add = n->own_revenue + amount < 0 ? -n->own_revenue : amount;
-    n->own_revenue += add;
+    /* Own revenue is max(0, purchases - refunds): a function of the sum, so
+     * the order in which purchases and refunds arrive does not matter (a
+     * refund larger than what is known is carried against later purchases
+     * instead of being forgotten). */
+    n->net_revenue += amount;
+    double own = n->net_revenue > 0 ? n->net_revenue : 0;
+    double add = own - n->own_revenue;
+    n->own_revenue = own;
     n->subtree_revenue += add;
-    n->dirty = true;
+    rf_touch(f, i);
     add_to_ancestors(f, i, 0, add, -1, 0);
     refresh_contribution(f, i);
     *applied = add;
     return RF_OK;
 }
 
-rf_status rf_set_converted(rf_forest *f, const char *id)
+static rf_status mark_converted(rf_forest *f, const char *id, bool converted)
 {
     int32_t i = rf_get_or_add(f, id);
     if (i == RF_NONE || !chain_loaded(f, i, NULL))
         return RF_ERROR;
-    if (f->nodes[i].converted)
+    if (f->nodes[i].converted == converted)
         return RF_SAME;
-    f->nodes[i].converted = true;
+    f->nodes[i].converted = converted;
     refresh_contribution(f, i);
     return RF_OK;
+}
+
+rf_status rf_set_converted(rf_forest *f, const char *id)
+{
+    return mark_converted(f, id, true);
+}
+
+rf_status rf_unset_converted(rf_forest *f, const char *id)
+{
+    return mark_converted(f, id, false);
 }
 
 const char *rf_status_name(rf_status s)

@@ -8,7 +8,9 @@
  *                    an upper bound after a detach (erase), which only makes
  *                    the depth cap stricter, never looser;
  *   subtree_size     nodes in the subtree, the node itself included;
- *   own_revenue      the customer's own net revenue (purchases - refunds);
+ *   net_revenue      purchases - refunds, as summed (may be negative);
+ *   own_revenue      max(0, net_revenue): a function of the sum, so it is
+ *                    the same whatever order purchases and refunds come in;
  *   subtree_revenue  own_revenue summed over the subtree, node included;
  *   contribution     what this customer is worth to its ancestors' influence
  *                    (influence.h: 0 unless its own referral converted);
@@ -56,13 +58,15 @@ typedef struct rf_node {
     int32_t depth;
     int32_t height;
     int64_t subtree_size;
-    double own_revenue;
+    double net_revenue;     /* purchases - refunds; may be negative */
+    double own_revenue;     /* max(0, net_revenue) */
     double subtree_revenue;
     double contribution;
     double influence;
     bool converted;         /* this customer's own referral converted */
     bool erased;
     bool dirty;             /* changed since loaded: the caller writes it back */
+    int64_t changed_ms;     /* latest rf_forest.now at which it changed */
 } rf_node;
 
 typedef struct rf_forest {
@@ -71,6 +75,10 @@ typedef struct rf_forest {
     rp_keyindex index;      /* node index by id (the plugin SDK's, uthash) */
     rf_influence_params influence;
     int32_t max_depth;
+    /* The time of the change being made (the caller's event time): every
+     * node a change touches keeps the latest, so "when it last changed" is
+     * a maximum, the same whatever order the changes come in. */
+    int64_t now;
 } rf_forest;
 
 typedef enum rf_status {
@@ -92,6 +100,9 @@ typedef struct rf_shift {
 
 void rf_forest_init(rf_forest *f, const rf_influence_params *params, int32_t max_depth);
 void rf_forest_free(rf_forest *f);
+
+/* Marks node i changed (dirty) at f->now. */
+void rf_touch(rf_forest *f, int32_t i);
 
 /* Index of a node, RF_NONE if absent. */
 int32_t rf_find(const rf_forest *f, const char *id);
@@ -116,14 +127,18 @@ void rf_connect(rf_forest *f);
 rf_status rf_link(rf_forest *f, const char *child, const char *parent,
                   rf_shift *shift, char **why);
 
-/* Adds amount (negative for a refund) to a customer's own revenue and to the
- * subtree revenue of it and every ancestor; own revenue never drops below 0,
- * *applied receives what was really added. The customer is created if
+/* Adds amount (negative for a refund) to a customer's net revenue; its own
+ * revenue becomes max(0, net) and the change of it (in *applied) goes to the
+ * subtree revenue of it and every ancestor. The result depends only on the
+ * sum of the amounts, not on their order. The customer is created if
  * absent. Updates the contribution when the customer is converted. */
 rf_status rf_add_revenue(rf_forest *f, const char *id, double amount, double *applied);
 
 /* Marks a customer's own referral converted (idempotent: RF_SAME if it was). */
 rf_status rf_set_converted(rf_forest *f, const char *id);
+/* The inverse: a conversion a late event took back (RF_SAME if it was not
+ * converted); the ancestors lose the customer's contribution. */
+rf_status rf_unset_converted(rf_forest *f, const char *id);
 
 /* Removes the edge from id to its referrer: the inverse of rf_link. */
 rf_status rf_detach(rf_forest *f, const char *id, rf_shift *shift);

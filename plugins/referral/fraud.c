@@ -4,6 +4,7 @@
  */
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rapport/rp_fnv.h>
@@ -68,6 +69,47 @@ int64_t rf_burst_count(const int64_t *earlier_ms, size_t n, int64_t referred_ms,
         if (earlier_ms[i] > referred_ms - window_ms && earlier_ms[i] <= referred_ms)
             count++;
     return count;
+}
+
+static int by_time(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Index of the first sorted time >= t (n if none). */
+static size_t first_not_before(const int64_t *sorted, size_t n, int64_t t)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (sorted[mid] < t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+bool rf_burst_flags(const rf_fraud_rules *rules, const int64_t *times, size_t n, bool *flagged)
+{
+    for (size_t k = 0; k < n; k++)
+        flagged[k] = false;
+    if (rules->burst_max <= 0 || n == 0)
+        return true;
+    int64_t *sorted = malloc(n * sizeof *sorted);
+    if (!sorted)
+        return false;
+    memcpy(sorted, times, n * sizeof *sorted);
+    qsort(sorted, n, sizeof *sorted, by_time);
+    for (size_t k = 0; k < n; k++) {
+        /* (t - window, t]: from the first time > t - window to the last <= t */
+        size_t from = first_not_before(sorted, n, times[k] - rules->burst_window_ms + 1);
+        size_t to = first_not_before(sorted, n, times[k] + 1);
+        flagged[k] = (int64_t)(to - from) > rules->burst_max;
+    }
+    free(sorted);
+    return true;
 }
 
 unsigned rf_fraud_assess(const rf_fraud_rules *rules, const rf_fraud_input *in)

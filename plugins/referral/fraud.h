@@ -51,6 +51,14 @@ typedef struct rf_fraud_rules {
 /* Referrals (this one included) in (referred_ms - window, referred_ms]. */
 int64_t rf_burst_count(const int64_t *earlier_ms, size_t n, int64_t referred_ms, int64_t window_ms);
 
+/* The burst flag of each of one referrer's referrals, from their times alone
+ * (any order): referral k is flagged when more than burst_max referrals
+ * (k included) fall in (times[k] - window, times[k]]. A function of the set
+ * of times, so a referral learnt late flags the later ones it crowds, as if
+ * it had come in time. flagged[k] receives the flag of times[k]; false on
+ * out of memory. O(n log n). */
+bool rf_burst_flags(const rf_fraud_rules *rules, const int64_t *times, size_t n, bool *flagged);
+
 /* Bitmask of RF_FLAG_*. */
 unsigned rf_fraud_assess(const rf_fraud_rules *rules, const rf_fraud_input *in);
 

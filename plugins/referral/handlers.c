@@ -1,8 +1,10 @@
 /*
  * handlers.c - one event applied to the run's working set: links (from
- * `referral` and `customer.upsert.referred_by`), revenue, conversion,
- * attribution, rewards, guards, key-people entry, erasure. The rules live in
- * the pure files; this file sequences them and records the facts.
+ * `referral` and `customer.upsert.referred_by`), revenue, profiles,
+ * erasure. Each records its facts (a link's first report, the referee's
+ * first purchase, revenue by month, contacts) and has the links they bear
+ * on settled from the facts (settle.c), so the outcome does not depend on
+ * the order the events came in. The rules live in the pure files.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,213 +25,6 @@ static bool oom(rf_run *r, const char *what)
     return false;
 }
 
-/* The referee's calendar: its own time zone, else the tenant's default. */
-static rp_local_time local_time(rf_run *r, int32_t i, int64_t ms)
-{
-    rp_local_time t;
-    const char *tz = i != RF_NONE ? r->extras[i].timezone : NULL;
-    if (!tz || !r->api->to_local(tz, ms, &t))
-        r->api->to_local(r->s->default_tz, ms, &t);
-    return t;
-}
-
-/* ------------------------------------------------------------------------
- * Key people: after a change at i, only i's ancestors changed influence.
- * ---------------------------------------------------------------------- */
-
-static bool offer_from(rf_run *r, int32_t first)
-{
-    for (int32_t v = first; v != RF_NONE; v = node_at(r, v)->parent) {
-        char *evicted;
-        rf_offer o = rf_topset_offer(&r->top, node_at(r, v)->id, node_at(r, v)->influence,
-                                     &evicted);
-        if (o == RF_OFFER_ERROR)
-            return oom(r, "updating key people");
-        if (o != RF_OFFER_NONE)
-            r->top_changed = true;
-        bool ok = o != RF_OFFER_ENTERED || rf_emit_key_person(r, node_at(r, v), evicted);
-        free(evicted);
-        if (!ok)
-            return false;
-    }
-    return true;
-}
-
-static bool offer_ancestors(rf_run *r, int32_t i)
-{
-    return offer_from(r, node_at(r, i)->parent);
-}
-
-/* ------------------------------------------------------------------------
- * Attribution and rewards.
- * ---------------------------------------------------------------------- */
-
-static bool attribute(rf_run *r, int32_t referee, double amount, int64_t ts_ms)
-{
-    if (amount == 0)
-        return true;
-    size_t levels = r->s->attribution.levels > 0 ? r->s->attribution.levels : 1;
-    int32_t *chain = malloc(levels * sizeof *chain);
-    double *shares = malloc(levels * sizeof *shares);
-    bool ok = chain && shares;
-    size_t n = 0;
-    for (int32_t v = node_at(r, referee)->parent; ok && v != RF_NONE && n < levels; v = node_at(r, v)->parent)
-        chain[n++] = v;
-    rp_local_time t = local_time(r, referee, ts_ms);
-    char month[16];
-    snprintf(month, sizeof month, "%04d-%02d", t.year, t.month);
-    size_t used = ok ? rf_attribute(&r->s->attribution, amount, n, shares) : 0;
-    for (size_t k = 0; ok && k < used; k++)
-        ok = rf_store_attribute(r, node_at(r, chain[k])->id, month, shares[k]);
-    if (!chain || !shares)
-        ok = oom(r, "attributing revenue");
-    free(chain);
-    free(shares);
-    return ok;
-}
-
-static bool evaluate_rewards(rf_run *r, const rp_event *ev, const rf_linkrow *l, int32_t referee)
-{
-    if (r->s->rewards.count == 0 || !l->referrer)
-        return true;
-    int32_t p = rf_find(&r->forest, l->referrer);
-    rf_reward_facts facts = {
-        .referrer = l->referrer,
-        .referee = l->referee,
-        .converted = strcmp(l->status, "converted") == 0,
-        .referee_spend = node_at(r, referee)->own_revenue,
-        .referrer_converted = p != RF_NONE ? r->extras[p].converted_referrals : 0,
-        .held = l->flags != 0,
-    };
-    rf_reward due[2 * RF_MAX_RULES];
-    size_t n = rf_rewards_due(&r->s->rewards, &facts, due, 2 * RF_MAX_RULES);
-    for (size_t k = 0; k < n; k++) {
-        bool fresh;
-        if (!rf_store_reward(r, &due[k], ev->id, ev->ts_ms, &fresh))
-            return false;
-        if (!fresh || due[k].held)
-            continue;
-        int len = rf_reward_key(&due[k], NULL, 0);
-        char *key = len >= 0 ? malloc((size_t)len + 1) : NULL;
-        if (!key)
-            return oom(r, "building a reward key");
-        rf_reward_key(&due[k], key, (size_t)len + 1);
-        bool ok = rf_emit_reward(r, &due[k], key);
-        free(key);
-        if (!ok)
-            return false;
-    }
-    return true;
-}
-
-/* ------------------------------------------------------------------------
- * Guards.
- * ---------------------------------------------------------------------- */
-
-static unsigned contact_flags(rf_run *r, int32_t referee, int32_t referrer)
-{
-    rf_fraud_rules none = {.burst_max = 0};
-    rf_fraud_input in = {
-        .referrer_email = r->extras[referrer].email_hash, .referrer_phone = r->extras[referrer].phone_hash,
-        .referee_email = r->extras[referee].email_hash, .referee_phone = r->extras[referee].phone_hash,
-    };
-    return rf_fraud_assess(&none, &in);
-}
-
-static bool emit_guard_flags(rf_run *r, const rf_linkrow *l, unsigned flags)
-{
-    const char *reasons[3];
-    size_t n = 0;
-    if (flags & RF_FLAG_SAME_EMAIL)
-        reasons[n++] = "same_email";
-    if (flags & RF_FLAG_SAME_PHONE)
-        reasons[n++] = "same_phone";
-    if (flags & RF_FLAG_BURST)
-        reasons[n++] = "burst";
-    char names[64], *message;   /* names: at most the three flag words */
-    if (asprintf(&message, "referral of %s by %s held for review: %s", l->referee, l->referrer,
-                 rf_flag_names(flags, names, sizeof names)) < 0)
-        return oom(r, "describing a held referral");
-    bool ok = rf_emit_flagged(r, l->referrer, l->referee, reasons, n, message, true);
-    free(message);
-    return ok;
-}
-
-/* The referrer's links already known (loaded for the run's window, or made
- * in the run) count against the burst limit; erased ones do not. */
-static bool burst_flag(rf_run *r, const char *referrer, int64_t ts_ms, unsigned *flags)
-{
-    if (r->s->fraud.burst_max <= 0)
-        return true;
-    int64_t *times = malloc((r->nlinks ? r->nlinks : 1) * sizeof *times);
-    if (!times)
-        return oom(r, "counting recent referrals");
-    size_t n = 0;
-    for (size_t i = 0; i < r->nlinks; i++) {
-        const rf_linkrow *l = &r->links[i];
-        if (l->referrer && strcmp(l->referrer, referrer) == 0 && strcmp(l->status, "erased") != 0)
-            times[n++] = l->referred_ms;
-    }
-    rf_fraud_input in = {.earlier_ms = times, .nearlier = n, .referred_ms = ts_ms};
-    *flags |= rf_fraud_assess(&r->s->fraud, &in) & RF_FLAG_BURST;
-    free(times);
-    return true;
-}
-
-/* ------------------------------------------------------------------------
- * Conversion.
- * ---------------------------------------------------------------------- */
-
-typedef struct sale {
-    int64_t ms;
-    const char *order_id;
-    double amount;      /* the sale's amount, as reported */
-    double attribute;   /* revenue to credit to the referrers now */
-} sale;
-
-static bool convert(rf_run *r, const rp_event *ev, rf_linkrow *l, int32_t referee, const sale *s)
-{
-    int32_t p = rf_find(&r->forest, l->referrer);
-    if (p == RF_NONE || rf_set_converted(&r->forest, l->referee) == RF_ERROR) {
-        r->api->fail(r->ctx, "referral: referrer %s of %s not loaded", l->referrer, l->referee);
-        return false;
-    }
-    snprintf(l->status, sizeof l->status, "converted");
-    unsigned fresh = contact_flags(r, referee, p) & ~l->flags;
-    l->flags |= fresh;
-    if (fresh && !emit_guard_flags(r, l, fresh))
-        return false;
-    if (!l->flags) {
-        r->extras[p].converted_referrals++;
-        node_at(r, p)->dirty = true;
-    }
-    rp_local_time from = local_time(r, referee, l->referred_ms), to = local_time(r, referee, s->ms);
-    rf_converted_info info = {
-        .referrer = l->referrer, .referee = l->referee, .depth = node_at(r, referee)->depth,
-        .days_to_convert = rf_days_to_convert(from.year, from.month, from.day, to.year, to.month, to.day),
-        .referred_ms = l->referred_ms, .converted_ms = s->ms, .order_id = s->order_id,
-        .amount = s->amount, .flagged = l->flags != 0,
-    };
-    return rf_store_update_link(r, l, s->ms, info.days_to_convert, (int32_t)info.depth)
-           && rf_emit_converted(r, &info)
-           && attribute(r, referee, s->attribute, s->ms)
-           && evaluate_rewards(r, ev, l, referee)
-           && offer_ancestors(r, referee);
-}
-
-/* A pending link meets the referee's first purchase (or its absence). */
-static bool settle(rf_run *r, const rp_event *ev, rf_linkrow *l, int32_t referee, const sale *s)
-{
-    int64_t first = r->extras[referee].first_purchase_ms;
-    rf_conversion c = rf_conversion_check(l->referred_ms, first, r->now, r->s->window_ms, r->s->grace_ms);
-    if (c == RF_CONV_CONVERTED)
-        return convert(r, ev, l, referee, s);
-    if (c == RF_CONV_PENDING)
-        return true;
-    snprintf(l->status, sizeof l->status, "%s", rf_conversion_name(c));
-    return rf_store_update_link(r, l, -1, -1, node_at(r, referee)->depth);
-}
-
 /* ------------------------------------------------------------------------
  * Links.
  * ---------------------------------------------------------------------- */
@@ -239,23 +34,53 @@ static bool refuse(rf_run *r, const rp_event *ev, const char *child, const char 
 {
     const char *reason = rf_status_name(st);
     return rf_store_rejection(r, ev->id, child, parent, reason, message, ev->ts_ms)
-           && rf_emit_flagged(r, parent, child, &reason, 1, message, false);
+           && rf_emit_flagged(r, parent, child, &reason, 1, message, false, false);
 }
 
+/* The link row of a new link: a fresh one, or the row of a link that lost
+ * its referrer (erased) reused. */
 static rf_linkrow *link_row(rf_run *r, const char *child, const char *parent, int64_t ts_ms)
 {
     rf_linkrow *l = rf_run_link(r, child);
     if (!l)
         return rf_run_add_link(r, child, parent, ts_ms);
-    char *copy = strdup(parent);
-    if (!copy)
+    if (!rf_set_text(&l->referrer, parent) || !rf_set_text(&l->order_id, NULL))
         return NULL;
-    free(l->referrer);
-    l->referrer = copy;
-    l->referred_ms = ts_ms;
+    l->referred_ms = l->stated_ms = ts_ms;
     l->flags = 0;
+    l->converted_ms = l->days = -1;
+    l->amount = 0;
     snprintf(l->status, sizeof l->status, "pending");
     return l;
+}
+
+/* The link's first report by event time, whatever came first: its time,
+ * type and event id. */
+static bool first_report(rf_run *r, rf_linkrow *l, const rp_event *ev, const char *source)
+{
+    if (!rf_set_text(&l->source, source) || !rf_set_text(&l->cause, ev->id))
+        return oom(r, "recording a link");
+    l->referred_ms = ev->ts_ms;
+    l->dirty = true;
+    return true;
+}
+
+/* The same link reported again (a `referral` and a `customer.upsert` saying
+ * the same, or a replay): an earlier report moves the link's time, which
+ * the conversion window and the burst guard follow. */
+static bool report_again(rf_run *r, const rp_event *ev, const char *child, const char *source)
+{
+    rf_linkrow *l = rf_run_link(r, child);
+    if (!l || !l->referrer || strcmp(l->status, "erased") == 0
+        || !rf_comes_first(ev->ts_ms, ev->id, l->referred_ms, l->cause))
+        return true;
+    char *referrer = strdup(l->referrer);
+    bool ok = referrer ? first_report(r, l, ev, source) : oom(r, "recording a link");
+    ok = ok && rf_reburst(r, ev, referrer);
+    l = rf_run_link(r, child);
+    ok = ok && rf_settle(r, ev, l);
+    free(referrer);
+    return ok;
 }
 
 static bool record_link(rf_run *r, const rp_event *ev, const char *child, const char *parent,
@@ -272,25 +97,19 @@ static bool record_link(rf_run *r, const rp_event *ev, const char *child, const 
         ok = why ? refuse(r, ev, child, parent, st, why) : oom(r, "describing a refused link");
     }
     free(why);
+    if (ok && st == RF_SAME)
+        return report_again(r, ev, child, source);
     if (!ok || st != RF_OK)
         return ok;
-    int32_t c = rf_find(&r->forest, child), p = rf_find(&r->forest, parent);
-    unsigned flags = contact_flags(r, c, p);
-    if (!rf_store_set_parent(r, child, parent) || !rf_store_shift(r, child, shift.delta)
-        || !burst_flag(r, parent, ev->ts_ms, &flags))
+    if (!rf_store_set_parent(r, child, parent) || !rf_store_shift(r, child, shift.delta))
         return false;
     rf_linkrow *l = link_row(r, child, parent, ev->ts_ms);
-    if (!l)
+    if (!l || !first_report(r, l, ev, source))
         return oom(r, "recording a link");
-    l->flags = flags;
-    if (!rf_store_insert_link(r, l, source, ev->id, node_at(r, c)->depth)
-        || (flags && !emit_guard_flags(r, l, flags)) || !offer_ancestors(r, c))
-        return false;
-    /* A link learnt after the referee's first purchase settles at once; the
-     * revenue so far is credited to the conversion's month. */
-    sale s = {.ms = r->extras[c].first_purchase_ms, .order_id = "",
-              .amount = node_at(r, c)->own_revenue, .attribute = node_at(r, c)->own_revenue};
-    return settle(r, ev, l, c, &s);
+    /* The guards, then the conversion: a link learnt after the referee's
+     * first purchase converts it at once, and the revenue so far is
+     * credited to the months it was spent in. */
+    return rf_reburst(r, ev, parent) && rf_settle(r, ev, rf_run_link(r, child));
 }
 
 /* ------------------------------------------------------------------------
@@ -366,16 +185,35 @@ static bool set_timezone(rf_run *r, const rp_event *ev, rf_extra *x)
     return true;
 }
 
-/* A contact kept as the hash of its normalised form (fraud.h). */
+/* A contact kept as the hash of its normalised form (fraud.h); *changed
+ * tells whether the hash moved. */
 static bool set_contact(rf_run *r, const rp_event *ev, const char *field, uint64_t *hash,
-                        uint64_t (*hash_of)(const char *))
+                        uint64_t (*hash_of)(const char *), bool *changed)
 {
     char *text;
     if (!rf_data_str(r, ev, field, &text))
         return false;
-    if (text)
+    if (text && hash_of(text) != *hash) {
         *hash = hash_of(text);
+        *changed = true;
+    }
     free(text);
+    return true;
+}
+
+/* A profile may change what the customer's links state: its own link (its
+ * contacts against its referrer's, its time zone counting the days to
+ * convert) and, when its contacts changed, the links of those it referred
+ * (loaded for it, store.c). */
+static bool settle_profile(rf_run *r, const rp_event *ev, bool contacts_changed)
+{
+    for (size_t k = 0; k < r->nlinks; k++) {
+        rf_linkrow *l = &r->links[k];
+        bool own = strcmp(l->referee, ev->customer) == 0;
+        bool referred = contacts_changed && l->referrer && strcmp(l->referrer, ev->customer) == 0;
+        if ((own || referred) && !rf_settle(r, ev, l))
+            return false;
+    }
     return true;
 }
 
@@ -385,13 +223,20 @@ static bool on_upsert(rf_run *r, const rp_event *ev)
     if (i == RF_NONE)
         return oom(r, "adding a customer");
     rf_extra *x = &r->extras[i];
+    bool contacts = false, trade = false;
     if (!set_timezone(r, ev, x)
-        || !set_contact(r, ev, "email", &x->email_hash, rf_email_hash)
-        || !set_contact(r, ev, "phone", &x->phone_hash, rf_phone_hash)
-        || !set_trade(r, ev, "profession", &x->profession, &x->trade_changed)
-        || !set_trade(r, ev, "industry", &x->industry, &x->trade_changed))
+        || !set_contact(r, ev, "email", &x->email_hash, rf_email_hash, &contacts)
+        || !set_contact(r, ev, "phone", &x->phone_hash, rf_phone_hash, &contacts)
+        || !set_trade(r, ev, "profession", &x->profession, &trade)
+        || !set_trade(r, ev, "industry", &x->industry, &trade))
         return false;
-    node_at(r, i)->dirty = true;
+    if (trade) {
+        x->trade_ms = !x->trade_changed || r->now > x->trade_ms ? r->now : x->trade_ms;
+        x->trade_changed = true;
+    }
+    rf_touch(&r->forest, i);
+    if (!settle_profile(r, ev, contacts))
+        return false;
     char *referrer;
     if (!rf_data_str(r, ev, "referred_by", &referrer))
         return false;
@@ -402,30 +247,45 @@ static bool on_upsert(rf_run *r, const rp_event *ev)
     return ok;
 }
 
+/* The referee's first purchase by event time, whatever the arrival order. */
+static bool note_purchase(rf_run *r, int32_t i, const rp_event *ev, double amount, const char *order)
+{
+    rf_extra *x = &r->extras[i];
+    if (!rf_comes_first(ev->ts_ms, ev->id, x->first_purchase_ms, x->first_event))
+        return true;
+    if (!rf_set_text(&x->first_event, ev->id) || !rf_set_text(&x->first_order, order))
+        return oom(r, "recording a first purchase");
+    x->first_purchase_ms = ev->ts_ms;
+    x->first_amount = amount;
+    return true;
+}
+
+/* Revenue goes to the customer's month (its own calendar); a referee whose
+ * referral converted credits it to its referrers at once. Then its link is
+ * settled: an earlier first purchase may convert it, move its conversion,
+ * or take it back. */
 static bool apply_money(rf_run *r, const rp_event *ev, double sign, double amount, const char *order)
 {
     int32_t i = rf_run_node(r, ev->customer);
     if (i == RF_NONE)
         return oom(r, "adding a customer");
-    bool first = false;
-    if (sign > 0 && (r->extras[i].first_purchase_ms < 0 || ev->ts_ms < r->extras[i].first_purchase_ms)) {
-        first = r->extras[i].first_purchase_ms < 0;
-        r->extras[i].first_purchase_ms = ev->ts_ms;
-    }
+    if (sign > 0 && !note_purchase(r, i, ev, amount, order))
+        return false;
     double applied;
     if (rf_add_revenue(&r->forest, ev->customer, sign * amount, &applied) != RF_OK) {
         r->api->fail(r->ctx, "referral: the referral chain of %s is not loaded", ev->customer);
         return false;
     }
+    rf_touch(&r->forest, i);
+    char month[8];
+    rf_month_of(r, i, ev->ts_ms, month);
     rf_linkrow *l = rf_run_link(r, ev->customer);
-    if (!l || !l->referrer)
-        return true;
-    sale s = {.ms = ev->ts_ms, .order_id = order, .amount = amount, .attribute = applied};
-    if (strcmp(l->status, "pending") == 0 && first)
-        return settle(r, ev, l, i, &s);
-    if (strcmp(l->status, "converted") != 0)
-        return true;
-    return attribute(r, i, applied, ev->ts_ms) && evaluate_rewards(r, ev, l, i) && offer_ancestors(r, i);
+    bool credited = l && l->referrer && strcmp(l->status, "converted") == 0;
+    if (credited && !rf_credit(r, i, applied, month))
+        return false;
+    if (applied != 0 && !rf_run_add_month(r, i, month, applied))
+        return oom(r, "recording revenue by month");
+    return !l || rf_settle(r, ev, l);
 }
 
 static bool on_money(rf_run *r, const rp_event *ev, double sign)
@@ -450,8 +310,6 @@ static bool on_erase(rf_run *r, const rp_event *ev)
     rf_shift *shifts = malloc((children ? children : 1) * sizeof *shifts);
     if (!shifts)
         return oom(r, "erasing");
-    /* the former referrer's chain loses influence: its scores are refreshed below */
-    int32_t former_parent = i != RF_NONE ? node_at(r, i)->parent : RF_NONE;
     bool ok = i == RF_NONE || rf_erase(&r->forest, ev->customer, shifts, children, &nshifts) != RF_ERROR;
     for (size_t k = 0; ok && k < nshifts; k++)
         ok = rf_store_shift(r, node_at(r, shifts[k].root)->id, shifts[k].delta);
@@ -465,6 +323,8 @@ static bool on_erase(rf_run *r, const rp_event *ev)
         free(x->timezone);
         free(x->profession);
         free(x->industry);
+        free(x->first_event);
+        free(x->first_order);
         *x = (rf_extra){.partition = x->partition, .first_purchase_ms = -1, .loaded = x->loaded};
     }
     for (size_t k = 0; k < r->nlinks; k++) {
@@ -476,9 +336,8 @@ static bool on_erase(rf_run *r, const rp_event *ev)
         if (strcmp(l->referee, ev->customer) == 0)
             snprintf(l->status, sizeof l->status, "erased");
     }
-    if (rf_topset_remove(&r->top, ev->customer))
-        r->top_changed = true;
-    return rf_store_erase(r, ev->customer) && offer_from(r, former_parent);
+    /* the key people follow at the next cut of the tenant clock (keypeople.c) */
+    return rf_store_erase(r, ev->customer);
 }
 
 bool rf_handle_event(rf_run *r, const rp_event *ev)

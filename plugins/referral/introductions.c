@@ -75,39 +75,52 @@ static rp_rows *read_candidates(rf_run *r, const char *terms)
     return r->api->db_query(r->ctx, sql, 3, params);
 }
 
+/* When a suggestion was made: the latest event time at which the trade of
+ * either side changed in this run (not the run's time, which depends on how
+ * events were grouped into runs). */
+static int64_t suggested_at(rf_run *r, const rf_intro *in)
+{
+    int64_t at = INT64_MIN;
+    const char *side[2] = {in->a, in->b};
+    for (int k = 0; k < 2; k++) {
+        int32_t i = rf_find(&r->forest, side[k]);
+        if (i != RF_NONE && r->extras[i].trade_changed && r->extras[i].trade_ms > at)
+            at = r->extras[i].trade_ms;
+    }
+    return at != INT64_MIN ? at : r->now;
+}
+
 /* Writes the suggestions (a < b) in one statement. */
 static bool write_intros(rf_run *r, const rf_intro *intros, size_t n)
 {
     static const char sql[] =
         "INSERT INTO referral_introductions (tenant, customer_a, customer_b, partition, a_term,"
         "  b_term, pair_rank, suggested_ms)"
-        " SELECT $1, u.a, u.b, u.p, u.at, u.bt, u.k, $8::bigint FROM unnest($2::text[], $3::text[],"
-        "  $4::int[], $5::text[], $6::text[], $7::int[]) AS u(a, b, p, at, bt, k)"
+        " SELECT $1, u.a, u.b, u.p, u.at, u.bt, u.k, u.s FROM unnest($2::text[], $3::text[],"
+        "  $4::int[], $5::text[], $6::text[], $7::int[], $8::bigint[]) AS u(a, b, p, at, bt, k, s)"
         " ON CONFLICT (tenant, customer_a, customer_b) DO UPDATE SET a_term = EXCLUDED.a_term,"
         "  b_term = EXCLUDED.b_term, pair_rank = EXCLUDED.pair_rank,"
         "  suggested_ms = EXCLUDED.suggested_ms";
-    rp_pgarray cols[6] = {0};
+    rp_pgarray cols[7] = {0};
     for (size_t i = 0; i < n; i++) {
-        char part[16], rank[24];
+        char part[16], rank[24], at[24];
         snprintf(part, sizeof part, "%" PRIu32, r->api->partition_of(r->ctx, intros[i].a));
         snprintf(rank, sizeof rank, "%zu", intros[i].pair);
-        const char *vals[6] = {intros[i].a, intros[i].b, part, intros[i].a_term, intros[i].b_term, rank};
-        for (int c = 0; c < 6; c++)
+        snprintf(at, sizeof at, "%" PRId64, suggested_at(r, &intros[i]));
+        const char *vals[7] = {intros[i].a, intros[i].b, part, intros[i].a_term, intros[i].b_term, rank, at};
+        for (int c = 0; c < 7; c++)
             rp_pgarray_add(&cols[c], vals[c]);
     }
-    char now[24];
-    snprintf(now, sizeof now, "%" PRId64, r->now);
     const char *params[8] = {r->tenant};
     bool ok = true;
-    for (int c = 0; c < 6; c++) {
+    for (int c = 0; c < 7; c++) {
         params[c + 1] = rp_pgarray_finish(&cols[c]);
         ok = ok && params[c + 1];
     }
-    params[7] = now;
     if (!ok)
         r->api->fail(r->ctx, "referral: out of memory writing introductions (tenant %s)", r->tenant);
     ok = ok && r->api->db_defer(r->ctx, sql, 8, params) == RP_OK;
-    for (int c = 0; c < 6; c++)
+    for (int c = 0; c < 7; c++)
         rp_pgarray_free(&cols[c]);
     return ok;
 }

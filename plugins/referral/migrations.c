@@ -113,7 +113,50 @@ static const char step1[] =
     "  PRIMARY KEY (tenant, customer_a, customer_b));"
     "CREATE INDEX IF NOT EXISTS referral_introductions_b ON referral_introductions (tenant, customer_b)";
 
+/* Step 2 (issue 18, facts by event time whatever the arrival order):
+ *  - referral_nodes.net_revenue: purchases - refunds as summed, so own
+ *    revenue is max(0, net) whatever order refunds come in;
+ *  - the referee's first purchase whole (event id, order id, amount), so a
+ *    link learnt after the purchases converts the right order;
+ *  - the conversion as stated on referral_links (order id, amount), so a
+ *    late event can tell whether what consumers saw changed;
+ *  - referral_revenue: each customer's net revenue per local month, so a
+ *    conversion learnt late credits each month's revenue to its month (and
+ *    a conversion a late event takes back debits the same);
+ *  - referral_key_people_cut: the tenant's next key-people cut on the
+ *    tenant clock.
+ * Revenue from before this step is not in the monthly history: it is put
+ * in the UTC month of the customer's first purchase (the month a late link
+ * credited it to before). Link depths become the referee's current depth. */
+static const char step2[] =
+    "ALTER TABLE referral_nodes ADD COLUMN net_revenue double precision;"
+    "UPDATE referral_nodes SET net_revenue = own_revenue;"
+    "ALTER TABLE referral_nodes ALTER COLUMN net_revenue SET DEFAULT 0,"
+    "  ALTER COLUMN net_revenue SET NOT NULL,"
+    "  ADD COLUMN first_event text, ADD COLUMN first_order_id text,"
+    "  ADD COLUMN first_amount double precision;"
+    "ALTER TABLE referral_links ADD COLUMN order_id text, ADD COLUMN amount double precision;"
+    "UPDATE referral_links l SET depth = n.depth FROM referral_nodes n"
+    "  WHERE n.tenant = l.tenant AND n.customer = l.referee AND n.depth <> l.depth;"
+    "CREATE TABLE referral_revenue ("
+    "  tenant text NOT NULL,"
+    "  customer text NOT NULL,"
+    "  month text NOT NULL,"
+    "  partition int NOT NULL,"
+    "  revenue double precision NOT NULL,"
+    "  PRIMARY KEY (tenant, customer, month));"
+    "INSERT INTO referral_revenue (tenant, customer, month, partition, revenue)"
+    "  SELECT tenant, customer,"
+    "    to_char(to_timestamp(first_purchase_ms / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM'),"
+    "    partition, own_revenue"
+    "  FROM referral_nodes WHERE own_revenue <> 0 AND first_purchase_ms IS NOT NULL;"
+    "CREATE TABLE referral_key_people_cut ("
+    "  tenant text NOT NULL PRIMARY KEY,"
+    "  partition int NOT NULL,"
+    "  next_ms bigint NOT NULL)";
+
 const rp_migration rf_migrations[] = {
     {1, step1},
+    {2, step2},
     {0, NULL},
 };

@@ -7,13 +7,15 @@
  * hands over the events of one tenant at a time with that tenant's finished
  * settings, so the plugin keeps no state of its own: each call loads its
  * working set (every customer the events touch with its whole referral
- * chain, the referees' links, the key-people set) with a fixed number of
+ * chain, the links the events bear on) with a fixed number of
  * queries, applies the events in order in memory, and writes the changed
  * nodes back with one statement. Handlers of one plugin never run
  * concurrently, so the cross-partition walks up a chain see a consistent
- * forest.
+ * forest. The key people, which rank the whole tenant, are recomputed on
+ * the tenant clock (keypeople.c), the only timer.
  */
 #include <stddef.h>
+#include <string.h>
 
 #include "glue.h"
 
@@ -38,18 +40,27 @@ static int on_events(const rp_call *call, const rp_event *const *events, size_t 
     ok = ok && rf_store_load(&r, events, count);
     for (size_t i = 0; ok && i < count; i++) {
         api->scope_event(call->ctx, events[i]);
-        r.now = api->now_ms(call->ctx);
+        r.now = r.forest.now = api->now_ms(call->ctx);
+        r.first_now = r.now < r.first_now ? r.now : r.first_now;
         ok = rf_handle_event(&r, events[i]);
     }
-    ok = ok && rf_store_save(&r);
+    ok = ok && rf_store_save(&r) && rf_key_people_schedule(&r);
     rf_run_free(&r);
     return ok ? RP_OK : RP_ERROR;
+}
+
+static int on_timers(const rp_call *call, const rp_timer *const *timers, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        if (strcmp(timers[i]->key, RF_CUT_TIMER) == 0 && !rf_key_people_cut(call, timers[i]))
+            return RP_ERROR;
+    return RP_OK;
 }
 
 static const rp_plugin descriptor = {
     RP_PLUGIN_INIT_HEADER,
     .name = "referral",
-    .version = "2.0.0",
+    .version = "2.1.0",
     .description = "referral chains, conversion, key people, attribution, rewards with "
                    "fraud guards (seeds 001, 003)",
     .subscribes = subscribes,
@@ -62,7 +73,7 @@ static const rp_plugin descriptor = {
     .settings_release = NULL,   /* the check allocates nothing */
     .init = init,
     .on_events = on_events,
-    .on_timers = NULL,          /* no timers: expiry is read, not scheduled */
+    .on_timers = on_timers,     /* the key people's cuts on the tenant clock */
     .before_commit = NULL,
     .shutdown = NULL,
     /* the working set is keyed by customer, each with its own partition:

@@ -1,9 +1,10 @@
 /*
  * run.c - the working set of one run (one tenant's events of one call):
  * the forest of the customers the run touches (with their ancestor chains),
- * the columns of referral_nodes the forest does not keep, the referees' link
- * rows, and the key-people set.
+ * the columns of referral_nodes the forest does not keep, the link rows,
+ * and the run's revenue by month.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,7 +19,8 @@ bool rf_run_init(rf_run *r, const rp_call *call)
     r->s = s;
     r->tenant = call->tenant;
     rf_forest_init(&r->forest, &s->influence, (int32_t)s->max_depth);
-    return rf_topset_init(&r->top, (size_t)s->top, s->top_min);
+    r->first_now = INT64_MAX;
+    return true;
 }
 
 void rf_run_free(rf_run *r)
@@ -27,15 +29,20 @@ void rf_run_free(rf_run *r)
         free(r->extras[i].timezone);
         free(r->extras[i].profession);
         free(r->extras[i].industry);
+        free(r->extras[i].first_event);
+        free(r->extras[i].first_order);
     }
     free(r->extras);
     for (size_t i = 0; i < r->nlinks; i++) {
         free(r->links[i].referee);
         free(r->links[i].referrer);
+        free(r->links[i].source);
+        free(r->links[i].cause);
+        free(r->links[i].order_id);
     }
     free(r->links);
+    free(r->months);
     rf_forest_free(&r->forest);
-    rf_topset_free(&r->top);
     rf_keyset_free(&r->reward_keys);
 }
 
@@ -86,7 +93,9 @@ rf_linkrow *rf_run_add_link(rf_run *r, const char *referee, const char *referrer
         r->links_cap = cap;
     }
     rf_linkrow l = {.referee = strdup(referee), .referrer = referrer ? strdup(referrer) : NULL,
-                    .referred_ms = referred_ms, .status = "pending"};
+                    .referred_ms = referred_ms, .stated_ms = referred_ms, .status = "pending",
+                    .converted_ms = -1,
+                    .days = -1};
     if (!l.referee || (referrer && !l.referrer)) {
         free(l.referee);
         free(l.referrer);
@@ -94,4 +103,31 @@ rf_linkrow *rf_run_add_link(rf_run *r, const char *referee, const char *referrer
     }
     r->links[r->nlinks] = l;
     return &r->links[r->nlinks++];
+}
+
+bool rf_set_text(char **field, const char *text)
+{
+    char *copy = NULL;
+    if (text && !(copy = strdup(text)))
+        return false;
+    free(*field);
+    *field = copy;
+    return true;
+}
+
+bool rf_run_add_month(rf_run *r, int32_t i, const char *month, double amount)
+{
+    if (r->nmonths == r->months_cap) {
+        size_t cap = r->months_cap ? r->months_cap * 2 : 16;
+        rf_month_delta *months = realloc(r->months, cap * sizeof *months);
+        if (!months)
+            return false;
+        r->months = months;
+        r->months_cap = cap;
+    }
+    rf_month_delta *d = &r->months[r->nmonths++];
+    d->node = i;
+    snprintf(d->month, sizeof d->month, "%s", month);
+    d->amount = amount;
+    return true;
 }

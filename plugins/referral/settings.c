@@ -49,6 +49,11 @@ const rp_setting rf_settings_table[] = {
      .offset = offsetof(rf_settings, top_min), .default_value = "3",
      .min = 0, .max = 1e15, .flags = PER_TENANT,
      .help = "minimum influence of a key person"},
+    {.key = "key_people_every", .type = RP_SETTING_DURATION,
+     .offset = offsetof(rf_settings, cut_every_ms), .default_value = "1d",
+     .min = 60000, .max = 366 * DAY_MS, .flags = PER_TENANT,
+     .help = "the key people are recomputed on the tenant clock at every multiple of this "
+             "since the epoch (1d: every UTC midnight)"},
     {.key = "reward_rules", .type = RP_SETTING_LIST,
      .offset = offsetof(rf_settings, reward_rules), .default_value = "",
      .min = 0, .max = RF_MAX_RULES, .flags = PER_TENANT,

@@ -30,6 +30,7 @@ typedef struct rf_settings {
     rf_influence_params influence;      /* influence_decay, _revenue_weight, _revenue_unit */
     int64_t top;                        /* key_people_top */
     double top_min;                     /* key_people_min */
+    int64_t cut_every_ms;               /* key_people_every */
     rp_list reward_rules;               /* items TRIGGER:SIDES:AMOUNT */
     rf_fraud_rules fraud;               /* burst_max, burst_window */
     int attribution_choice;             /* index into the attribution choices */

@@ -1,13 +1,14 @@
 /*
  * store.c - the referral plugin's SQL: loading a run's working set with a
- * few set-based queries, writing the changed nodes back with one statement,
- * and the per-fact writes (links, rejections, rewards, attribution), which
- * are deferred so a run costs few round trips.
+ * few set-based queries, and the per-fact writes (rejections, rewards,
+ * attribution, shifts), which are deferred so a run costs few round trips.
+ * save.c writes the working set back.
  *
  * Ordering contract with the forest: link and erase changes of referred_by
  * and the depth shifts of unloaded descendants are deferred at the moment
- * they happen, in order; the dirty nodes are written last with absolute
- * values, so a loaded node shifted in SQL and in memory ends up right.
+ * they happen, in order; the dirty nodes and links are written last with
+ * absolute values (save.c), so a loaded node shifted in SQL and in memory
+ * ends up right.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -51,10 +52,23 @@ static bool linked_id(const rf_run *r, const rp_event *ev, char **out)
     return true;
 }
 
+/* Whether an upsert names a contact: its customer's referees are then
+ * loaded too, since the guards compare each referee's contacts with the
+ * referrer's whatever the order the two profiles came in. */
+static bool names_contact(const rf_run *r, const rp_event *ev)
+{
+    if (strcmp(ev->type, "customer.upsert") != 0)
+        return false;
+    const rp_host_api *api = r->api;
+    return api->view_kind(api->view_get(ev->data, "email")) == RP_VIEW_STR
+           || api->view_kind(api->view_get(ev->data, "phone")) == RP_VIEW_STR;
+}
+
 /* The customers a run touches: every event's customer, referee and
- * referred_by; and (erases) whose children must be loaded too. */
+ * referred_by; and whose children must be loaded too: erased customers',
+ * and those of customers whose contacts may change. */
 static bool collect_ids(rf_run *r, const rp_event *const *events, size_t n,
-                        rp_pgarray *seeds, rp_pgarray *erased)
+                        rp_pgarray *seeds, rp_pgarray *erased, rp_pgarray *contacts)
 {
     for (size_t i = 0; i < n; i++) {
         const rp_event *ev = events[i];
@@ -69,6 +83,8 @@ static bool collect_ids(rf_run *r, const rp_event *const *events, size_t n,
         free(other);
         if (strcmp(ev->type, "customer.erase") == 0)
             rp_pgarray_add(erased, ev->customer);
+        if (names_contact(r, ev))
+            rp_pgarray_add(contacts, ev->customer);
     }
     return true;
 }
@@ -93,6 +109,7 @@ static bool load_node_row(rf_run *r, const rp_rows *rows, int row)
         .height = (int32_t)int_or(api->rows_value(rows, row, 4), 0),
         .subtree_size = int_or(api->rows_value(rows, row, 5), 1),
         .own_revenue = dbl_of(api->rows_value(rows, row, 6)),
+        .net_revenue = dbl_of(api->rows_value(rows, row, 18)),
         .subtree_revenue = dbl_of(api->rows_value(rows, row, 7)),
         .converted = api->rows_value(rows, row, 8) && api->rows_value(rows, row, 8)[0] == 't',
         .contribution = dbl_of(api->rows_value(rows, row, 9)),
@@ -115,22 +132,30 @@ static bool load_node_row(rf_run *r, const rp_rows *rows, int row)
     x->profession = profession ? strdup(profession) : NULL;
     x->industry = industry ? strdup(industry) : NULL;
     x->loaded = true;
-    return (!tz || x->timezone) && (!profession || x->profession) && (!industry || x->industry);
+    x->history = x->first_purchase_ms >= 0 || stored.net_revenue != 0;
+    x->first_amount = dbl_of(api->rows_value(rows, row, 21));
+    return (!tz || x->timezone) && (!profession || x->profession) && (!industry || x->industry)
+           && rf_set_text(&x->first_event, api->rows_value(rows, row, 19))
+           && rf_set_text(&x->first_order, api->rows_value(rows, row, 20));
 }
 
-static bool load_nodes(rf_run *r, const char *seeds, const char *erased)
+/* The run's customers with their chains, and the children of erased
+ * customers and of customers whose contacts may change. */
+static bool load_nodes(rf_run *r, const char *seeds, const char *erased, const char *contacts)
 {
     static const char sql[] =
         "WITH RECURSIVE chain AS ("
         "  SELECT * FROM referral_nodes WHERE tenant = $1"
-        "    AND (customer = ANY($2::text[]) OR referred_by = ANY($3::text[]))"
+        "    AND (customer = ANY($2::text[]) OR referred_by = ANY($3::text[])"
+        "      OR referred_by = ANY($4::text[]))"
         "  UNION"
         "  SELECT n.* FROM referral_nodes n JOIN chain c ON n.tenant = $1 AND n.customer = c.referred_by)"
         " SELECT customer, referred_by, partition, depth, height, subtree_size, own_revenue,"
         "  subtree_revenue, converted, contribution, influence, converted_referrals,"
-        "  first_purchase_ms, timezone, email_hash, phone_hash, profession, industry FROM chain";
-    const char *params[] = {r->tenant, seeds, erased};
-    rp_rows *rows = r->api->db_query(r->ctx, sql, 3, params);
+        "  first_purchase_ms, timezone, email_hash, phone_hash, profession, industry,"
+        "  net_revenue, first_event, first_order_id, first_amount FROM chain";
+    const char *params[] = {r->tenant, seeds, erased, contacts};
+    rp_rows *rows = r->api->db_query(r->ctx, sql, 4, params);
     if (!rows)
         return false;
     bool ok = true;
@@ -155,55 +180,53 @@ static unsigned parse_flags(const char *text)
     return flags;
 }
 
-/* Adds link rows (referee, referrer, referred_ms, status, flags) not yet in
- * the run; takes the result (NULL: the query failed). */
+#define LINK_COLUMNS "referee, referrer, referred_ms, status, flags, source, cause, converted_ms," \
+    " days_to_convert, depth, order_id, amount"
+
+/* One loaded link row, whole (LINK_COLUMNS). */
+static bool add_link_row(rf_run *r, const rp_rows *rows, int i)
+{
+    const rp_host_api *api = r->api;
+    const char *referee = api->rows_value(rows, i, 0);
+    if (rf_run_link(r, referee))
+        return true;
+    rf_linkrow *l = rf_run_add_link(r, referee, api->rows_value(rows, i, 1),
+                                    int_or(api->rows_value(rows, i, 2), 0));
+    if (!l)
+        return false;
+    snprintf(l->status, sizeof l->status, "%s", api->rows_value(rows, i, 3));
+    l->flags = parse_flags(api->rows_value(rows, i, 4));
+    l->converted_ms = int_or(api->rows_value(rows, i, 7), -1);
+    l->days = int_or(api->rows_value(rows, i, 8), -1);
+    l->depth = (int32_t)int_or(api->rows_value(rows, i, 9), 0);
+    l->amount = dbl_of(api->rows_value(rows, i, 11));
+    return rf_set_text(&l->source, api->rows_value(rows, i, 5))
+           && rf_set_text(&l->cause, api->rows_value(rows, i, 6))
+           && rf_set_text(&l->order_id, api->rows_value(rows, i, 10));
+}
+
+/* Adds link rows not yet in the run; takes the result (NULL: the query
+ * failed). */
 static bool add_link_rows(rf_run *r, rp_rows *rows)
 {
     if (!rows)
         return false;
     bool ok = true;
-    for (int i = 0; ok && i < r->api->rows_count(rows); i++) {
-        const char *referee = r->api->rows_value(rows, i, 0);
-        if (rf_run_link(r, referee))
-            continue;
-        rf_linkrow *l = rf_run_add_link(r, referee, r->api->rows_value(rows, i, 1),
-                                        int_or(r->api->rows_value(rows, i, 2), 0));
-        ok = l != NULL;
-        if (ok) {
-            snprintf(l->status, sizeof l->status, "%s", r->api->rows_value(rows, i, 3));
-            l->flags = parse_flags(r->api->rows_value(rows, i, 4));
-        }
-    }
+    for (int i = 0; ok && i < r->api->rows_count(rows); i++)
+        ok = add_link_row(r, rows, i);
     r->api->rows_free(rows);
     return ok || fail_oom(r, "loading referral links");
 }
 
-static bool load_links(rf_run *r, const char *seeds)
+/* The links of the run's customers, and those of the referees of customers
+ * whose contacts may change. */
+static bool load_links(rf_run *r, const char *seeds, const char *contacts)
 {
     static const char sql[] =
-        "SELECT referee, referrer, referred_ms, status, flags FROM referral_links"
-        " WHERE tenant = $1 AND referee = ANY($2::text[])";
-    const char *params[] = {r->tenant, seeds};
-    return add_link_rows(r, r->api->db_query(r->ctx, sql, 2, params));
-}
-
-static bool load_top(rf_run *r)
-{
-    static const char sql[] =
-        "SELECT customer, influence FROM referral_key_people WHERE tenant = $1"
-        " ORDER BY influence DESC, customer LIMIT $2";
-    char limit[24];
-    num(limit, sizeof limit, r->s->top);
-    const char *params[] = {r->tenant, limit};
-    rp_rows *rows = r->api->db_query(r->ctx, sql, 2, params);
-    if (!rows)
-        return false;
-    bool ok = true;
-    for (int i = 0; ok && i < r->api->rows_count(rows); i++)
-        ok = rf_topset_load(&r->top, r->api->rows_value(rows, i, 0),
-                            dbl_of(r->api->rows_value(rows, i, 1)));
-    r->api->rows_free(rows);
-    return ok || fail_oom(r, "loading key people");
+        "SELECT " LINK_COLUMNS " FROM referral_links"
+        " WHERE tenant = $1 AND (referee = ANY($2::text[]) OR referrer = ANY($3::text[]))";
+    const char *params[] = {r->tenant, seeds, contacts};
+    return add_link_rows(r, r->api->db_query(r->ctx, sql, 3, params));
 }
 
 /* The referrer of the link an event may create, as an owned copy in *out,
@@ -222,22 +245,43 @@ static bool link_referrer(const rf_run *r, const rp_event *ev, char **out)
     return true;
 }
 
+/* The stored time of the link ev reports again (the same referee and
+ * referrer), which the run may move earlier; INT64_MIN if none. false
+ * (after api->fail) on out of memory. */
+static bool reported_again(rf_run *r, const rp_event *ev, const char *referrer, int64_t *ms)
+{
+    *ms = INT64_MIN;
+    char *referee = NULL;
+    if (strcmp(ev->type, "referral") == 0 && !rf_data_str(r, ev, "referee", &referee))
+        return false;
+    const rf_linkrow *l = rf_run_link(r, referee ? referee : ev->customer);
+    if (l && l->referrer && strcmp(l->referrer, referrer) == 0)
+        *ms = l->referred_ms;
+    free(referee);
+    return true;
+}
+
 /* The burst guard counts a referrer's links within burst_window before each
- * new one: the links of every referrer the run may link from, in the run's
- * time span widened by the window, are read once here and the guard counts
- * them (and the run's own new links) in memory. */
+ * of them. A link the run records (at a time from..to) or moves earlier
+ * (from its stored time) changes the counts of the links up to a window
+ * after it, so the links of every referrer the run may link from are read
+ * once here for (from - window, to + window] and the guard counts them (and
+ * the run's own new links) in memory. */
 static bool load_recent_links(rf_run *r, const rp_event *const *events, size_t n)
 {
     if (r->s->fraud.burst_max <= 0)
         return true;
     rp_pgarray referrers = {0};
-    int64_t from = INT64_MAX, to = INT64_MIN;
+    int64_t from = INT64_MAX, to = INT64_MIN, latest = INT64_MIN;
     bool ok = true;
     for (size_t i = 0; ok && i < n; i++) {
         char *referrer;
         ok = link_referrer(r, events[i], &referrer);
         if (!referrer)
             continue;
+        int64_t stored;
+        ok = reported_again(r, events[i], referrer, &stored);
+        latest = stored > latest ? stored : latest;
         rp_pgarray_add(&referrers, referrer);
         free(referrer);
         from = events[i]->ts_ms < from ? events[i]->ts_ms : from;
@@ -248,11 +292,13 @@ static bool load_recent_links(rf_run *r, const rp_event *const *events, size_t n
         ok = fail_oom(r, "collecting referrers");
     if (ok && from <= to) {
         static const char sql[] =
-            "SELECT referee, referrer, referred_ms, status, flags FROM referral_links"
+            "SELECT " LINK_COLUMNS " FROM referral_links"
             " WHERE tenant = $1 AND referrer = ANY($2::text[]) AND referred_ms > $3 AND referred_ms <= $4";
+        r->burst_from = from;
+        r->burst_to = (latest > to ? latest : to) + r->s->fraud.burst_window_ms;
         char lo[24], hi[24];
         num(lo, sizeof lo, from - r->s->fraud.burst_window_ms);
-        num(hi, sizeof hi, to);
+        num(hi, sizeof hi, r->burst_to);
         const char *params[] = {r->tenant, ids, lo, hi};
         ok = add_link_rows(r, r->api->db_query(r->ctx, sql, 4, params));
     }
@@ -288,182 +334,55 @@ static bool load_reward_keys(rf_run *r)
     return ok || fail_oom(r, "loading reward keys");
 }
 
+/* Whether the tenant's key-people cut is scheduled (keypeople.c). */
+static bool load_cut(rf_run *r)
+{
+    const char *params[] = {r->tenant};
+    rp_rows *rows = r->api->db_query(r->ctx, "SELECT next_ms FROM referral_key_people_cut"
+                                     " WHERE tenant = $1", 1, params);
+    if (!rows)
+        return false;
+    r->cut_armed = r->api->rows_count(rows) > 0;
+    r->api->rows_free(rows);
+    return true;
+}
+
 bool rf_store_load(rf_run *r, const rp_event *const *events, size_t n)
 {
-    rp_pgarray seeds = {0}, erased = {0};
-    bool ok = collect_ids(r, events, n, &seeds, &erased);
-    const char *s = rp_pgarray_finish(&seeds), *e = rp_pgarray_finish(&erased);
-    if (ok && !(s && e))
+    rp_pgarray seeds = {0}, erased = {0}, contacts = {0};
+    bool ok = collect_ids(r, events, n, &seeds, &erased, &contacts);
+    const char *s = rp_pgarray_finish(&seeds), *e = rp_pgarray_finish(&erased),
+               *c = rp_pgarray_finish(&contacts);
+    if (ok && !(s && e && c))
         ok = fail_oom(r, "collecting customers");
-    ok = ok && load_nodes(r, s, e);
-    ok = ok && load_links(r, s);
+    ok = ok && load_nodes(r, s, e, c);
+    ok = ok && load_links(r, s, c);
     ok = ok && load_recent_links(r, events, n);
     ok = ok && load_reward_keys(r);
-    ok = ok && load_top(r);
+    ok = ok && load_cut(r);
     rp_pgarray_free(&seeds);
     rp_pgarray_free(&erased);
+    rp_pgarray_free(&contacts);
     return ok;
-}
-
-/* ------------------------------------------------------------------------
- * Writing the working set back.
- * ---------------------------------------------------------------------- */
-
-enum { NODE_COLS = 18 };
-
-static int64_t partition_of(rf_run *r, int32_t i)
-{
-    rf_extra *x = &r->extras[i];
-    if (x->partition < 0)
-        x->partition = r->api->partition_of(r->ctx, r->forest.nodes[i].id);
-    return x->partition;
-}
-
-static void node_values(rf_run *r, int32_t i, char vals[NODE_COLS][32], const char *ptrs[NODE_COLS])
-{
-    const rf_node *n = &r->forest.nodes[i];
-    const rf_extra *x = &r->extras[i];
-    num(vals[2], 32, partition_of(r, i));
-    num(vals[3], 32, n->depth);
-    num(vals[4], 32, n->height);
-    num(vals[5], 32, n->subtree_size);
-    dbl(vals[6], 32, n->own_revenue);
-    dbl(vals[7], 32, n->subtree_revenue);
-    snprintf(vals[8], 32, "%s", n->converted ? "t" : "f");
-    dbl(vals[9], 32, n->contribution);
-    dbl(vals[10], 32, n->influence);
-    num(vals[11], 32, x->converted_referrals);
-    num(vals[12], 32, x->first_purchase_ms);
-    num(vals[14], 32, (int64_t)x->email_hash);
-    num(vals[15], 32, (int64_t)x->phone_hash);
-    for (int c = 0; c < NODE_COLS; c++)
-        ptrs[c] = vals[c];
-    ptrs[0] = n->id;
-    ptrs[1] = n->parent_id;
-    ptrs[12] = x->first_purchase_ms >= 0 ? vals[12] : NULL;
-    ptrs[13] = x->timezone;
-    ptrs[14] = x->email_hash ? vals[14] : NULL;
-    ptrs[15] = x->phone_hash ? vals[15] : NULL;
-    ptrs[16] = x->profession;
-    ptrs[17] = x->industry;
-}
-
-static bool save_nodes(rf_run *r)
-{
-    static const char sql[] =
-        "INSERT INTO referral_nodes (tenant, customer, referred_by, partition, depth, height,"
-        "  subtree_size, own_revenue, subtree_revenue, converted, contribution, influence,"
-        "  converted_referrals, first_purchase_ms, timezone, email_hash, phone_hash, profession,"
-        "  industry, updated_ms)"
-        " SELECT $1, u.*, $20::bigint FROM unnest($2::text[], $3::text[], $4::int[], $5::int[],"
-        "  $6::int[], $7::bigint[], $8::float8[], $9::float8[], $10::bool[], $11::float8[],"
-        "  $12::float8[], $13::bigint[], $14::bigint[], $15::text[], $16::bigint[], $17::bigint[],"
-        "  $18::text[], $19::text[]) AS u"
-        " ON CONFLICT (tenant, customer) DO UPDATE SET referred_by = EXCLUDED.referred_by,"
-        "  partition = EXCLUDED.partition, depth = EXCLUDED.depth, height = EXCLUDED.height,"
-        "  subtree_size = EXCLUDED.subtree_size, own_revenue = EXCLUDED.own_revenue,"
-        "  subtree_revenue = EXCLUDED.subtree_revenue, converted = EXCLUDED.converted,"
-        "  contribution = EXCLUDED.contribution, influence = EXCLUDED.influence,"
-        "  converted_referrals = EXCLUDED.converted_referrals,"
-        "  first_purchase_ms = EXCLUDED.first_purchase_ms, timezone = EXCLUDED.timezone,"
-        "  email_hash = EXCLUDED.email_hash, phone_hash = EXCLUDED.phone_hash,"
-        "  profession = EXCLUDED.profession, industry = EXCLUDED.industry,"
-        "  updated_ms = EXCLUDED.updated_ms";
-    rp_pgarray cols[NODE_COLS] = {0};
-    rp_pgarray gone = {0};
-    size_t written = 0, erased = 0;
-    for (size_t i = 0; i < r->forest.count; i++) {
-        const rf_node *n = &r->forest.nodes[i];
-        if (n->erased) {
-            rp_pgarray_add(&gone, n->id);
-            erased++;
-            continue;
-        }
-        if (!n->dirty)
-            continue;
-        char vals[NODE_COLS][32];
-        const char *ptrs[NODE_COLS];
-        node_values(r, (int32_t)i, vals, ptrs);
-        /* column order of the INSERT: customer, referred_by, partition, ... */
-        for (int c = 0; c < NODE_COLS; c++)
-            rp_pgarray_add(&cols[c], ptrs[c]);
-        written++;
-    }
-    char now[24];
-    num(now, sizeof now, r->now);
-    const char *params[NODE_COLS + 2];
-    params[0] = r->tenant;
-    bool ok = true;
-    for (int c = 0; c < NODE_COLS; c++) {
-        params[c + 1] = rp_pgarray_finish(&cols[c]);
-        ok = ok && params[c + 1];
-    }
-    params[NODE_COLS + 1] = now;
-    const char *gone_ids = rp_pgarray_finish(&gone);
-    if (!ok || !gone_ids)
-        ok = fail_oom(r, "writing referral nodes");
-    if (ok && written)
-        ok = r->api->db_defer(r->ctx, sql, NODE_COLS + 2, params) == RP_OK;
-    if (ok && erased) {
-        const char *p[] = {r->tenant, gone_ids};
-        ok = r->api->db_defer(r->ctx, "DELETE FROM referral_nodes WHERE tenant = $1"
-                              " AND customer = ANY($2::text[])", 2, p) == RP_OK;
-    }
-    for (int c = 0; c < NODE_COLS; c++)
-        rp_pgarray_free(&cols[c]);
-    rp_pgarray_free(&gone);
-    return ok;
-}
-
-static bool save_top(rf_run *r)
-{
-    if (!r->top_changed)
-        return true;
-    rp_pgarray ids = {0}, parts = {0}, scores = {0};
-    for (size_t i = 0; i < r->top.count; i++) {
-        char p[24], s[32];
-        num(p, sizeof p, r->api->partition_of(r->ctx, r->top.members[i].id));
-        dbl(s, sizeof s, r->top.members[i].score);
-        rp_pgarray_add(&ids, r->top.members[i].id);
-        rp_pgarray_add(&parts, p);
-        rp_pgarray_add(&scores, s);
-    }
-    char now[24];
-    num(now, sizeof now, r->now);
-    const char *params[] = {r->tenant, rp_pgarray_finish(&ids), rp_pgarray_finish(&parts),
-                            rp_pgarray_finish(&scores), now};
-    bool ok = params[1] && params[2] && params[3] ? true : fail_oom(r, "writing key people");
-    ok = ok && r->api->db_defer(r->ctx, "DELETE FROM referral_key_people WHERE tenant = $1"
-                                " AND NOT (customer = ANY($2::text[]))", 2, params) == RP_OK;
-    ok = ok && r->api->db_defer(r->ctx,
-        "INSERT INTO referral_key_people (tenant, customer, partition, influence, entered_ms)"
-        " SELECT $1, u.c, u.p, u.i, $5::bigint FROM unnest($2::text[], $3::int[], $4::float8[]) AS u(c, p, i)"
-        " ON CONFLICT (tenant, customer) DO UPDATE SET influence = EXCLUDED.influence",
-        5, params) == RP_OK;
-    rp_pgarray_free(&ids);
-    rp_pgarray_free(&parts);
-    rp_pgarray_free(&scores);
-    return ok;
-}
-
-bool rf_store_save(rf_run *r)
-{
-    return save_nodes(r) && rf_store_introductions(r) && save_top(r);
 }
 
 /* ------------------------------------------------------------------------
  * Per-fact writes.
  * ---------------------------------------------------------------------- */
 
+/* The descendants' nodes and their links (a link's depth is its referee's,
+ * so it is the same whatever order the links came in). */
 bool rf_store_shift(rf_run *r, const char *root, int32_t delta)
 {
     static const char sql[] =
         "WITH RECURSIVE sub(customer) AS ("
         "  SELECT customer FROM referral_nodes WHERE tenant = $1 AND referred_by = $2"
         "  UNION"
-        "  SELECT n.customer FROM referral_nodes n JOIN sub s ON n.tenant = $1 AND n.referred_by = s.customer)"
-        " UPDATE referral_nodes SET depth = depth + $3::int"
-        " WHERE tenant = $1 AND customer IN (SELECT customer FROM sub)";
+        "  SELECT n.customer FROM referral_nodes n JOIN sub s ON n.tenant = $1 AND n.referred_by = s.customer),"
+        " nodes AS (UPDATE referral_nodes SET depth = depth + $3::int"
+        "  WHERE tenant = $1 AND customer IN (SELECT customer FROM sub) RETURNING 1)"
+        " UPDATE referral_links SET depth = depth + $3::int"
+        " WHERE tenant = $1 AND referee IN (SELECT customer FROM sub)";
     if (delta == 0)
         return true;
     char d[16];
@@ -477,45 +396,6 @@ bool rf_store_set_parent(rf_run *r, const char *customer, const char *parent)
     const char *params[] = {r->tenant, customer, parent};
     return r->api->db_defer(r->ctx, "UPDATE referral_nodes SET referred_by = $3"
                             " WHERE tenant = $1 AND customer = $2", 3, params) == RP_OK;
-}
-
-static const char *flag_text(unsigned flags, char *buf, size_t size)
-{
-    return rf_flag_names(flags, buf, size);
-}
-
-bool rf_store_insert_link(rf_run *r, const rf_linkrow *l, const char *source, const char *cause,
-                          int32_t depth)
-{
-    static const char sql[] =
-        "INSERT INTO referral_links (tenant, referee, partition, referrer, referred_ms, source,"
-        "  cause, status, flags, depth) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
-        " ON CONFLICT (tenant, referee) DO UPDATE SET referrer = EXCLUDED.referrer,"
-        "  referred_ms = EXCLUDED.referred_ms, source = EXCLUDED.source, cause = EXCLUDED.cause,"
-        "  status = EXCLUDED.status, flags = EXCLUDED.flags, converted_ms = NULL,"
-        "  days_to_convert = NULL, depth = EXCLUDED.depth";
-    char part[24], ts[24], dep[16], flags[64];
-    num(part, sizeof part, r->api->partition_of(r->ctx, l->referee));
-    num(ts, sizeof ts, l->referred_ms);
-    num(dep, sizeof dep, depth);
-    const char *params[] = {r->tenant, l->referee, part, l->referrer, ts, source, cause,
-                            l->status, flag_text(l->flags, flags, sizeof flags), dep};
-    return r->api->db_defer(r->ctx, sql, 10, params) == RP_OK;
-}
-
-bool rf_store_update_link(rf_run *r, const rf_linkrow *l, int64_t converted_ms,
-                          int64_t days, int32_t depth)
-{
-    static const char sql[] =
-        "UPDATE referral_links SET status = $3, flags = $4, converted_ms = $5,"
-        "  days_to_convert = $6, depth = $7 WHERE tenant = $1 AND referee = $2";
-    char conv[24], d[24], dep[16], flags[64];
-    num(conv, sizeof conv, converted_ms);
-    num(d, sizeof d, days);
-    num(dep, sizeof dep, depth);
-    const char *params[] = {r->tenant, l->referee, l->status, flag_text(l->flags, flags, sizeof flags),
-                            converted_ms >= 0 ? conv : NULL, days >= 0 ? d : NULL, dep};
-    return r->api->db_defer(r->ctx, sql, 7, params) == RP_OK;
 }
 
 bool rf_store_rejection(rf_run *r, const char *cause, const char *referee, const char *referrer,
@@ -598,6 +478,7 @@ bool rf_store_erase(rf_run *r, const char *customer)
         "DELETE FROM referral_attribution WHERE tenant = $1 AND referrer = $2",
         "DELETE FROM referral_key_people WHERE tenant = $1 AND customer = $2",
         "DELETE FROM referral_introductions WHERE tenant = $1 AND (customer_a = $2 OR customer_b = $2)",
+        "DELETE FROM referral_revenue WHERE tenant = $1 AND customer = $2",
     };
     const char *params[] = {r->tenant, customer};
     for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++)

@@ -1,5 +1,6 @@
 /*
- * topset.c - incremental entry into the key-people set (rules in topset.h).
+ * topset.c - entry into the key-people set and the cuts of the tenant clock
+ * at which it is recomputed (rules in topset.h).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -96,4 +97,12 @@ bool rf_topset_remove(rf_topset *t, const char *id)
     free(t->members[at].id);
     t->members[at] = t->members[--t->count];
     return true;
+}
+
+int64_t rf_next_cut(int64_t t, int64_t every_ms)
+{
+    int64_t q = t / every_ms;
+    if (t % every_ms != 0 && t < 0)
+        q--;    /* floor, also before the epoch */
+    return (q + 1) * every_ms;
 }

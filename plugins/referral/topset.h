@@ -1,10 +1,11 @@
 /*
  * topset.h - the key people of a tenant: the `cap` customers with the
- * highest influence, at least `min_score`, detected incrementally.
+ * highest influence, at least `min_score`.
  *
- * Influence only changes for the ancestors of whoever was linked, converted
- * or bought, so the plugin offers exactly those customers after each change
- * instead of re-ranking everyone. A customer enters when the set has room,
+ * The set spans the tenant's customers of every partition, so the plugin
+ * updates it on the tenant clock (rf_next_cut): at each cut the members are
+ * loaded with their current influence and the best customers are offered
+ * in rank order (influence, then id). A customer enters when the set has room,
  * or when its influence is strictly greater than the lowest member's; that
  * member is evicted (ties: the member with the greater id goes, so the
  * result does not depend on load order). A member whose influence falls
@@ -52,5 +53,11 @@ bool rf_topset_contains(const rf_topset *t, const char *id);
 
 /* Removes a member (right to be forgotten); false if it was not one. */
 bool rf_topset_remove(rf_topset *t, const char *id);
+
+/* The set is recomputed at cuts of the tenant clock: every whole multiple
+ * of every_ms since the epoch (every UTC midnight for 1d), the same instants
+ * whatever the arrival order of the events or the number of partitions.
+ * The first cut strictly after t. every_ms > 0. */
+int64_t rf_next_cut(int64_t t, int64_t every_ms);
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * test_conversion.c - the conversion window at its boundaries (grace before,
  * window after, both inclusive), preexisting and expired referrals, and days
- * to convert counted on the referee's local calendar.
+ * to convert counted on the referee's local calendar; "first" by event time
+ * (the earlier time, ties the smaller event id) whatever the arrival order.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -39,6 +40,45 @@ static void test_window_boundaries(void **state)
     assert_string_equal(rf_conversion_name(RF_CONV_PREEXISTING), "preexisting");
     assert_string_equal(rf_conversion_name(RF_CONV_EXPIRED), "expired");
     assert_string_equal(rf_conversion_name(RF_CONV_PENDING), "pending");
+}
+
+/* The first purchase (or first report of a link) is the same whatever order
+ * the candidates come in: folding rf_comes_first over every permutation of
+ * four events, two at the same instant, always keeps p-a at T0. */
+static void test_first_by_event_time(void **state)
+{
+    (void)state;
+    assert_true(rf_comes_first(T0, "p-z", -1, NULL));           /* nothing yet */
+    assert_true(rf_comes_first(T0, "p-z", T0 + 1, "p-a"));      /* earlier wins */
+    assert_false(rf_comes_first(T0 + 1, "p-a", T0, "p-z"));
+    assert_true(rf_comes_first(T0, "p-a", T0, "p-b"));          /* tie: smaller id */
+    assert_false(rf_comes_first(T0, "p-b", T0, "p-a"));
+    assert_false(rf_comes_first(T0, "p-a", T0, "p-a"));         /* the same event again */
+    assert_true(rf_comes_first(T0, "p-a", T0, NULL));           /* a row stored without an id loses a tie */
+    static const int64_t ts[4] = {T0 + DAY, T0, T0, T0 + 2 * DAY};
+    static const char *const ids[4] = {"p-0", "p-b", "p-a", "p-1"};
+    int order[4] = {0, 1, 2, 3};
+    for (int n = 0; n < 24; n++) {
+        /* the n-th permutation (factorial number system) */
+        int pool[4] = {0, 1, 2, 3}, left = 4, code = n;
+        for (int k = 0; k < 4; k++) {
+            int fact = k == 0 ? 6 : k == 1 ? 2 : 1, pick = k < 3 ? code / fact : 0;
+            code = k < 3 ? code % fact : 0;
+            order[k] = pool[pick];
+            for (int j = pick; j < left - 1; j++)
+                pool[j] = pool[j + 1];
+            left--;
+        }
+        int64_t first_ms = -1;
+        const char *first_id = NULL;
+        for (int k = 0; k < 4; k++)
+            if (rf_comes_first(ts[order[k]], ids[order[k]], first_ms, first_id)) {
+                first_ms = ts[order[k]];
+                first_id = ids[order[k]];
+            }
+        assert_int_equal(first_ms, T0);
+        assert_string_equal(first_id, "p-a");
+    }
 }
 
 static void test_civil_days(void **state)
@@ -82,6 +122,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_window_boundaries),
+        cmocka_unit_test(test_first_by_event_time),
         cmocka_unit_test(test_civil_days),
         cmocka_unit_test(test_days_in_referee_time_zone),
     };

@@ -226,6 +226,88 @@ static void test_refund_and_conversion_idempotent(void **state)
     rf_forest_free(&f);
 }
 
+/* Own revenue is max(0, purchases - refunds): a refund that arrives before
+ * the purchase it refunds (or one larger than what is known) gives the same
+ * sums as the other way round. */
+static void test_revenue_in_any_order(void **state)
+{
+    (void)state;
+    static const double amounts[3] = {300, -450, 200};
+    static const int orders[6][3] = {{0, 1, 2}, {0, 2, 1}, {1, 0, 2}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0}};
+    for (int o = 0; o < 6; o++) {
+        rf_forest f = make(32);
+        assert_int_equal(try_link(&f, "kid", "mum", NULL), RF_OK);
+        assert_int_equal(rf_set_converted(&f, "kid"), RF_OK);
+        double applied, total = 0;
+        for (int k = 0; k < 3; k++) {
+            assert_int_equal(rf_add_revenue(&f, "kid", amounts[orders[o][k]], &applied), RF_OK);
+            total += applied;
+        }
+        assert_exact(node(&f, "kid")->net_revenue, 50);
+        assert_exact(node(&f, "kid")->own_revenue, 50);
+        assert_exact(total, 50);
+        assert_exact(node(&f, "mum")->subtree_revenue, 50);
+        /* c(kid) = 1 + log2(1 + 50 / 1000) */
+        assert_exact(node(&f, "mum")->influence, 1 + log2(1.05));
+        rf_forest_free(&f);
+    }
+    /* the refund alone: nothing below zero, and it is carried */
+    rf_forest f = make(32);
+    double applied;
+    assert_int_equal(rf_add_revenue(&f, "x", -100, &applied), RF_OK);
+    assert_exact(applied, 0);
+    assert_exact(node(&f, "x")->own_revenue, 0);
+    assert_int_equal(rf_add_revenue(&f, "x", 60, &applied), RF_OK);
+    assert_exact(applied, 0);
+    assert_int_equal(rf_add_revenue(&f, "x", 60, &applied), RF_OK);
+    assert_exact(applied, 20);
+    rf_forest_free(&f);
+}
+
+/* A conversion a late event takes back: the ancestors lose exactly the
+ * contribution they gained. */
+static void test_conversion_taken_back(void **state)
+{
+    (void)state;
+    rf_forest f = make(32);
+    double applied;
+    assert_int_equal(try_link(&f, "b", "a", NULL), RF_OK);
+    assert_int_equal(try_link(&f, "c", "b", NULL), RF_OK);
+    assert_int_equal(rf_add_revenue(&f, "c", 1000, &applied), RF_OK);
+    assert_int_equal(rf_unset_converted(&f, "c"), RF_SAME);
+    assert_int_equal(rf_set_converted(&f, "c"), RF_OK);
+    assert_exact(node(&f, "c")->contribution, 2);
+    assert_exact(node(&f, "b")->influence, 2);
+    assert_exact(node(&f, "a")->influence, 1);
+    assert_int_equal(rf_unset_converted(&f, "c"), RF_OK);
+    assert_false(node(&f, "c")->converted);
+    assert_exact(node(&f, "c")->contribution, 0);
+    assert_exact(node(&f, "b")->influence, 0);
+    assert_exact(node(&f, "a")->influence, 0);
+    assert_exact(node(&f, "a")->subtree_revenue, 1000);   /* revenue stays */
+    rf_forest_free(&f);
+}
+
+/* A node's last change is the latest time of the changes that touched it,
+ * whatever order they were made in. */
+static void test_changed_at_latest(void **state)
+{
+    (void)state;
+    rf_forest f = make(32);
+    double applied;
+    f.now = 500;
+    assert_int_equal(try_link(&f, "b", "a", NULL), RF_OK);
+    f.now = 300;   /* an earlier purchase handled later */
+    assert_int_equal(rf_add_revenue(&f, "b", 10, &applied), RF_OK);
+    assert_int_equal(node(&f, "a")->changed_ms, 500);
+    assert_int_equal(node(&f, "b")->changed_ms, 500);
+    f.now = 700;
+    assert_int_equal(rf_set_converted(&f, "b"), RF_OK);
+    assert_int_equal(node(&f, "a")->changed_ms, 700);
+    assert_true(node(&f, "a")->dirty);
+    rf_forest_free(&f);
+}
+
 static void test_late_referrer_link_shifts_subtree(void **state)
 {
     (void)state;
@@ -275,12 +357,13 @@ static void test_partial_working_set(void **state)
     rf_forest f = make(32);
     double applied;
     rf_node stored = {.id = "kid", .parent_id = "mum", .depth = 1, .subtree_size = 1,
-                      .own_revenue = 10, .subtree_revenue = 10};
+                      .net_revenue = 10, .own_revenue = 10, .subtree_revenue = 10};
     assert_int_not_equal(rf_load(&f, &stored), RF_NONE);
     rf_connect(&f);
     /* the referrer is not loaded: refuse rather than produce partial sums */
     assert_int_equal(rf_add_revenue(&f, "kid", 5, &applied), RF_ERROR);
-    rf_node mum = {.id = "mum", .subtree_size = 2, .own_revenue = 1, .subtree_revenue = 11};
+    rf_node mum = {.id = "mum", .subtree_size = 2, .net_revenue = 1, .own_revenue = 1,
+                   .subtree_revenue = 11};
     assert_int_not_equal(rf_load(&f, &mum), RF_NONE);
     assert_int_equal(rf_load(&f, &mum), RF_NONE); /* loaded twice */
     rf_connect(&f);
@@ -374,6 +457,9 @@ int main(void)
         cmocka_unit_test(test_reparenting_refused),
         cmocka_unit_test(test_sums_in_any_order),
         cmocka_unit_test(test_refund_and_conversion_idempotent),
+        cmocka_unit_test(test_revenue_in_any_order),
+        cmocka_unit_test(test_conversion_taken_back),
+        cmocka_unit_test(test_changed_at_latest),
         cmocka_unit_test(test_late_referrer_link_shifts_subtree),
         cmocka_unit_test(test_depth_cap),
         cmocka_unit_test(test_partial_working_set),

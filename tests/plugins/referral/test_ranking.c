@@ -171,6 +171,22 @@ static void test_influence_parameters(void **state)
     rf_forest_free(&f);
 }
 
+/* The cuts of the tenant clock: whole multiples of the period since the
+ * epoch, strictly after the instant, also before the epoch. */
+static void test_cuts(void **state)
+{
+    (void)state;
+    const int64_t day = 86400000;
+    assert_int_equal(rf_next_cut(1700000000000LL, day), 1700006400000LL); /* 2023-11-15 00:00 UTC */
+    assert_int_equal(rf_next_cut(1700006400000LL, day), 1700006400000LL + day); /* strictly after */
+    assert_int_equal(rf_next_cut(1700006399999LL, day), 1700006400000LL);
+    assert_int_equal(rf_next_cut(0, day), day);
+    assert_int_equal(rf_next_cut(-1, day), 0);
+    assert_int_equal(rf_next_cut(-day, day), 0);
+    assert_int_equal(rf_next_cut(-day - 1, day), -day);
+    assert_int_equal(rf_next_cut(90 * 60000, 3600000), 2 * 3600000);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -178,6 +194,7 @@ int main(void)
         cmocka_unit_test(test_topset_tie_evicts_greater_id),
         cmocka_unit_test(test_entry_detection_on_growing_forest),
         cmocka_unit_test(test_influence_parameters),
+        cmocka_unit_test(test_cuts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

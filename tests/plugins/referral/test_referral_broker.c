@@ -5,7 +5,8 @@
  * zone), rewards exactly once when the same facts come again under new ids,
  * self-referral and cycle refused as documented (rejection row +
  * referral.flagged, no dead letter), a burst held for review, a late referrer
- * link moving a subtree down and converting an earlier purchase, suggested
+ * link moving a subtree down and converting an earlier purchase, key people
+ * entering at the cuts of the tenant clock (UTC midnights), suggested
  * introductions between complementary professions; then
  * `rapportctl report referrals` on the same database, text and JSON: dates
  * and times printed in --tz (UTC by default, Asia/Shanghai once), never raw
@@ -231,11 +232,19 @@ static void late_referrer_link(void **state)
     expect_text("SELECT revenue::text FROM referral_attribution WHERE referrer = 'cat'", "100");
     assert_int_equal(count("SELECT count(*) FROM outbox WHERE type = 'referral.converted' "
                            "AND customer = 'cat' AND cause = 'r-hal-late'"), 1);
-    /* key people, top 2 from influence 1: ann (bob converted), then fay (g3),
-     * then cat (1.65, through hal and ivy) displaces fay (1.07) */
+    /* key people, top 2 from influence 1, at the cuts of the tenant clock
+     * (UTC midnights): ann (bob converted) on the 18th, fay (g3) on the
+     * 21st, and on the 23rd cat (1.65, through hal and ivy) displaces fay
+     * (1.07); an event after that midnight carries the clock past it */
+    expect_text("SELECT string_agg(customer, ',' ORDER BY customer) FROM referral_key_people", "ann,fay");
+    publish_one("u-zed", "customer.upsert", 1700700000000LL, "zed", "{}");
     expect_text("SELECT string_agg(customer, ',' ORDER BY customer) FROM referral_key_people", "ann,cat");
     expect_text("SELECT string_agg(customer, ',' ORDER BY seq) FROM outbox WHERE type = 'referral.key_person'",
                 "ann,fay,cat");
+    expect_text("SELECT string_agg(customer || ':' || entered_ms, ',' ORDER BY customer) FROM referral_key_people",
+                "ann:1700265600000,cat:1700697600000");
+    assert_int_equal(count("SELECT count(*) FROM outbox WHERE type = 'referral.key_person'"
+                           " AND cause <> 'timer:key_people'"), 0);
 }
 
 static void introductions_suggested(void **state)
@@ -292,12 +301,12 @@ static void report_text_dates(void)
                     " refer themself\n"
                     "2023-11-20 17:08  fay       g3       burst          held     \n");
     expect_in(text, "  subtree revenue  since\n");
-    expect_in(text, "  1020.00          2023-11-17\n");   /* ann, since bob converted */
-    expect_in(text, "  120.00           2023-11-22\n");   /* cat, since hal's late link */
+    expect_in(text, "  1020.00          2023-11-18\n");   /* ann, since the cut after bob converted */
+    expect_in(text, "  120.00           2023-11-23\n");   /* cat, since the cut after hal's late link */
     assert_null(strstr(text, "ts_ms"));
     assert_null(strstr(text, "1700345600000"));
     assert_null(strstr(text, "1700500120000"));
-    assert_null(strstr(text, "1700259200000"));
+    assert_null(strstr(text, "1700265600000"));
     free(text);
 }
 
@@ -309,7 +318,7 @@ static void report_text_in_zone(void)
     expect_in(text, "(month boundaries and times in Asia/Shanghai)\n");
     expect_in(text, "\n2023-11-19 06:13  bob       ann      cycle          refused  ");
     expect_in(text, "\n2023-11-21 01:08  fay       g3       burst          held     \n");
-    expect_in(text, "  1020.00          2023-11-18\n");
+    expect_in(text, "  1020.00          2023-11-18\n");   /* 08:00 in Shanghai */
     free(text);
     int exit_code;
     char *bad = run_report_status("--tz Mars/Base", &exit_code);
@@ -342,7 +351,7 @@ static void report_referrals(void **state)
     assert_non_null(strstr(json, "\"reason\":\"cycle\""));
     /* sorted keys: the local time next to the raw milliseconds */
     expect_in(json, "\"referrer\":\"fay\",\"time\":\"2023-11-20 17:08\",\"ts_ms\":1700500120000}");
-    expect_in(json, "{\"customer\":\"ann\",\"entered\":\"2023-11-17\",\"entered_ms\":1700259200000,");
+    expect_in(json, "{\"customer\":\"ann\",\"entered\":\"2023-11-18\",\"entered_ms\":1700265600000,");
     expect_in(json, "\"tz\":\"UTC\"");
     free(json);
 }

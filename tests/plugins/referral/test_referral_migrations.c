@@ -2,9 +2,11 @@
  * test_referral_migrations.c - the referral plugin's schema as numbered
  * migrations (ABI 2) adopts a database an ABI-1 rapportd left behind: the
  * tables of the first release (before the cross-cooperation columns
- * profession and industry) with a row in them. rapportd starts on it,
- * records referral's migration 1 in plugin_migrations, the missing columns
- * exist, the old row is kept and the plugin works on it; a second start
+ * profession and industry) with rows in them. rapportd starts on it,
+ * records referral's migrations 1 and 2 in plugin_migrations, the missing
+ * columns exist, the old rows are kept and the plugin works on them (step 2:
+ * net revenue from own revenue, an old buyer's revenue in the month of its
+ * first purchase, which a link learnt later credits); a second start
  * applies nothing again.
  */
 #include <setjmp.h>
@@ -34,7 +36,9 @@ static const char abi1_schema[] =
     " cause text NOT NULL, status text NOT NULL, flags text NOT NULL DEFAULT '',"
     " converted_ms bigint, days_to_convert int, depth int NOT NULL, PRIMARY KEY (tenant, referee));"
     "INSERT INTO referral_nodes (tenant, customer, partition, subtree_size, subtree_revenue, own_revenue)"
-    " VALUES ('default', 'old', 0, 1, 40, 40);";
+    " VALUES ('default', 'old', 0, 1, 40, 40);"
+    "INSERT INTO referral_nodes (tenant, customer, partition, subtree_size, subtree_revenue, own_revenue,"
+    " first_purchase_ms) VALUES ('default', 'buyer', 0, 1, 25, 25, 1699000000000);";
 
 static void abi1_database_adopted(void **state)
 {
@@ -48,8 +52,12 @@ static void abi1_database_adopted(void **state)
 
     const char *args[] = {"--plugins=referral", "--clock=event", NULL};
     rp_test_daemon *d = rp_test_daemon_start(conninfo, args);
-    rf_expect_text(db, "SELECT string_agg(version::text, ',') FROM plugin_migrations WHERE plugin = 'referral'",
-                   "1");
+    rf_expect_text(db, "SELECT string_agg(version::text, ',' ORDER BY version) FROM plugin_migrations"
+                       " WHERE plugin = 'referral'", "1,2");
+    rf_expect_text(db, "SELECT string_agg(customer || ':' || net_revenue, ',' ORDER BY customer)"
+                       " FROM referral_nodes", "buyer:25,old:40");
+    rf_expect_text(db, "SELECT customer || ':' || month || ':' || revenue FROM referral_revenue",
+                   "buyer:2023-11:25");
     rf_expect_text(db, "SELECT string_agg(column_name, ',' ORDER BY column_name) FROM information_schema.columns"
                        " WHERE table_name = 'referral_nodes' AND column_name IN ('profession', 'industry')",
                    "industry,profession");
@@ -64,12 +72,23 @@ static void abi1_database_adopted(void **state)
     rf_expect_text(db, "SELECT subtree_size || ':' || subtree_revenue FROM referral_nodes WHERE customer = 'old'",
                    "2:40");
     rf_expect_text(db, "SELECT profession FROM referral_nodes WHERE customer = 'new'", "lawyer");
+    /* old introduces buyer, an hour after buyer's first purchase: converted,
+     * and buyer's revenue is credited to the month it was spent in */
+    rf_batch_add(&b, "{\"id\":\"r-buyer\",\"type\":\"referral\",\"ts\":1699003600000,\"customer\":\"old\","
+                     "\"data\":{\"referee\":\"buyer\"}}");
+    rf_publish(d, db, &b);
+    rf_expect_text(db, "SELECT status || ':' || converted_ms || ':' || order_id FROM referral_links"
+                       " WHERE referee = 'buyer'", "converted:1699000000000:");
+    rf_expect_text(db, "SELECT referrer || ':' || month || ':' || revenue FROM referral_attribution",
+                   "old:2023-11:25");
     assert_int_equal(rp_test_daemon_stop(d, SIGTERM), 0);
 
-    /* a second start finds migration 1 recorded and applies nothing */
-    char *before = rp_test_sql(db, "SELECT applied_at::text FROM plugin_migrations WHERE plugin = 'referral'");
+    /* a second start finds the migrations recorded and applies nothing */
+    const char *applied = "SELECT string_agg(applied_at::text, ',' ORDER BY version) FROM plugin_migrations"
+                          " WHERE plugin = 'referral'";
+    char *before = rp_test_sql(db, applied);
     d = rp_test_daemon_start(conninfo, args);
-    rf_expect_text(db, "SELECT applied_at::text FROM plugin_migrations WHERE plugin = 'referral'", before);
+    rf_expect_text(db, applied, before);
     assert_int_equal(rp_test_daemon_stop(d, SIGTERM), 0);
     free(before);
     PQfinish(db);

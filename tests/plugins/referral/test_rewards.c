@@ -209,6 +209,36 @@ static void test_fraud_flags(void **state)
     assert_int_equal(rf_fraud_assess(&rules, &in), 0);
 }
 
+/* The burst flag of each referral from the set of times, in any order: a
+ * referral learnt late flags the later ones it crowds, as if it had come in
+ * time. burst_max 2, window 1 day. */
+static void test_burst_flags_from_times(void **state)
+{
+    (void)state;
+    rf_fraud_rules rules = {.burst_max = 2, .burst_window_ms = DAY};
+    int64_t t = 100 * DAY;
+    /* g1 t, g2 t+1m, g3 t+2m (the third within a day: flagged), g4 t+1d (g1
+     * has left its window, (t, t+1d] holds g2 g3 g4: flagged), g5 t+3d */
+    int64_t times[5] = {t + 2 * 60000, t + DAY, t, t + 3 * DAY, t + 60000};
+    bool want[5] = {true, true, false, false, false};
+    bool got[5];
+    assert_true(rf_burst_flags(&rules, times, 5, got));
+    for (int k = 0; k < 5; k++)
+        assert_int_equal(got[k], want[k]);
+    /* the first two alone: none flagged, whatever their order */
+    int64_t two[2] = {t + 60000, t};
+    assert_true(rf_burst_flags(&rules, two, 2, got));
+    assert_false(got[0] || got[1]);
+    /* the same instant counts both ways */
+    int64_t same[3] = {t, t, t};
+    assert_true(rf_burst_flags(&rules, same, 3, got));
+    assert_true(got[0] && got[1] && got[2]);
+    rules.burst_max = 0;   /* off */
+    assert_true(rf_burst_flags(&rules, same, 3, got));
+    assert_false(got[0] || got[1] || got[2]);
+    assert_true(rf_burst_flags(&rules, NULL, 0, got));
+}
+
 static void test_attribution(void **state)
 {
     (void)state;
@@ -279,6 +309,7 @@ int main(void)
         cmocka_unit_test(test_reward_key_unambiguous),
         cmocka_unit_test(test_contact_hashes),
         cmocka_unit_test(test_fraud_flags),
+        cmocka_unit_test(test_burst_flags_from_times),
         cmocka_unit_test(test_attribution),
         cmocka_unit_test(test_keyset),
     };

@@ -1,21 +1,39 @@
 /*
- * assess.c - re-evaluating an org's coverage when it can change, and
- * scheduling the next time it can change on its own.
+ * assess.c - an org's coverage, evaluated on the tenant clock.
  *
- * Coverage changes when the org's memberships change (stakeholder.upsert,
- * stakeholder.left), when a member's relationship grows (contact, care.done,
- * activity.attended: handled in the person's partition, which recomputes
- * every org of the person from those orgs' member rows in the same
- * transaction), and when a member's strength decays below the adequate
- * threshold with nothing happening. For the last, each evaluated org keeps
- * one durable timer (key "coverage:ORG", org scope) at the earliest instant
- * one of its covering ties becomes weak.
+ * An org's coverage reads the member rows of its org (org partition) and
+ * the strength of its people (each in their own partition). Evaluated
+ * while handling a contact, it ran at the contact's partition's time,
+ * behind or ahead of the org's: gaps closed "before" they had opened, and
+ * the decay timer, re-armed at the same instant by an evaluation from a
+ * partition that was behind, fired a second time and emitted the same
+ * event again (issue 18). So events only record facts and arm the org's
+ * one timer, "coverage:ORG", on the tenant clock (api->tenant_timer_set):
+ * it fires when every partition has handled everything before its
+ * instant. The evaluation at instant T counts the facts before T only,
+ * whatever else was handled already (events of T itself, or a little
+ * later with event_lateness_ms, may be), so it is the same whatever the
+ * arrival order and the partition count. An org's evaluations never go
+ * back in time: a fact older than the last evaluation is counted at that
+ * evaluation's instant again, and what it changes is a correction.
  */
 #include <stdlib.h>
 
 #include "emit.h"
 #include "glue.h"
 #include "rapport/rp_text.h"
+
+void sh_assess_arm(sh_run *r, size_t org, int64_t ts_ms)
+{
+    sh_org *o = &r->orgs[org];
+    int64_t due = ts_ms + 1;   /* the first instant that counts the fact */
+    if (o->computed_ms != SH_NEVER && o->computed_ms > due)
+        due = o->computed_ms;   /* late: correct the last evaluation, not an earlier instant */
+    if (due < o->next_eval_ms) {
+        o->next_eval_ms = due;
+        o->armed = true;
+    }
+}
 
 /* Active members of org as coverage sees them at r->now. */
 static sh_member_view *views_of(sh_run *r, size_t org, size_t *count)
@@ -31,13 +49,13 @@ static sh_member_view *views_of(sh_run *r, size_t org, size_t *count)
         views[(*count)++] = (sh_member_view){
             .roles = m->roles,
             .attitude = m->attitude,
-            .strength = sh_strength_at(&r->people[m->person].strength, r->now, &r->s->strength),
+            .strength = sh_strength_at(&r->people[m->person].asof, r->now, &r->s->strength),
         };
     }
     return views;
 }
 
-static bool apply_changes(sh_run *r, size_t org, const sh_coverage *after)
+static bool apply_changes(sh_run *r, size_t org, const sh_coverage *after, bool correction)
 {
     sh_org *o = &r->orgs[org];
     sh_gap_change changes[2 * SH_ROLE_COUNT];
@@ -47,7 +65,8 @@ static bool apply_changes(sh_run *r, size_t org, const sh_coverage *after)
         int64_t opened_ms = o->gap_opened_ms[role];
         if (changes[i].opened)
             o->gap_opened_ms[role] = opened_ms = r->now;
-        if (!sh_store_gap(r, org, &changes[i]) || !sh_emit_gap(r, org, &changes[i], opened_ms, after))
+        if (!sh_store_gap(r, org, &changes[i])
+            || !sh_emit_gap(r, org, &changes[i], opened_ms, after, correction))
             return false;
     }
     for (int role = 0; role < SH_ROLE_COUNT; role++)
@@ -55,8 +74,30 @@ static bool apply_changes(sh_run *r, size_t org, const sh_coverage *after)
     return true;
 }
 
-static bool assess(sh_run *r, size_t org)
+/* The earliest instant after now at which a tie that covers a role now
+ * becomes weak; SH_NO_TIMER when none will. */
+static int64_t next_decay(const sh_run *r, size_t org)
 {
+    int64_t due = SH_NO_TIMER;
+    for (size_t i = 0; i < r->nmembers; i++) {
+        const sh_member *m = &r->members[i];
+        if (m->org != org || !m->active || !m->roles || m->attitude == SH_ATTITUDE_OPPONENT)
+            continue;
+        const sh_strength *s = &r->people[m->person].asof;
+        if (sh_strength_at(s, r->now, &r->s->strength) < r->s->adequate_strength)
+            continue;   /* weak already: only a new fact can change it */
+        int64_t t = sh_strength_falls_below(s, r->s->adequate_strength, &r->s->strength);
+        if (t <= r->now)
+            t = r->now + 1;   /* rounding at the threshold: look again right after */
+        if (t < due)
+            due = t;
+    }
+    return due;
+}
+
+static bool evaluate(sh_run *r, size_t org)
+{
+    sh_org *o = &r->orgs[org];
     size_t count;
     sh_member_view *views = views_of(r, org, &count);
     if (!views)
@@ -64,41 +105,36 @@ static bool assess(sh_run *r, size_t org)
     sh_coverage after;
     sh_coverage_compute(views, count, r->s->adequate_strength, &after);
     free(views);
-    bool ok = apply_changes(r, org, &after);
-    r->orgs[org].coverage = after;
-    r->orgs[org].affected = false;
-    r->orgs[org].dirty = true;
+    bool correction = o->computed_ms != SH_NEVER && r->now <= o->computed_ms;
+    bool ok = apply_changes(r, org, &after, correction);
+    o->coverage = after;
+    o->computed_ms = r->now;
+    o->evaluated = true;
     return ok;
 }
 
-bool sh_assess_affected(sh_run *r)
+bool sh_assess_org(sh_run *r, size_t org)
 {
-    for (size_t i = 0; i < r->norgs; i++)
-        if (r->orgs[i].affected && !assess(r, i))
-            return false;
-    return true;
-}
-
-/* The earliest instant after now at which a tie that covers a role today
- * becomes weak; INT64_MAX when none will. */
-static int64_t next_decay(const sh_run *r, size_t org)
-{
-    int64_t due = INT64_MAX;
-    for (size_t i = 0; i < r->nmembers; i++) {
-        const sh_member *m = &r->members[i];
-        if (m->org != org || !m->active || !m->roles || m->attitude == SH_ATTITUDE_OPPONENT)
-            continue;
-        int64_t t = sh_strength_falls_below(&r->people[m->person].strength, r->s->adequate_strength,
-                                            &r->s->strength);
-        if (t > r->now && t < due)
-            due = t;
+    sh_org *o = &r->orgs[org];
+    if (o->computed_ms != SH_NEVER && r->now < o->computed_ms) {
+        /* a timer of an older version due before the last evaluation:
+         * never evaluate back in time */
+        o->next_eval_ms = SH_NO_TIMER;
+        sh_assess_arm(r, org, o->computed_ms - 1);
+        return true;
     }
-    return due;
+    /* an org none of whose facts precede now does not exist yet */
+    bool ok = o->born_ms >= r->now || evaluate(r, org);
+    int64_t next = o->next_fact_ms == INT64_MAX ? SH_NO_TIMER : o->next_fact_ms + 1;
+    int64_t decay = next_decay(r, org);
+    o->next_eval_ms = decay < next ? decay : next;
+    o->armed = true;
+    return ok;
 }
 
-/* Sets or cancels org's decay timer. The key is the org id in full: two
- * orgs whose ids share a long prefix keep two timers. */
-static bool arm_timer(sh_run *r, size_t org, rp_text *key)
+/* Sets or cancels org's timer. The key is the org id in full: two orgs
+ * whose ids share a long prefix keep two timers. */
+static bool set_timer(sh_run *r, size_t org, rp_text *key)
 {
     rp_text_reset(key);
     rp_text_puts(key, SH_TIMER_PREFIX);
@@ -106,10 +142,10 @@ static bool arm_timer(sh_run *r, size_t org, rp_text *key)
     const char *k = rp_text_get(key);
     if (!k)
         return sh_fail_oom(r, "building a timer key");
-    int64_t due = next_decay(r, org);
-    int rc = due == INT64_MAX
+    int64_t due = r->orgs[org].next_eval_ms;
+    int rc = due == SH_NO_TIMER
                  ? r->api->timer_cancel(r->ctx, k)
-                 : r->api->timer_set(r->ctx, k, due, NULL, r->orgs[org].id, NULL, 0);
+                 : r->api->tenant_timer_set(r->ctx, k, due, NULL, r->orgs[org].id, NULL, 0);
     return rc == RP_OK;
 }
 
@@ -118,8 +154,8 @@ bool sh_assess_timers(sh_run *r)
     rp_text key = {0};
     bool ok = true;
     for (size_t i = 0; ok && i < r->norgs; i++)
-        if (r->orgs[i].dirty)
-            ok = arm_timer(r, i, &key);
+        if (r->orgs[i].armed)
+            ok = set_timer(r, i, &key);
     rp_text_free(&key);
     return ok;
 }

@@ -24,10 +24,10 @@ static bool send_event(sh_run *r, rp_mpout *o, const char *type, const char *cus
 }
 
 bool sh_emit_gap(sh_run *r, size_t org, const sh_gap_change *change, int64_t opened_ms,
-                 const sh_coverage *coverage)
+                 const sh_coverage *coverage, bool correction)
 {
     rp_mpout o;
-    rp_mpout_open_map(&o, 8);
+    rp_mpout_open_map(&o, correction ? 9 : 8);
     rp_mpout_kv_str(&o, "role", sh_role_name(change->role));
     rp_mpout_kv_str(&o, "kind", sh_gap_kind_name(change->kind));
     rp_mpout_kv_str(&o, "state", change->opened ? "opened" : "closed");
@@ -36,20 +36,21 @@ bool sh_emit_gap(sh_run *r, size_t org, const sh_gap_change *change, int64_t ope
     rp_mpout_kv_int(&o, "covered_roles", coverage->covered_roles);
     rp_mpout_kv_bool(&o, "single_threaded", coverage->single_threaded);
     rp_mpout_kv_int(&o, "members", coverage->members);
+    if (correction)
+        rp_mpout_kv_bool(&o, "correction", true);
     /* org scope only: a contact's recomputation is about the org, not the person */
     return send_event(r, &o, "org.coverage_gap", NULL, r->orgs[org].id);
 }
 
-bool sh_emit_champion_left(sh_run *r, size_t member, const char *reason, const char *request_id)
+bool sh_emit_champion_left(sh_run *r, size_t person, const sh_member_state *was,
+                           const char *owner, const char *reason, const char *request_id)
 {
-    const sh_member *m = &r->members[member];
-    const sh_org *org = &r->orgs[m->org];
     rp_mpout o;
     rp_mpout_open_map(&o, 6);
-    rp_mpout_kv_str(&o, "person", r->people[m->person].id);
-    kv_roles(&o, "roles", m->roles);
-    rp_mpout_kv_str(&o, "attitude", sh_attitude_name(m->attitude));
-    rp_mpout_kv_str(&o, "owner", org->owner);
+    rp_mpout_kv_str(&o, "person", r->people[person].id);
+    kv_roles(&o, "roles", was->roles);
+    rp_mpout_kv_str(&o, "attitude", sh_attitude_name(was->attitude));
+    rp_mpout_kv_str(&o, "owner", owner);
     rp_mpout_kv_str(&o, "reason", reason);
     rp_mpout_kv_str(&o, "care_request_id", request_id);
     return send_event(r, &o, "org.champion_left", NULL, NULL);

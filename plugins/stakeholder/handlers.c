@@ -1,8 +1,11 @@
 /*
- * handlers.c - one event applied to the run's working set: org fields,
- * memberships (with the champion rule when someone leaves), interactions
- * that strengthen a relationship, and personality styles. Each event marks
- * the orgs whose coverage it can change; assess.c re-evaluates them.
+ * handlers.c - one event recorded as a fact: org fields, memberships (with
+ * the champion rule when someone leaves), interactions that strengthen a
+ * relationship, personality styles. Each fact is kept with its event time
+ * and every stored value is folded from the facts in event-time order, so
+ * a late event corrects what it changes. Coverage is not evaluated here:
+ * each event arms the evaluation of the orgs it can change, on the tenant
+ * clock (assess.c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -12,25 +15,22 @@
 #include "glue.h"
 #include "rapport/rp_text.h"
 
-/* Every org the person is an active member of may see a gap close. */
-static void mark_orgs_of(sh_run *r, size_t person)
+/* Every org the person is a member of (in any state: a late contact may
+ * fall in a time they were active) may see a gap close. */
+static void arm_orgs_of(sh_run *r, size_t person, int64_t ts_ms)
 {
     for (size_t i = 0; i < r->nmembers; i++)
-        if (r->members[i].person == person && r->members[i].active)
-            r->orgs[r->members[i].org].affected = true;
+        if (r->members[i].person == person)
+            sh_assess_arm(r, r->members[i].org, ts_ms);
 }
 
 static bool on_org_upsert(sh_run *r, const rp_event *ev)
 {
     size_t org = sh_run_org(r, ev->org, true);
-    if (org == SH_NONE || !sh_store_org_fields(r, org, ev))
+    if (org == SH_NONE || !sh_store_org_log(r, org, ev))
         return false;
-    bool oom = false;
-    char *owner = sh_data_str(r, ev->data, "owner", &oom);
-    bool ok = oom ? sh_fail_oom(r, "reading data.owner") : !owner || sh_run_set_owner(r, org, owner);
-    free(owner);
-    r->orgs[org].affected = true;   /* a new org: its six gaps open */
-    return ok;
+    sh_assess_arm(r, org, ev->ts_ms);   /* a new org: its six gaps open */
+    return true;
 }
 
 /* Roles from data.roles; false after api->fail naming the field. */
@@ -62,35 +62,45 @@ static bool read_roles(sh_run *r, const rp_event *ev, unsigned *roles)
     return true;
 }
 
-static bool on_stakeholder_upsert(sh_run *r, const rp_event *ev)
+/* data.attitude, when present, must be one of the three. */
+static bool check_attitude(sh_run *r, const rp_event *ev)
 {
-    unsigned roles;
-    if (!read_roles(r, ev, &roles))
-        return false;
     bool oom = false;
     char *text = sh_data_str(r, ev->data, "attitude", &oom);
-    sh_attitude attitude = SH_ATTITUDE_NEUTRAL;
-    bool has_attitude = text != NULL, known = !text || sh_attitude_parse(text, &attitude);
+    sh_attitude attitude;
+    bool known = !text || sh_attitude_parse(text, &attitude);
     if (!known)
         r->api->fail(r->ctx, "stakeholder: event %s: data.attitude '%s' is not supporter, neutral "
                              "or opponent", ev->id, text);
     free(text);
-    if (oom)
-        return sh_fail_oom(r, "reading data.attitude");
-    if (!known)
+    return oom ? sh_fail_oom(r, "reading data.attitude") : known;
+}
+
+/* The member row folded from the member's log, the entry just deferred
+ * included; the person is linked to the org for the run's later contacts. */
+static bool refresh_member(sh_run *r, size_t org, size_t person, sh_member_log *log)
+{
+    sh_member_state state;
+    sh_member_log_fold(log, &state);
+    if (!state.joined)
+        return true;   /* only lefts so far: not a member, no row */
+    return sh_run_member(r, org, person, true) != SH_NONE && sh_store_member_row(r, org, person, &state);
+}
+
+static bool on_stakeholder_upsert(sh_run *r, const rp_event *ev)
+{
+    unsigned roles;
+    if (!read_roles(r, ev, &roles) || !check_attitude(r, ev))
         return false;
     size_t org = sh_run_org(r, ev->org, true);
     size_t person = org == SH_NONE ? SH_NONE : sh_run_person(r, ev->customer, true);
-    size_t m = person == SH_NONE ? SH_NONE : sh_run_member(r, org, person, true);
-    if (m == SH_NONE)
+    if (person == SH_NONE || !sh_store_member_log(r, org, person, ev, roles))
         return false;
-    sh_member *member = &r->members[m];
-    if (has_attitude || !member->active)
-        member->attitude = has_attitude ? attitude : SH_ATTITUDE_NEUTRAL;
-    member->roles = roles;
-    member->active = true;
-    r->orgs[org].affected = true;
-    return sh_store_member(r, m, ev);
+    sh_member_log *log = sh_member_log_read(r, org, person);
+    bool ok = log && refresh_member(r, org, person, log);
+    sh_member_log_free(r, log);
+    sh_assess_arm(r, org, ev->ts_ms);
+    return ok;
 }
 
 /* "stakeholder:champion_left:ORG:PERSON:EVENT_ID", in full (ids of any
@@ -108,41 +118,53 @@ static char *champion_request_id(sh_run *r, const rp_event *ev)
     return id.data;   /* rp_text_get succeeded: data is the NUL-terminated text */
 }
 
-/* The care request and org.champion_left of a champion who left. */
-static bool champion_left(sh_run *r, size_t org, size_t person, size_t m, const rp_event *ev,
-                          const char *reason)
+/* The care request and org.champion_left of a champion who left: the
+ * request goes to the org's owner as of the left. */
+static bool champion_left(sh_run *r, size_t org, size_t person, const sh_member_state *was,
+                          const rp_event *ev)
 {
     char roles[256];
-    sh_roles_to_array_literal(r->members[m].roles, roles, sizeof roles);
-    char *request_id = champion_request_id(r, ev);
-    bool ok = request_id && sh_store_care_request(r, org, person, ev, roles, request_id)
-           && sh_emit_champion_left(r, m, reason, request_id);
+    sh_roles_to_array_literal(was->roles, roles, sizeof roles);
+    bool oom = false;
+    char *reason = sh_data_str(r, ev->data, "reason", &oom);
+    char *owner = NULL;
+    char *request_id = oom ? NULL : champion_request_id(r, ev);
+    bool ok = oom ? sh_fail_oom(r, "reading data.reason")
+                  : request_id && sh_store_owner_at(r, org, ev->ts_ms, &owner)
+                        && sh_store_care_request(r, org, person, ev, owner, roles, request_id)
+                        && sh_emit_champion_left(r, person, was, owner, reason, request_id);
+    free(reason);
+    free(owner);
     free(request_id);
     return ok;
+}
+
+/* Whether the person was an active member just before this left, by event
+ * time: a left of a non-member is a no-op, a champion's raises the alarm.
+ * Decided when the left is handled (an org's events come in the
+ * publisher's order, docs "Late events and arrival order"). */
+static bool left_effects(sh_run *r, size_t org, size_t person, const sh_member_log *log,
+                         const rp_event *ev)
+{
+    sh_member_state was;
+    if (!sh_member_log_fold_before(log, ev->id, &was) || !was.active) {
+        r->api->log(r->ctx, RP_LOG_DEBUG, "stakeholder: %s left %s but was not a member (event %s)",
+                    ev->customer, ev->org, ev->id);
+        return true;
+    }
+    return !sh_is_champion(was.roles, was.attitude) || champion_left(r, org, person, &was, ev);
 }
 
 static bool on_stakeholder_left(sh_run *r, const rp_event *ev)
 {
     size_t org = sh_run_org(r, ev->org, true);
     size_t person = org == SH_NONE ? SH_NONE : sh_run_person(r, ev->customer, true);
-    size_t m = person == SH_NONE ? SH_NONE : sh_run_member(r, org, person, false);
-    if (m == SH_NONE || !r->members[m].active) {
-        /* not (or no longer) a member: nothing to remove, documented no-op */
-        r->api->log(r->ctx, RP_LOG_DEBUG, "stakeholder: %s left %s but was not a member (event %s)",
-                    ev->customer, ev->org, ev->id);
-        return true;
-    }
-    bool oom = false;
-    char *reason = sh_data_str(r, ev->data, "reason", &oom);
-    if (oom)
-        return sh_fail_oom(r, "reading data.reason");
-    sh_member *member = &r->members[m];
-    bool ok = !sh_is_champion(member->roles, member->attitude)
-           || champion_left(r, org, person, m, ev, reason);
-    member->active = false;
-    r->orgs[org].affected = true;
-    ok = ok && sh_store_member_left(r, m, ev, reason);
-    free(reason);
+    if (person == SH_NONE || !sh_store_member_log(r, org, person, ev, 0))
+        return false;
+    sh_member_log *log = sh_member_log_read(r, org, person);
+    bool ok = log && left_effects(r, org, person, log, ev) && refresh_member(r, org, person, log);
+    sh_member_log_free(r, log);
+    sh_assess_arm(r, org, ev->ts_ms);
     return ok;
 }
 
@@ -155,19 +177,39 @@ static double interaction_weight(const sh_run *r, const char *type)
     return r->s->weight_activity;
 }
 
+/* The interaction counted in the person's strength: added on top when it
+ * is the newest, else the strength folded again from the log in event-time
+ * order (the same bits as if it had arrived in order). */
 static bool on_interaction(sh_run *r, const rp_event *ev)
 {
     size_t person = sh_run_person(r, ev->customer, true);
     if (person == SH_NONE)
         return false;
+    double weight = interaction_weight(r, ev->type);
+    if (!sh_store_interaction(r, person, ev, weight))
+        return false;
     sh_person *p = &r->people[person];
-    sh_strength_add(&p->strength, ev->ts_ms, interaction_weight(r, ev->type), &r->s->strength);
+    if (p->interactions == 0 || ev->ts_ms > p->strength.ref_ms)
+        sh_strength_add(&p->strength, ev->ts_ms, weight, &r->s->strength);
+    else if (!sh_store_refold(r, person))
+        return false;
+    /* first_ms stays unknown (-1) for people whose interactions predate it */
+    if (p->interactions == 0 || (p->first_ms >= 0 && ev->ts_ms < p->first_ms))
+        p->first_ms = ev->ts_ms;
     p->interactions++;
     if (ev->ts_ms > p->last_ms)
         p->last_ms = ev->ts_ms;
     p->dirty = true;
-    mark_orgs_of(r, person);
+    arm_orgs_of(r, person, ev->ts_ms);
     return true;
+}
+
+/* Whether (ts, id) comes after the person's current style's event. */
+static bool newer_style(const sh_person *p, const rp_event *ev)
+{
+    if (p->style_ms < 0 || ev->ts_ms != p->style_ms)
+        return ev->ts_ms > p->style_ms;
+    return !p->style_event || strcmp(ev->id, p->style_event) > 0;
 }
 
 static bool on_customer_upsert(sh_run *r, const rp_event *ev)
@@ -189,8 +231,17 @@ static bool on_customer_upsert(sh_run *r, const rp_event *ev)
     size_t person = sh_run_person(r, ev->customer, true);
     if (person == SH_NONE)
         return false;
-    r->people[person].style = style;
-    r->people[person].dirty = true;
+    sh_person *p = &r->people[person];
+    if (!newer_style(p, ev))
+        return true;   /* a late update: a later one already set the style */
+    char *event = strdup(ev->id);
+    if (!event)
+        return sh_fail_oom(r, "keeping a style");
+    free(p->style_event);
+    p->style_event = event;
+    p->style_ms = ev->ts_ms;
+    p->style = style;
+    p->dirty = true;
     return true;
 }
 

@@ -6,11 +6,11 @@
  *
  * This file is the glue: the descriptor and the orchestration of a call.
  * The host hands over events or timers of one tenant with that tenant's
- * settings (ABI 2); the working set is loaded with three queries, events
- * are applied in order in memory (each re-evaluating the coverage of the
- * orgs it affects, so gap events carry the right cause), and the changed
- * rows are written back deferred. Nothing is kept between calls, so the
- * plugin has no state of its own.
+ * settings (ABI 2.1). Events record facts and arm the evaluation of the
+ * orgs they can change; coverage is evaluated by the orgs' timers on the
+ * tenant clock (assess.c says why). The working set is loaded with a few
+ * set-based queries and the changed rows are written back deferred.
+ * Nothing is kept between calls, so the plugin has no state of its own.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +25,10 @@ static const char *const subscribes[] = {
 static int init(const rp_call *call, void **state)
 {
     *state = NULL;   /* everything lives in the database and call->settings */
+    if (!RP_API_HAS(call->api, tenant_timer_set)) {
+        call->api->fail(call->ctx, "stakeholder: the host has no tenant clock (ABI 2.1 needed)");
+        return RP_ERROR;
+    }
     /* the advice tables, for reports (rapportctl report org) */
     return sh_store_advice(call->ctx, call->api) ? RP_OK : RP_ERROR;
 }
@@ -34,11 +38,11 @@ static int on_events(const rp_call *call, const rp_event *const *events, size_t 
     const rp_host_api *api = call->api;
     sh_run r;
     sh_run_init(&r, call);
-    bool ok = sh_store_load(&r, events, count);
+    bool ok = sh_load_for_events(&r, events, count);
     for (size_t i = 0; ok && i < count; i++) {
         api->scope_event(call->ctx, events[i]);
         r.now = api->now_ms(call->ctx);
-        ok = sh_handle_event(&r, events[i]) && sh_assess_affected(&r);
+        ok = sh_handle_event(&r, events[i]);
     }
     ok = ok && sh_assess_timers(&r) && sh_store_save(&r);
     sh_run_free(&r);
@@ -67,26 +71,29 @@ static const char **timer_orgs(const rp_call *call, const rp_timer *const *timer
     return orgs;
 }
 
-/* Each timer: a covering tie of its org may have become weak. The orgs are
- * loaded together, then re-evaluated one by one in the timer's scope (so a
- * gap event's cause is timer:coverage:ORG). */
+/* Each timer: the org's coverage at the timer's instant, from the facts
+ * before it (a fact arrived, or a covering tie may have become weak). The
+ * orgs are loaded together, then evaluated one by one in the timer's scope
+ * (so a gap event's cause is timer:coverage:ORG). In event time a call's
+ * timers share one instant; with the wall clock the call's instant is the
+ * engine time when it began. */
 static int on_timers(const rp_call *call, const rp_timer *const *timers, size_t count)
 {
     sh_run r;
     sh_run_init(&r, call);
+    if (count > 0)
+        call->api->scope_timer(call->ctx, timers[0]);
+    r.now = call->api->now_ms(call->ctx);
     size_t norgs;
     const char **orgs = timer_orgs(call, timers, count, &norgs);
-    bool ok = orgs ? sh_store_load_orgs(&r, orgs, norgs) : sh_fail_oom(&r, "listing timers");
+    bool ok = orgs ? sh_load_for_timers(&r, orgs, norgs) : sh_fail_oom(&r, "listing timers");
     free(orgs);
     for (size_t i = 0; ok && i < count; i++) {
         if (!is_coverage_timer(timers[i]))
             continue;
         call->api->scope_timer(call->ctx, timers[i]);
-        r.now = call->api->now_ms(call->ctx);
         size_t org = sh_run_org(&r, timers[i]->org, false);
-        if (org != SH_NONE)
-            r.orgs[org].affected = true;
-        ok = sh_assess_affected(&r);
+        ok = org == SH_NONE || sh_assess_org(&r, org);
     }
     ok = ok && sh_assess_timers(&r) && sh_store_save(&r);
     sh_run_free(&r);
@@ -96,7 +103,7 @@ static int on_timers(const rp_call *call, const rp_timer *const *timers, size_t 
 static const rp_plugin descriptor = {
     RP_PLUGIN_INIT_HEADER,
     .name = "stakeholder",
-    .version = "2.0.0",
+    .version = "2.1.0",
     .description = "enterprise clients: buying roles, relationship strength, coverage gaps, "
                    "champion-left alarms, advice per role and style (seed 004)",
     .subscribes = subscribes,

@@ -33,12 +33,12 @@ void sh_run_init(sh_run *r, const rp_call *call)
 
 void sh_run_free(sh_run *r)
 {
-    for (size_t i = 0; i < r->npeople; i++)
+    for (size_t i = 0; i < r->npeople; i++) {
         free(r->people[i].id);
-    for (size_t i = 0; i < r->norgs; i++) {
-        free(r->orgs[i].id);
-        free(r->orgs[i].owner);
+        free(r->people[i].style_event);
     }
+    for (size_t i = 0; i < r->norgs; i++)
+        free(r->orgs[i].id);
     free(r->people);
     free(r->orgs);
     free(r->members);
@@ -69,7 +69,7 @@ size_t sh_run_person(sh_run *r, const char *id, bool create)
         return SH_NONE;
     if (!reserve((void **)&r->people, r->npeople, &r->people_cap, sizeof *r->people))
         return sh_fail_oom(r, "adding a person"), SH_NONE;
-    sh_person p = {.id = strdup(id), .last_ms = -1,
+    sh_person p = {.id = strdup(id), .style_ms = -1, .first_ms = -1, .last_ms = -1,
                    .partition = (int32_t)r->api->partition_of(r->ctx, id)};
     r->people[r->npeople] = p;
     if (!p.id || !rp_keyindex_add(&r->people_ix, r->npeople, person_id, r->people)) {
@@ -88,7 +88,9 @@ size_t sh_run_org(sh_run *r, const char *id, bool create)
         return SH_NONE;
     if (!reserve((void **)&r->orgs, r->norgs, &r->orgs_cap, sizeof *r->orgs))
         return sh_fail_oom(r, "adding an org"), SH_NONE;
-    sh_org o = {.id = strdup(id), .partition = (int32_t)r->api->partition_of(r->ctx, id)};
+    sh_org o = {.id = strdup(id), .partition = (int32_t)r->api->partition_of(r->ctx, id),
+                .computed_ms = SH_NEVER, .next_eval_ms = SH_NO_TIMER, .born_ms = INT64_MAX,
+                .next_fact_ms = INT64_MAX};
     r->orgs[r->norgs] = o;
     if (!o.id || !rp_keyindex_add(&r->orgs_ix, r->norgs, org_id, r->orgs)) {
         free(o.id);
@@ -103,20 +105,13 @@ size_t sh_run_member(sh_run *r, size_t org, size_t person, bool create)
     for (size_t i = 0; i < r->nmembers; i++)
         if (r->members[i].org == org && r->members[i].person == person)
             return i;
-    if (!create)
-        return SH_NONE;
+    return create ? sh_run_member_add(r, org, person) : SH_NONE;
+}
+
+size_t sh_run_member_add(sh_run *r, size_t org, size_t person)
+{
     if (!reserve((void **)&r->members, r->nmembers, &r->members_cap, sizeof *r->members))
         return sh_fail_oom(r, "adding a membership"), SH_NONE;
     r->members[r->nmembers] = (sh_member){.org = org, .person = person};
     return r->nmembers++;
-}
-
-bool sh_run_set_owner(sh_run *r, size_t org, const char *owner)
-{
-    char *copy = owner ? strdup(owner) : NULL;
-    if (owner && !copy)
-        return sh_fail_oom(r, "adding an owner");
-    free(r->orgs[org].owner);
-    r->orgs[org].owner = copy;
-    return true;
 }

@@ -1,17 +1,19 @@
 /*
- * store.c - the stakeholder plugin's writes, all deferred (one pipelined
- * round trip per run): per-event facts (org fields, memberships, gap
- * changes, care requests) in event order, then the changed people and the
- * re-evaluated orgs with absolute values at the end of the run.
+ * store.c - the facts of each event, deferred (one pipelined round trip per
+ * run): the org, member and interaction logs, and the org fields and member
+ * rows folded from them. And the two reads a late fact needs (a strength
+ * folded again from the log, an org's owner as of an instant). save.c has
+ * the writes of evaluations and of the end of a run.
+ *
+ * Every "latest" is by event time (ts, then event id bytewise: COLLATE
+ * "C"), never by arrival, so the rows do not depend on arrival order.
  */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "advice.h"
 #include "glue.h"
-#include "rapport/rp_text.h"
 
 static void num(char *buf, size_t size, int64_t v)
 {
@@ -45,213 +47,162 @@ static const char *int_field(const sh_run *r, const rp_event *ev, const char *ke
     return buf;
 }
 
-bool sh_store_org_fields(sh_run *r, size_t org, const rp_event *ev)
+/* The latest non-NULL value of a field among the org's org.upsert events. */
+#define LATEST_ORG_FIELD(f)                                                                    \
+    " " f " = (SELECT l." f " FROM stakeholder_org_log l WHERE l.tenant = o.tenant"             \
+    " AND l.org = o.org AND l." f " IS NOT NULL ORDER BY l.ts_ms DESC, l.event_id COLLATE \"C\" DESC" \
+    " LIMIT 1)"
+
+/* The org's fields: each the latest present in its org.upsert events (a
+ * late event with an older name changes nothing). */
+static bool refresh_org_fields(sh_run *r, size_t org)
+{
+    static const char ensure[] =
+        "INSERT INTO stakeholder_orgs (tenant, org, partition) VALUES ($1, $2, $3)"
+        " ON CONFLICT (tenant, org) DO NOTHING";
+    static const char sql[] =
+        "UPDATE stakeholder_orgs o SET" LATEST_ORG_FIELD("name") "," LATEST_ORG_FIELD("industry") ","
+        LATEST_ORG_FIELD("size") "," LATEST_ORG_FIELD("country") "," LATEST_ORG_FIELD("timezone") ","
+        LATEST_ORG_FIELD("owner") ","
+        " updated_ms = (SELECT max(l.ts_ms) FROM stakeholder_org_log l"
+        "   WHERE l.tenant = o.tenant AND l.org = o.org)"
+        " WHERE o.tenant = $1 AND o.org = $2";
+    char part[16];
+    num(part, sizeof part, r->orgs[org].partition);
+    const char *params[] = {r->tenant, r->orgs[org].id, part};
+    return defer(r, ensure, 3, params) && defer(r, sql, 2, params);
+}
+
+bool sh_store_org_log(sh_run *r, size_t org, const rp_event *ev)
 {
     static const char sql[] =
-        "INSERT INTO stakeholder_orgs AS o (tenant, org, partition, name, industry, size, country,"
-        "  timezone, owner, updated_ms) VALUES ($1, $2, $3, $4, $5, $6::bigint, $7, $8, $9, $10)"
-        " ON CONFLICT (tenant, org) DO UPDATE SET name = coalesce(EXCLUDED.name, o.name),"
-        "  industry = coalesce(EXCLUDED.industry, o.industry), size = coalesce(EXCLUDED.size, o.size),"
-        "  country = coalesce(EXCLUDED.country, o.country),"
-        "  timezone = coalesce(EXCLUDED.timezone, o.timezone),"
-        "  owner = coalesce(EXCLUDED.owner, o.owner), updated_ms = EXCLUDED.updated_ms";
+        "INSERT INTO stakeholder_org_log (tenant, org, event_id, ts_ms, name, industry, size, country,"
+        "  timezone, owner) VALUES ($1, $2, $3, $4, $5, $6, $7::bigint, $8, $9, $10)"
+        " ON CONFLICT (tenant, org, event_id) DO NOTHING";
     static const char *const keys[] = {"name", "industry", "country", "timezone", "owner"};
     enum { NAME, INDUSTRY, COUNTRY, TZ, OWNER, NFIELDS };
     char *f[NFIELDS];
     bool oom = false;
     for (size_t i = 0; i < NFIELDS; i++)
         f[i] = sh_data_str(r, ev->data, keys[i], &oom);
-    char part[16], ts[24], size[24];
-    num(part, sizeof part, r->orgs[org].partition);
+    char ts[24], size[24];
     num(ts, sizeof ts, ev->ts_ms);
     const char *params[] = {
-        r->tenant, r->orgs[org].id, part, f[NAME], f[INDUSTRY],
-        int_field(r, ev, "size", size, sizeof size), f[COUNTRY], f[TZ], f[OWNER], ts,
+        r->tenant, r->orgs[org].id, ev->id, ts, f[NAME], f[INDUSTRY],
+        int_field(r, ev, "size", size, sizeof size), f[COUNTRY], f[TZ], f[OWNER],
     };
     bool ok = oom ? sh_fail_oom(r, "reading org.upsert") : defer(r, sql, 10, params);
     free_all(f, NFIELDS);
-    return ok;
+    return ok && refresh_org_fields(r, org);
 }
 
-bool sh_store_member(sh_run *r, size_t member, const rp_event *ev)
+bool sh_store_member_log(sh_run *r, size_t org, size_t person, const rp_event *ev, unsigned roles)
 {
     static const char sql[] =
-        "INSERT INTO stakeholder_members AS m (tenant, org, customer, partition, roles, influence,"
-        "  attitude, title, interests_collective, interests_personal, active, joined_ms, updated_ms)"
-        " VALUES ($1, $2, $3, $4, $5::text[], coalesce($6::int, 3), coalesce($7, 'neutral'), $8, $9,"
-        "  $10, true, $11, $11)"
-        " ON CONFLICT (tenant, org, customer) DO UPDATE SET roles = EXCLUDED.roles,"
-        "  influence = coalesce($6::int, m.influence), attitude = coalesce($7, CASE WHEN m.active THEN m.attitude ELSE 'neutral' END),"
-        "  title = coalesce($8, m.title),"
-        "  interests_collective = coalesce($9, m.interests_collective),"
-        "  interests_personal = coalesce($10, m.interests_personal),"
-        "  joined_ms = CASE WHEN m.active THEN m.joined_ms ELSE EXCLUDED.joined_ms END,"
-        "  active = true, left_ms = NULL, left_reason = NULL, updated_ms = EXCLUDED.updated_ms";
+        "INSERT INTO stakeholder_member_log (tenant, org, customer, event_id, ts_ms, kind, roles,"
+        "  attitude, influence, title, interests_collective, interests_personal, reason)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7::text[], $8, $9::int, $10, $11, $12, $13)"
+        " ON CONFLICT (tenant, org, customer, event_id) DO NOTHING";
     static const char *const keys[] = {"attitude", "title", "interests_collective",
-                                       "interests_personal"};
-    enum { ATTITUDE, TITLE, COLLECTIVE, PERSONAL, NFIELDS };
-    const sh_member *m = &r->members[member];
-    char part[16], ts[24], roles[256], influence[24];
-    num(part, sizeof part, r->orgs[m->org].partition);
+                                       "interests_personal", "reason"};
+    enum { ATTITUDE, TITLE, COLLECTIVE, PERSONAL, REASON, NFIELDS };
+    bool left = strcmp(ev->type, "stakeholder.left") == 0;
+    char ts[24], roles_text[256], influence[24];
     num(ts, sizeof ts, ev->ts_ms);
-    if (!sh_roles_to_array_literal(m->roles, roles, sizeof roles))
+    if (!left && !sh_roles_to_array_literal(roles, roles_text, sizeof roles_text))
         return false;
-    char *f[NFIELDS];
+    char *f[NFIELDS] = {0};
     bool oom = false;
     for (size_t i = 0; i < NFIELDS; i++)
-        f[i] = sh_data_str(r, ev->data, keys[i], &oom);
+        if (left == (i == REASON))   /* a left keeps its reason; an upsert everything else */
+            f[i] = sh_data_str(r, ev->data, keys[i], &oom);
     const char *params[] = {
-        r->tenant, r->orgs[m->org].id, r->people[m->person].id, part, roles,
-        int_field(r, ev, "influence", influence, sizeof influence),
-        f[ATTITUDE], f[TITLE], f[COLLECTIVE], f[PERSONAL], ts,
+        r->tenant, r->orgs[org].id, r->people[person].id, ev->id, ts, left ? "left" : "upsert",
+        left ? NULL : roles_text, f[ATTITUDE],
+        left ? NULL : int_field(r, ev, "influence", influence, sizeof influence),
+        f[TITLE], f[COLLECTIVE], f[PERSONAL], f[REASON],
     };
-    bool ok = oom ? sh_fail_oom(r, "reading stakeholder.upsert") : defer(r, sql, 11, params);
+    bool ok = oom ? sh_fail_oom(r, "reading a stakeholder event") : defer(r, sql, 13, params);
     free_all(f, NFIELDS);
     return ok;
 }
 
-bool sh_store_member_left(sh_run *r, size_t member, const rp_event *ev, const char *reason)
+bool sh_store_member_row(sh_run *r, size_t org, size_t person, const sh_member_state *m)
 {
     static const char sql[] =
-        "UPDATE stakeholder_members SET active = false, left_ms = $4, left_reason = $5,"
-        "  updated_ms = $4 WHERE tenant = $1 AND org = $2 AND customer = $3";
-    const sh_member *m = &r->members[member];
-    char ts[24];
+        "INSERT INTO stakeholder_members AS m (tenant, org, customer, partition, roles, influence,"
+        "  attitude, title, interests_collective, interests_personal, active, joined_ms, left_ms,"
+        "  left_reason, updated_ms)"
+        " VALUES ($1, $2, $3, $4, $5::text[], $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
+        " ON CONFLICT (tenant, org, customer) DO UPDATE SET roles = EXCLUDED.roles,"
+        "  influence = EXCLUDED.influence, attitude = EXCLUDED.attitude, title = EXCLUDED.title,"
+        "  interests_collective = EXCLUDED.interests_collective,"
+        "  interests_personal = EXCLUDED.interests_personal, active = EXCLUDED.active,"
+        "  joined_ms = EXCLUDED.joined_ms, left_ms = EXCLUDED.left_ms,"
+        "  left_reason = EXCLUDED.left_reason, updated_ms = EXCLUDED.updated_ms";
+    char part[16], roles[256], influence[24], joined[24], left[24], updated[24];
+    num(part, sizeof part, r->orgs[org].partition);
+    if (!sh_roles_to_array_literal(m->roles, roles, sizeof roles))
+        return false;
+    num(influence, sizeof influence, m->influence);
+    num(joined, sizeof joined, m->joined_ms);
+    num(left, sizeof left, m->left_ms);
+    num(updated, sizeof updated, m->updated_ms);
+    const char *params[] = {
+        r->tenant, r->orgs[org].id, r->people[person].id, part, roles, influence,
+        sh_attitude_name(m->attitude), m->title, m->interests_collective, m->interests_personal,
+        m->active ? "true" : "false", joined, m->left_ms >= 0 ? left : NULL, m->left_reason, updated,
+    };
+    return defer(r, sql, 15, params);
+}
+
+bool sh_store_interaction(sh_run *r, size_t person, const rp_event *ev, double weight)
+{
+    static const char sql[] =
+        "INSERT INTO stakeholder_interactions (tenant, customer, event_id, ts_ms, weight)"
+        " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant, customer, event_id) DO NOTHING";
+    char ts[24], w[32];
     num(ts, sizeof ts, ev->ts_ms);
-    const char *params[] = {r->tenant, r->orgs[m->org].id, r->people[m->person].id, ts, reason};
+    dbl(w, sizeof w, weight);
+    const char *params[] = {r->tenant, r->people[person].id, ev->id, ts, w};
     return defer(r, sql, 5, params);
 }
 
-bool sh_store_gap(sh_run *r, size_t org, const sh_gap_change *change)
-{
-    const sh_org *o = &r->orgs[org];
-    if (!change->opened) {
-        static const char del[] =
-            "DELETE FROM stakeholder_gaps WHERE tenant = $1 AND org = $2 AND role = $3";
-        const char *params[] = {r->tenant, o->id, sh_role_name(change->role)};
-        return defer(r, del, 3, params);
-    }
-    static const char ins[] =
-        "INSERT INTO stakeholder_gaps (tenant, org, role, partition, kind, opened_ms)"
-        " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (tenant, org, role)"
-        " DO UPDATE SET kind = EXCLUDED.kind, opened_ms = EXCLUDED.opened_ms";
-    char part[16], opened[24];
-    num(part, sizeof part, o->partition);
-    num(opened, sizeof opened, o->gap_opened_ms[change->role]);
-    const char *params[] = {r->tenant, o->id, sh_role_name(change->role), part,
-                            sh_gap_kind_name(change->kind), opened};
-    return defer(r, ins, 6, params);
-}
+/* ---- reads a late fact needs ---- */
 
-bool sh_store_care_request(sh_run *r, size_t org, size_t person, const rp_event *ev,
-                           const char *roles_text, const char *request_id)
+bool sh_store_refold(sh_run *r, size_t person)
 {
+    /* the same additions in the same order as in-order arrival would have
+     * made, so the sum is the same to the last bit */
     static const char sql[] =
-        "INSERT INTO care_requests (tenant, request_id, customer, org, assignee, kind, priority,"
-        "  due_ms, reason, source, created_ms) VALUES ($1, $2, NULL, $3, $4, 'champion_left', $5,"
-        "  $6, $7, 'stakeholder', $8) ON CONFLICT (tenant, request_id) DO NOTHING";
-    const sh_org *o = &r->orgs[org];
-    const char *who = r->people[person].id;
-    rp_text reason = {0};
-    rp_text_printf(&reason,
-                   "champion %s (%s, supporter) left %s: find the successor and rebuild coverage of "
-                   "the buying roles", who, roles_text, o->id);
-    char priority[24], due[24], created[24];
-    num(priority, sizeof priority, r->s->champion_priority);
-    num(due, sizeof due, ev->ts_ms);
-    num(created, sizeof created, r->now);
-    const char *params[] = {r->tenant, request_id, o->id, o->owner, priority, due,
-                            rp_text_get(&reason), created};
-    bool ok = params[6] ? defer(r, sql, 8, params) : sh_fail_oom(r, "building a care request");
-    rp_text_free(&reason);
-    return ok;
-}
-
-static bool save_person(sh_run *r, const sh_person *p)
-{
-    static const char sql[] =
-        "INSERT INTO stakeholder_people AS p (tenant, customer, partition, style, strength_raw,"
-        "  strength_ref_ms, interactions, last_interaction_ms)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (tenant, customer) DO UPDATE SET"
-        "  style = EXCLUDED.style, strength_raw = EXCLUDED.strength_raw,"
-        "  strength_ref_ms = EXCLUDED.strength_ref_ms, interactions = EXCLUDED.interactions,"
-        "  last_interaction_ms = EXCLUDED.last_interaction_ms";
-    char part[16], raw[32], ref[24], count[24], last[24];
-    num(part, sizeof part, p->partition);
-    dbl(raw, sizeof raw, p->strength.raw);
-    num(ref, sizeof ref, p->strength.ref_ms);
-    num(count, sizeof count, p->interactions);
-    num(last, sizeof last, p->last_ms);
-    const char *params[] = {r->tenant, p->id, part,
-                            p->style == SH_STYLE_UNKNOWN ? NULL : sh_style_name(p->style),
-                            raw, ref, count, p->last_ms >= 0 ? last : NULL};
-    return defer(r, sql, 8, params);
-}
-
-static bool save_org(sh_run *r, const sh_org *o)
-{
-    static const char sql[] =
-        "INSERT INTO stakeholder_orgs AS o (tenant, org, partition, members, covered_roles, threads,"
-        "  single_threaded, coverage_score, computed_ms, half_life_ms, strength_scale,"
-        "  adequate_strength, updated_ms)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $9)"
-        " ON CONFLICT (tenant, org) DO UPDATE SET members = EXCLUDED.members,"
-        "  covered_roles = EXCLUDED.covered_roles, threads = EXCLUDED.threads,"
-        "  single_threaded = EXCLUDED.single_threaded, coverage_score = EXCLUDED.coverage_score,"
-        "  computed_ms = EXCLUDED.computed_ms, half_life_ms = EXCLUDED.half_life_ms,"
-        "  strength_scale = EXCLUDED.strength_scale, adequate_strength = EXCLUDED.adequate_strength";
-    const sh_coverage *c = &o->coverage;
-    char part[16], members[16], covered[16], threads[16], score[16], computed[24], half[24],
-        scale[32], adequate[32];
-    num(part, sizeof part, o->partition);
-    num(members, sizeof members, c->members);
-    num(covered, sizeof covered, c->covered_roles);
-    num(threads, sizeof threads, c->threads);
-    num(score, sizeof score, c->score);
-    num(computed, sizeof computed, r->now);
-    num(half, sizeof half, r->s->strength.half_life_ms);
-    dbl(scale, sizeof scale, r->s->strength.scale);
-    dbl(adequate, sizeof adequate, r->s->adequate_strength);
-    const char *params[] = {r->tenant, o->id, part, members, covered, threads,
-                            c->single_threaded ? "true" : "false", score, computed, half, scale,
-                            adequate};
-    return defer(r, sql, 12, params);
-}
-
-bool sh_store_save(sh_run *r)
-{
-    for (size_t i = 0; i < r->npeople; i++)
-        if (r->people[i].dirty && !save_person(r, &r->people[i]))
-            return false;
-    for (size_t i = 0; i < r->norgs; i++)
-        if (r->orgs[i].dirty && !save_org(r, &r->orgs[i]))
-            return false;
+        "SELECT ts_ms, weight FROM stakeholder_interactions WHERE tenant = $1 AND customer = $2"
+        "  ORDER BY ts_ms, event_id COLLATE \"C\"";
+    sh_person *p = &r->people[person];
+    const char *params[] = {r->tenant, p->id};
+    rp_rows *rows = r->api->db_query(r->ctx, sql, 2, params);
+    if (!rows)
+        return false;
+    p->strength = (sh_strength){0};
+    for (int i = 0; i < r->api->rows_count(rows); i++)
+        sh_strength_add(&p->strength, strtoll(r->api->rows_value(rows, i, 0), NULL, 10),
+                        strtod(r->api->rows_value(rows, i, 1), NULL), &r->s->strength);
+    r->api->rows_free(rows);
     return true;
 }
 
-/* ---- the advice tables, written at start so reports can read them ---- */
-
-static bool put_advice(rp_ctx *ctx, const rp_host_api *api, const char *topic, const char *key,
-                       const char *advice)
+bool sh_store_owner_at(sh_run *r, size_t org, int64_t at_ms, char **owner)
 {
     static const char sql[] =
-        "INSERT INTO stakeholder_advice (topic, key, advice) VALUES ($1, $2, $3)"
-        " ON CONFLICT (topic, key) DO UPDATE SET advice = EXCLUDED.advice";
-    const char *params[] = {topic, key, advice};
-    return api->db_exec(ctx, sql, 3, params) >= 0;
-}
-
-bool sh_store_advice(rp_ctx *ctx, const rp_host_api *api)
-{
-    bool ok = put_advice(ctx, api, "general", "all", sh_general_action());
-    for (int i = 0; ok && i < SH_ROLE_COUNT; i++)
-        ok = put_advice(ctx, api, "role", sh_role_name((sh_role)i), sh_role_action((sh_role)i));
-    for (int i = 0; ok && i < SH_STYLE_COUNT; i++)
-        ok = put_advice(ctx, api, "style", sh_style_name((sh_style)i), sh_style_advice((sh_style)i));
-    for (int i = 0; ok && i <= SH_ATTITUDE_OPPONENT; i++) {
-        const char *advice = sh_attitude_action((sh_attitude)i);
-        if (advice)
-            ok = put_advice(ctx, api, "attitude", sh_attitude_name((sh_attitude)i), advice);
-    }
-    return ok;
+        "SELECT owner FROM stakeholder_org_log WHERE tenant = $1 AND org = $2 AND owner IS NOT NULL"
+        "  AND ts_ms <= $3 ORDER BY ts_ms DESC, event_id COLLATE \"C\" DESC LIMIT 1";
+    char at[24];
+    num(at, sizeof at, at_ms);
+    const char *params[] = {r->tenant, r->orgs[org].id, at};
+    rp_rows *rows = r->api->db_query(r->ctx, sql, 3, params);
+    if (!rows)
+        return false;
+    const char *value = r->api->rows_count(rows) > 0 ? r->api->rows_value(rows, 0, 0) : NULL;
+    *owner = value ? strdup(value) : NULL;
+    r->api->rows_free(rows);
+    return !value || *owner ? true : sh_fail_oom(r, "reading the owner");
 }

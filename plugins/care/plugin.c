@@ -91,7 +91,9 @@ static const rp_plugin descriptor = {
     .shutdown = shutdown_plugin,
     /* The working set is keyed by customer or org, each with its own
      * partition: a run may span partitions. */
-    .flags = RP_PLUGIN_RUNS_SPAN_PARTITIONS,
+    /* RP_PLUGIN_TENANT_CLOCK: its first tenant-clock timer of a tenant holds back
+     * the tenant's later events of the same request (plugin.h) */
+    .flags = RP_PLUGIN_RUNS_SPAN_PARTITIONS | RP_PLUGIN_TENANT_CLOCK,
 };
 
 RP_EXPORT const rp_plugin *rapport_plugin_entry(void)

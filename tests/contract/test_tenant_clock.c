@@ -259,6 +259,46 @@ static void timers_due_at_one_instant_fire_in_key_order(void **state)
     free(conninfo);
 }
 
+/* A tenant-clock timer armed inside a call: e0 arms a sweep at 30 s, and the
+ * same request holds the tenant's events at 10, 20, ... 90 s of other
+ * customers (one partition, so one run without the flag). With
+ * RP_PLUGIN_TENANT_CLOCK (counter_clock.so) e0 is handed alone and the
+ * sweep sees exactly e0-e2; without it (counter.so) the whole run was
+ * handed before the sweep existed (the documented limit). */
+static void first_tenant_clock_timer_holds_back_the_same_request(void **state)
+{
+    (void)state;
+    const char *plugins[] = {"counter_clock", "counter"};
+    const char *want[] = {"3", "10"};
+    for (int run = 0; run < 2; run++) {
+        char name[64], plugin_arg[256];
+        snprintf(name, sizeof name, "rp_contract_first_sweep_%d", run);
+        snprintf(plugin_arg, sizeof plugin_arg, "--plugins=" CONTRACT_PLUGIN_DIR "/%s.so", plugins[run]);
+        char *conninfo = rp_test_create_db(name);
+        const char *args[] = {plugin_arg, "--clock=event", "--partitions=1", NULL};
+        rp_test_daemon *d = rp_test_daemon_start(conninfo, args);
+        PGconn *db = rp_test_connect(conninfo);
+        char json[4096];
+        size_t len = 0;
+        for (int k = 0; k < 10; k++)
+            len += (size_t)snprintf(json + len, sizeof json - len,
+                "%s{\"id\":\"e%d\",\"tenant\":\"acme\",\"type\":\"contact\",\"ts\":%lld,"
+                "\"customer\":\"c%d\",\"data\":{\"channel\":\"phone\"%s}}",
+                k ? "," : "[", k, BASE_MS + k * 10000LL, k, k == 0 ? ",\"tenant_timer_at\":1700000030000" : "");
+        snprintf(json + len, sizeof json - len, "]");
+        free(rp_test_publish_json(d, json));
+        rp_test_wait_idle(db, 60000);
+        rp_test_wait_sql_int(db, "SELECT count(*) FROM counter_log WHERE kind = 'sweep'", 1, 60000);
+        char *seen = rp_test_sql(db, "SELECT note FROM counter_log WHERE kind = 'sweep'");
+        if (strcmp(seen, want[run]) != 0)
+            fail_msg("%s: the sweep at 30 s saw %s events, want %s", plugins[run], seen, want[run]);
+        free(seen);
+        assert_int_equal(rp_test_daemon_stop(d, SIGTERM), 0);
+        PQfinish(db);
+        free(conninfo);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -266,6 +306,7 @@ int main(void)
         cmocka_unit_test(wall_clock_sweep_waits_until_every_partition_caught_up),
         cmocka_unit_test(lateness_keeps_timers_behind_out_of_order_events),
         cmocka_unit_test(timers_due_at_one_instant_fire_in_key_order),
+        cmocka_unit_test(first_tenant_clock_timer_holds_back_the_same_request),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

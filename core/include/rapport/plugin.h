@@ -470,6 +470,14 @@ typedef struct rp_plugin {
  * own clock, so runs stay within one partition. */
 #define RP_PLUGIN_RUNS_SPAN_PARTITIONS ((uintptr_t)1)
 
+/* ABI 2.1: the plugin arms tenant-clock timers (tenant_timer_set) from its
+ * events, e.g. a periodic cut it keeps re-arming. A timer armed inside a
+ * call takes effect when the call returns, too late for the later events of
+ * that call; so in event time the host hands such a plugin a tenant's
+ * events one per call until the tenant has a tenant-clock timer of the
+ * plugin, and the first one it arms already holds back the rest. */
+#define RP_PLUGIN_TENANT_CLOCK ((uintptr_t)2)
+
 #define RP_PLUGIN_INIT_HEADER                 \
     .struct_size = sizeof(rp_plugin),         \
     .abi_major = RP_ABI_MAJOR,                \

@@ -68,6 +68,7 @@ typedef struct rp_plugin_host {
     uint32_t partition_count;
 
     rp_ctx ctx;
+    struct rp_lane_tenants *lane_tenants; /* RP_PLUGIN_TENANT_CLOCK: tenants with a tenant-clock timer */
     rp_worker_pulse pulse;     /* the worker's signs of life, for the watchdog */
     pthread_t thread;
     bool thread_started;

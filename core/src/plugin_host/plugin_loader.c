@@ -19,6 +19,7 @@
 
 #include "db.h"
 #include "log.h"
+#include "lane_tenants.h"
 #include "partition.h"
 #include "plugin_call.h"
 #include "plugin_host.h"
@@ -226,6 +227,7 @@ void rp_plugin_unload(rp_plugin_host *h)
     rp_settings_free(h->settings);
     free(h->subscribed_array);
     free(h->partitions_array);
+    rp_lane_tenants_free(&h->lane_tenants);
     free(h->path);
     /* The library stays mapped: never dlclose while anything of the plugin
      * (a thread, a pointer in a log line) may still run. */

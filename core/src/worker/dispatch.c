@@ -46,6 +46,7 @@
 
 #include "db.h"
 #include "log.h"
+#include "lane_tenants.h"
 #include "partition.h"
 #include "pg_array.h"
 #include "plugin_call.h"
@@ -524,8 +525,38 @@ static bool timer_precedes(txn_state *s, size_t index, const rp_event *ev, int64
     return first_due(s, &any, earlier(s->ahead[index], cap)) || first_due(s, &own, ev->ts_ms);
 }
 
+/* RP_PLUGIN_TENANT_CLOCK in event time: whether ev must be handed alone,
+ * because its tenant has no tenant-clock timer of the plugin yet (stored,
+ * or armed in this transaction): one it arms must hold back the rest. */
+static bool needs_own_call(txn_state *s, const rp_event *ev)
+{
+    rp_plugin_host *h = s->w->host;
+    if (!(h->desc->flags & RP_PLUGIN_TENANT_CLOCK) || rp_lane_tenants_has(&h->lane_tenants, ev->tenant))
+        return false;
+    const rp_txn_effects *fx = &h->ctx.fx;
+    for (size_t i = 0; i < fx->timer_count; i++) {
+        const rp_timer_entry *t = &fx->timers[i];
+        if (t->partition == RP_TENANT_LANE && t->state == RP_TIMER_LIVE && strcmp(t->tenant, ev->tenant) == 0)
+            return false;
+    }
+    return true;
+}
+
+/* After a commit: the tenants that armed tenant-clock timers have them. */
+static void remember_lane_tenants(txn_state *s)
+{
+    rp_plugin_host *h = s->w->host;
+    if (!(h->desc->flags & RP_PLUGIN_TENANT_CLOCK))
+        return;
+    const rp_txn_effects *fx = &h->ctx.fx;
+    for (size_t i = 0; i < fx->timer_count; i++)
+        if (fx->timers[i].partition == RP_TENANT_LANE && fx->timers[i].state == RP_TIMER_LIVE)
+            rp_lane_tenants_add(&h->lane_tenants, fx->timers[i].tenant);
+}
+
 /* Dispatches events of group g from *next on; returns at a timer boundary,
- * at the first event at or after barrier (the tenant clock's next timer),
+ * at the first event at or after barrier (the tenant clock's next timer)
+ * that no later fetched event of the partition precedes,
  * at the end of the group, or when the item budget is used up. */
 static void dispatch_events(txn_state *s, const rp_batch_group *g, size_t *next, bool event_time,
                             int64_t barrier)
@@ -538,7 +569,8 @@ static void dispatch_events(txn_state *s, const rp_batch_group *g, size_t *next,
          * events the plugin does not take (skipped below) may have moved the
          * clock past the time the caller fired timers up to. Breaking with an
          * empty run sends the caller back to fire them at ev's time. */
-        if (event_time && (ev->ts_ms >= barrier || (gathered > 0 && clock_moves_for_scope(s, ev)) ||
+        bool alone = event_time && b->subscribed[*next] && needs_own_call(s, ev);
+        if (event_time && ((ev->ts_ms >= barrier && s->ahead[*next] >= barrier) || (gathered > 0 && (alone || clock_moves_for_scope(s, ev))) ||
                            timer_precedes(s, *next, ev, barrier)))
             break;
         if (b->subscribed[*next]) {
@@ -559,6 +591,8 @@ static void dispatch_events(txn_state *s, const rp_batch_group *g, size_t *next,
         }
         note_progress(s, g, ev->pos);
         (*next)++;
+        if (alone)
+            break;
     }
     if (!s->runs_span)
         flush_run(s);
@@ -656,6 +690,18 @@ static int64_t tenant_barrier(const txn_state *s)
     return barrier;
 }
 
+/* The instant at which the partitions stop for the tenant clock: its next
+ * timer, once the watermark (less event_lateness_ms) has reached it. Until
+ * then events at or after it are still handled, so that events arriving up
+ * to event_lateness_ms out of order behind them are not held up; with
+ * lateness 0 every fetched event is within the horizon, and the cut is
+ * exact. INT64_MAX when nothing stops them. */
+static int64_t blocking_barrier(txn_state *s)
+{
+    int64_t barrier = tenant_barrier(s);
+    return barrier <= s->fire_horizon ? barrier : INT64_MAX;
+}
+
 /* Handles partition p's events and timers in time order as far as it may:
  * up to the barrier; a timer only up to the horizon, and before an event
  * only if no fetched event of the partition precedes it in time, or if it
@@ -666,18 +712,16 @@ static bool advance_partition(txn_state *s, uint32_t p, const rp_batch_group *g,
 {
     size_t end = g ? g->first + g->count : 0;
     bool moved = false;
-    int64_t barrier = tenant_barrier(s);
     while (budget_left(s) && g && *cursor < end) {
         /* A tenant-wide event handled just now may have armed a
          * tenant-clock timer: the barrier is read again each step. */
-        barrier = tenant_barrier(s);
-        int64_t cap = earlier(s->fire_horizon, barrier);
+        int64_t barrier = blocking_barrier(s);
+        int64_t cap = earlier(s->fire_horizon, tenant_barrier(s));
         const rp_event *ev = &s->batch->events[*cursor];
-        if (ev->ts_ms >= barrier) {
-            /* Blocked until the tenant-clock timer fires: the partition's
-             * timers due up to it fire first (an event behind this one that
-             * is earlier than them can only come after the tenant-clock
-             * timer anyway: it is late). */
+        if (ev->ts_ms >= barrier && s->ahead[*cursor] >= barrier) {
+            /* Blocked until the tenant-clock timer fires (no fetched event
+             * of the partition precedes it any more): the partition's
+             * timers due up to it fire first. */
             return fire_due(s, p, cap) > 0 || moved;
         }
         size_t fired = fire_due(s, p, earlier(s->ahead[*cursor], cap));
@@ -702,13 +746,11 @@ static bool advance_partition(txn_state *s, uint32_t p, const rp_batch_group *g,
     return fire_due(s, p, earlier(bound, tenant_barrier(s))) > 0 || moved;
 }
 
-/* Whether partition p has handled everything before instant b (events
- * before it, timers due at or before it) and holds nothing else that could
- * precede it in this batch. */
-static bool complete_before(txn_state *s, uint32_t p, const rp_batch_group *g, size_t cursor, int64_t b)
+/* Whether partition p has handled every fetched event before instant b:
+ * its next event is at or after b (an earlier one behind it is late for
+ * the tenant clock), or it has none and no more wait beyond the batch. */
+static bool reached(const txn_state *s, const rp_batch_group *g, size_t cursor, int64_t b)
 {
-    if (rp_fx_next_due(&s->w->host->ctx.fx, p, b))
-        return false;
     if (!g)
         return true;
     if (cursor < g->first + g->count)
@@ -716,20 +758,28 @@ static bool complete_before(txn_state *s, uint32_t p, const rp_batch_group *g, s
     return !g->more;
 }
 
-/* Fires the tenant clock's timers due at b if every partition is complete
- * before b and the watermark is far enough past it. */
+/* Fires the tenant clock's timers due at b once every partition has
+ * reached b and the watermark read with the batch, less event_lateness_ms,
+ * has too: first every partition's timers due at or before b (also those
+ * an out-of-order event behind the partition's next one still held back),
+ * then the tenant-clock timers. */
 static bool fire_tenant_clock(txn_state *s, const size_t *cursors)
 {
     int64_t b = tenant_barrier(s);
     if (b == INT64_MAX || b > timer_horizon(s))
         return false;
-    for (uint32_t p = 0; p < s->w->host->partition_count; p++) {
+    uint32_t partitions = s->w->host->partition_count;
+    for (uint32_t p = 0; p < partitions; p++) {
         const rp_batch_group *g = group_of(s->batch, p);
-        size_t cursor = g ? cursors[g - s->batch->groups] : 0;
-        if (!complete_before(s, p, g, cursor, b))
+        if (!reached(s, g, g ? cursors[g - s->batch->groups] : 0, b))
             return false;
     }
-    return fire_due(s, RP_TENANT_LANE, b) > 0;
+    size_t fired = 0;
+    for (uint32_t p = 0; p < partitions && budget_left(s); p++)
+        fired += fire_due(s, p, b);
+    if (budget_left(s))
+        fired += fire_due(s, RP_TENANT_LANE, b);
+    return fired > 0;
 }
 
 /* What event time needs of the batch: per event, the earliest time from it
@@ -903,6 +953,7 @@ static rp_txn_outcome finish(txn_state *s)
         rp_fx_reset(&ctx->fx);
         return plugin_fault && !rp_db_broken(w->db) ? RP_TXN_PLUGIN_FAILED : RP_TXN_DB_FAILED;
     }
+    remember_lane_tenants(s);
     rp_fx_reset(&ctx->fx);
     if (emitted) {
         rp_metrics_derived(emitted);

@@ -22,6 +22,7 @@
 #include "db.h"
 #include "dead_letter.h"
 #include "dispatch.h"
+#include "lane_tenants.h"
 #include "log.h"
 #include "metrics.h"
 #include "request_queue.h"
@@ -115,6 +116,9 @@ static bool ensure_connection(rp_worker *w)
             rp_sleep_ms(w->broker->cfg->db_backoff_max_ms, &w->broker->stop_workers);
             if (atomic_load(&w->broker->stop_workers))
                 return false;
+        } else if (w->host->desc->flags & RP_PLUGIN_TENANT_CLOCK) {
+            /* a failed read leaves tenants out: their events go one per call */
+            rp_lane_tenants_load(&w->host->lane_tenants, w->db, w->host->name);
         }
     }
     return true;

@@ -12,9 +12,10 @@
  * events of its tenant the plugin had handled by then, and emits
  * counter.sweep (tests/contract/test_tenant_clock.c).
  *
- * Built twice: as counter.so, and with COUNTER_RUNS_SPAN as counter_span.so,
- * which sets RP_PLUGIN_RUNS_SPAN_PARTITIONS and logs a 'commit' row from
- * before_commit. Each row names the plugin, the on_events or on_timers call
+ * Built three times: as counter.so; with COUNTER_RUNS_SPAN as
+ * counter_span.so, which sets RP_PLUGIN_RUNS_SPAN_PARTITIONS and logs a
+ * 'commit' row from before_commit; and with COUNTER_TENANT_CLOCK as
+ * counter_clock.so, which sets RP_PLUGIN_TENANT_CLOCK. Each row names the plugin, the on_events or on_timers call
  * that handled it and the host's txn_seq, so a test can see how runs, timer
  * calls and transactions were cut. Timers whose payload starts with "P" fail
  * while counter_switch.fail is true; so does counter_span's before_commit in
@@ -43,6 +44,9 @@
 #ifdef COUNTER_RUNS_SPAN
 #define COUNTER_NAME "counter_span"
 #define COUNTER_FLAGS RP_PLUGIN_RUNS_SPAN_PARTITIONS
+#elif defined COUNTER_TENANT_CLOCK
+#define COUNTER_NAME "counter_clock"
+#define COUNTER_FLAGS RP_PLUGIN_TENANT_CLOCK
 #else
 #define COUNTER_NAME "counter"
 #define COUNTER_FLAGS 0

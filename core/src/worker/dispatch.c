@@ -993,6 +993,12 @@ rp_txn_outcome rp_dispatch(rp_worker *w, rp_batch *batch, size_t max_items,
         outcome = finish(&s);
     }
     *items = s.items;
+    /* Everything fetched was held back (event time: behind the lateness
+     * horizon or the tenant clock): nothing moves until new events move
+     * the watermark, so the worker waits as when idle instead of
+     * fetching the same batch again at once. */
+    if (outcome == RP_TXN_COMMITTED && s.items == 0 && s.progress_count == 0)
+        outcome = RP_TXN_IDLE;
     free(s.progress);
     free(s.progress_slot);
     free(s.run);

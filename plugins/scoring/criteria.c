@@ -73,7 +73,7 @@ static double purchase_power(const sc_evidence *e, double now_ms, const sc_param
         return NAN;
     double r = 100 * sc_decay_factor(now_ms - e->last_purchase_ms, p->recency_half_life_ms);
     double f = relative_score(log1p(e->purchases), st->n, st->sf, st->sff);
-    double m = relative_score(log1p(e->spend), st->n, st->sm, st->smm);
+    double m = relative_score(log1p(sc_monetary(e)), st->n, st->sm, st->smm);
     return (r + f + m) / 3;
 }
 

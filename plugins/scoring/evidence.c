@@ -6,6 +6,13 @@
  * the complaint we answer). Counters share one reference instant, so bringing
  * a customer forward is one multiplication per counter, and an event that
  * arrives late is added with the weight it would have had by now.
+ *
+ * Late events (issue 18): every fact here is a function of the events' times,
+ * not of the order they arrive in. Counters are sums (commutative); first and
+ * last purchase are the minimum and maximum time; x counts purchases after
+ * the first; exposure to promotions is an integral, whatever its cuts; a
+ * deal's close may come before its opening; a referral converts at a time
+ * computed from the first purchase and the link.
  */
 #include <math.h>
 #include <stddef.h>
@@ -69,19 +76,36 @@ void sc_settle_care(sc_evidence *e, double t_ms, const sc_params *p)
     e->care_pending_ms = 0;
 }
 
-/* Length of [from, to) covered by the union of the (sorted) windows. */
-static double promo_overlap_ms(double from, double to, const sc_promo *promos, size_t n)
+/* Days of [from, to), each instant s weighing 2^-((at - s) / h): the
+ * integral, so that [a, c) gives the sum of [a, b) and [b, c) whatever b. */
+static double decayed_days(double from, double to, double at, double h)
 {
-    double covered = 0, reach = from;
+    if (!(to > from))
+        return 0;
+    if (!(h > 0))
+        return (to - from) / SC_DAY_MS;
+    double k = M_LN2 / h;
+    return sc_decay_factor(at - to, h) * -expm1(-k * (to - from)) / k / SC_DAY_MS;
+}
+
+/* Exposure of [from, to), decayed to `to`: the days inside the union of the
+ * (sorted) windows into promo_days, the rest into base_days. */
+static void add_exposure(sc_evidence *e, double from, double to, const sc_promo *promos, size_t n,
+                         const sc_params *p)
+{
+    double h = p->half_life_ms;
+    double inside = 0, reach = from;
     for (size_t i = 0; i < n; i++) {
         double s = fmax((double)promos[i].starts_ms, reach);
         double en = fmin((double)promos[i].ends_ms, to);
         if (en > s) {
-            covered += en - s;
+            inside += decayed_days(s, en, to, h);
             reach = en;
         }
     }
-    return covered;
+    double base = fmax(0.0, decayed_days(from, to, to, h) - inside);
+    sc_add(e, &e->promo_days, inside, to, h);
+    sc_add(e, &e->base_days, base, to, h);
 }
 
 static bool in_promo(double t, const sc_promo *promos, size_t n)
@@ -97,10 +121,7 @@ void sc_account_promos(sc_evidence *e, double t_ms, const sc_promo *promos, size
 {
     if (e->first_purchase_ms <= 0 || t_ms <= e->promo_seen_ms)
         return;
-    double span = t_ms - e->promo_seen_ms;
-    double inside = promo_overlap_ms(e->promo_seen_ms, t_ms, promos, n);
-    sc_add(e, &e->promo_days, inside / SC_DAY_MS, t_ms, p->half_life_ms);
-    sc_add(e, &e->base_days, (span - inside) / SC_DAY_MS, t_ms, p->half_life_ms);
+    add_exposure(e, e->promo_seen_ms, t_ms, promos, n, p);
     e->promo_seen_ms = t_ms;
 }
 
@@ -114,20 +135,41 @@ static double discount_depth(double amount, double list_price, double discount)
     return -1;
 }
 
+/* A repeat purchase at t counts inside a competitor's window or outside. */
+static void add_repeat(sc_evidence *e, double t_ms, const sc_promo *promos, size_t n, double h)
+{
+    e->repeat_n += 1;
+    sc_add(e, in_promo(t_ms, promos, n) ? &e->promo_purchases : &e->base_purchases, 1, t_ms, h);
+}
+
+/* Moves first_purchase_ms to t: the purchase that was first becomes a
+ * repeat, and the stretch from t to it becomes exposure, both counted as
+ * they would have been had t arrived in order. */
+static void move_first_back(sc_evidence *e, double t_ms, const sc_promo *promos, size_t n,
+                            const sc_params *p)
+{
+    double was = e->first_purchase_ms;
+    add_repeat(e, was, promos, n, p->half_life_ms);
+    add_exposure(e, t_ms, was, promos, n, p);
+    e->first_purchase_ms = t_ms;
+}
+
 bool sc_on_purchase(sc_evidence *e, double t_ms, double amount, double list_price,
                     double discount, const sc_promo *promos, size_t n, const sc_params *p)
 {
     double h = p->half_life_ms;
-    bool first = e->first_purchase_ms <= 0;
+    bool none_before = e->first_purchase_ms <= 0;
+    bool first = none_before || t_ms < e->first_purchase_ms;
     sc_settle_care(e, t_ms, p);
-    if (first) {
+    if (none_before) {
         e->first_purchase_ms = t_ms;
+        e->last_purchase_ms = t_ms;
         e->promo_seen_ms = t_ms;
+    } else if (first) {
+        move_first_back(e, t_ms, promos, n, p);
     } else {
-        e->repeat_n += 1;
         sc_account_promos(e, t_ms, promos, n, p);
-        sc_add(e, in_promo(t_ms, promos, n) ? &e->promo_purchases : &e->base_purchases,
-               1, t_ms, h);
+        add_repeat(e, t_ms, promos, n, h);
     }
     if (t_ms > e->last_purchase_ms)
         e->last_purchase_ms = t_ms;
@@ -141,8 +183,9 @@ bool sc_on_purchase(sc_evidence *e, double t_ms, double amount, double list_pric
         if (depth < 0.005)
             sc_add(e, &e->full_price, 1, t_ms, h);
     }
-    if (e->care_pending > 0) {
-        /* Still inside the window (settled above otherwise): converted. */
+    if (e->care_pending > 0 && t_ms >= e->care_pending_ms) {
+        /* Still inside the window (settled above otherwise), and after the
+         * touch (a late purchase from before it converts nothing): converted. */
         sc_add(e, &e->care_touches, e->care_pending, e->care_pending_ms, h);
         sc_add(e, &e->care_converted, e->care_pending, e->care_pending_ms, h);
         e->care_pending = 0;
@@ -154,12 +197,16 @@ bool sc_on_purchase(sc_evidence *e, double t_ms, double amount, double list_pric
 void sc_on_refund(sc_evidence *e, double t_ms, double amount, const sc_params *p)
 {
     sc_add(e, &e->refunds, 1, t_ms, p->half_life_ms);
-    /* Monetary value is net of refunds. */
-    if (amount > 0) {
+    /* Monetary value is net of refunds. Not clamped here: a refund handled
+     * before its purchase must cancel it when the purchase comes, so the sum
+     * stays a sum (sc_monetary clamps where it is read). */
+    if (amount > 0)
         sc_add(e, &e->spend, -amount, t_ms, p->half_life_ms);
-        if (e->spend < 0)
-            e->spend = 0;
-    }
+}
+
+double sc_monetary(const sc_evidence *e)
+{
+    return e->spend > 0 ? e->spend : 0;
 }
 
 void sc_on_complaint(sc_evidence *e, double t_ms, const sc_params *p)
@@ -175,13 +222,36 @@ void sc_on_care(sc_evidence *e, double t_ms, const sc_params *p)
         e->care_pending_ms = t_ms;
 }
 
-void sc_on_deal_opened(sc_evidence *e, double t_ms, uint64_t deal_hash)
+static void free_deal_slot(sc_evidence *e, int i)
+{
+    e->deal_key[i] = 0;
+    e->deal_opened[i] = 0;
+    e->deal_closed[i] = 0;
+    e->deal_won[i] = 0;
+}
+
+/* The evidence of one closed deal: opened at opened_ms, closed at t_ms. */
+static void close_deal(sc_evidence *e, double opened_ms, double t_ms, bool won, const sc_params *p)
+{
+    double took_ms = fmax(0.0, t_ms - opened_ms);
+    double speed = won ? sc_decay_factor(took_ms, p->negotiation_half_ms) : 0.0;
+    sc_add(e, &e->deals_closed, 1, t_ms, p->half_life_ms);
+    sc_add(e, &e->deal_points, speed, t_ms, p->half_life_ms);
+}
+
+void sc_on_deal_opened(sc_evidence *e, double t_ms, uint64_t deal_hash, const sc_params *p)
 {
     /* Reopening replaces; otherwise take a free slot, else the oldest one. */
     int slot = -1;
     for (int i = 0; i < SC_OPEN_DEALS; i++)
         if (e->deal_key[i] == (double)deal_hash)
             slot = i;
+    if (slot >= 0 && e->deal_closed[slot] > 0 && t_ms <= e->deal_closed[slot]) {
+        /* Its close came first (a late opening): the deal is complete. */
+        close_deal(e, t_ms, e->deal_closed[slot], e->deal_won[slot] > 0, p);
+        free_deal_slot(e, slot);
+        return;
+    }
     for (int i = 0; slot < 0 && i < SC_OPEN_DEALS; i++)
         if (e->deal_key[i] == 0)
             slot = i;
@@ -191,6 +261,7 @@ void sc_on_deal_opened(sc_evidence *e, double t_ms, uint64_t deal_hash)
             if (e->deal_opened[i] < e->deal_opened[slot])
                 slot = i;
     }
+    free_deal_slot(e, slot);
     e->deal_key[slot] = (double)deal_hash;
     e->deal_opened[slot] = t_ms;
 }
@@ -199,17 +270,25 @@ void sc_on_deal_closed(sc_evidence *e, double t_ms, uint64_t deal_hash, bool won
                        const sc_params *p)
 {
     for (int i = 0; i < SC_OPEN_DEALS; i++) {
-        if (e->deal_key[i] != (double)deal_hash)
+        if (e->deal_key[i] != (double)deal_hash || e->deal_closed[i] > 0)
             continue;
-        double took_ms = fmax(0.0, t_ms - e->deal_opened[i]);
-        double speed = won ? sc_decay_factor(took_ms, p->negotiation_half_ms) : 0.0;
-        sc_add(e, &e->deals_closed, 1, t_ms, p->half_life_ms);
-        sc_add(e, &e->deal_points, speed, t_ms, p->half_life_ms);
-        e->deal_key[i] = 0;
-        e->deal_opened[i] = 0;
+        close_deal(e, e->deal_opened[i], t_ms, won, p);
+        free_deal_slot(e, i);
         return;
     }
-    /* No deal.opened seen: the negotiation time is unknown, no evidence. */
+    /* No deal.opened seen: no evidence yet. The close waits in a slot for
+     * its opening, which may still come (a late event); until then the
+     * negotiation time is unknown. */
+    int slot = 0;   /* a free slot, else the one opened longest ago */
+    for (int i = 0; i < SC_OPEN_DEALS; i++) {
+        bool older = e->deal_key[slot] != 0 && e->deal_opened[i] < e->deal_opened[slot];
+        if (e->deal_key[i] == 0 || older)
+            slot = i;
+    }
+    free_deal_slot(e, slot);
+    e->deal_key[slot] = (double)deal_hash;
+    e->deal_closed[slot] = t_ms;
+    e->deal_won[slot] = won ? 1 : 0;
 }
 
 void sc_on_referral_made(sc_evidence *e, double t_ms, const sc_params *p)
@@ -220,6 +299,18 @@ void sc_on_referral_made(sc_evidence *e, double t_ms, const sc_params *p)
 void sc_on_referral_converted(sc_evidence *e, double t_ms, const sc_params *p)
 {
     sc_add(e, &e->referrals_converted, 1, t_ms, p->half_life_ms);
+}
+
+void sc_on_referral_withdrawn(sc_evidence *e, double t_ms, bool converted, const sc_params *p)
+{
+    sc_add(e, converted ? &e->referrals_converted : &e->referrals, -1, t_ms, p->half_life_ms);
+}
+
+double sc_referral_conversion_ms(double first_purchase_ms, double link_ms, double grace_ms)
+{
+    if (first_purchase_ms <= 0 || first_purchase_ms < link_ms - grace_ms)
+        return 0;
+    return fmax(first_purchase_ms, link_ms);
 }
 
 void sc_on_suggestion(sc_evidence *e, double t_ms, const sc_params *p)
@@ -243,24 +334,14 @@ uint64_t sc_deal_hash(const char *id, size_t len)
     return h ? h : 1;
 }
 
-void sc_stats_update(sc_evidence *e, sc_tenant_stats *delta)
+void sc_stats_add(sc_tenant_stats *st, double ref_ms, double purchases, double spend,
+                  double at_ms, double half_life_ms)
 {
-    if (e->first_purchase_ms <= 0)
-        return;
-    double f = log1p(e->purchases), m = log1p(e->spend);
-    if (e->stat_in > 0) {
-        delta->sf -= e->stat_f;
-        delta->sff -= e->stat_f * e->stat_f;
-        delta->sm -= e->stat_m;
-        delta->smm -= e->stat_m * e->stat_m;
-    } else {
-        delta->n += 1;
-    }
-    delta->sf += f;
-    delta->sff += f * f;
-    delta->sm += m;
-    delta->smm += m * m;
-    e->stat_in = 1;
-    e->stat_f = f;
-    e->stat_m = m;
+    double w = sc_decay_factor(at_ms - ref_ms, half_life_ms);
+    double f = log1p(purchases * w), m = log1p((spend > 0 ? spend : 0) * w);
+    st->n += 1;
+    st->sf += f;
+    st->sff += f * f;
+    st->sm += m;
+    st->smm += m * m;
 }

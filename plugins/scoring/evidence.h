@@ -45,7 +45,9 @@ typedef struct sc_evidence {
     double last_purchase_ms;
     double repeat_n;            /* BG/NBD x: purchases after the first (not decayed) */
     double purchases;           /* decayed */
-    double spend;               /* decayed, in the tenant's currency */
+    double spend;               /* decayed, in the tenant's currency, net of refunds (may be
+                                   negative after a refund handled before its purchase;
+                                   read through sc_monetary) */
     double refunds;             /* decayed */
     double complaints;          /* decayed */
     double care_touches;        /* decayed, resolved care touches */
@@ -67,11 +69,17 @@ typedef struct sc_evidence {
     double base_days;           /* decayed days outside them (since the first purchase) */
     double base_purchases;      /* decayed purchases outside them */
     double promo_seen_ms;       /* exposure accounted up to here */
-    double stat_in;             /* 1 if counted in the tenant's RFM stats */
-    double stat_f;              /* ln(1+purchases) as last added to the tenant stats */
-    double stat_m;              /* ln(1+spend) as last added */
+    double stat_in;             /* unused: the running RFM sums these fed were replaced */
+    double stat_f;              /*   by a snapshot on the tenant clock (sc_stats_add); */
+    double stat_m;              /*   kept so stored rows keep their layout */
     double deal_key[SC_OPEN_DEALS];    /* hash of open deal ids (0 = free slot) */
-    double deal_opened[SC_OPEN_DEALS]; /* their deal.opened times */
+    double deal_opened[SC_OPEN_DEALS]; /* their deal.opened times (0: not seen yet) */
+    /* Appended fields (a row stored before them reads 0 for each). */
+    double deal_closed[SC_OPEN_DEALS]; /* a close seen before its opening: its time */
+    double deal_won[SC_OPEN_DEALS];    /* ... and 1 if it was won, 0 if lost */
+    double ref_link_ms;         /* the referee's link: event time (0: none, or kept from
+                                   before links had one: never replaced) */
+    double ref_conv_ms;         /* time of the conversion credit sent to the referrer (0: none) */
 } sc_evidence;
 
 #define SC_EVIDENCE_FIELDS (sizeof(sc_evidence) / sizeof(double))
@@ -117,23 +125,39 @@ void sc_add(sc_evidence *e, double *counter, double amount, double t_ms, double 
 void sc_settle_care(sc_evidence *e, double t_ms, const sc_params *p);
 
 /* Accounts competitor-promotion exposure from promo_seen_ms up to t.
- * promos sorted by starts_ms. */
+ * promos sorted by starts_ms. Each day of exposure weighs by its own age
+ * (the decayed integral over the stretch), so the result does not depend on
+ * where stretches were cut, i.e. on when the customer was evaluated. */
 void sc_account_promos(sc_evidence *e, double t_ms, const sc_promo *promos, size_t n,
                        const sc_params *p);
 
 /* A purchase: amount >= 0; list_price/discount < 0 when absent.
- * Returns true if it was the customer's first purchase. */
+ * Returns true if it is now the customer's first purchase by event time:
+ * there was none, or it is earlier than every purchase handled so far (a
+ * late event), in which case the previous first becomes a repeat purchase.
+ * first, last, x (repeat_n) and every counter end up the same whatever the
+ * order purchases arrive in. */
 bool sc_on_purchase(sc_evidence *e, double t_ms, double amount, double list_price,
                     double discount, const sc_promo *promos, size_t n, const sc_params *p);
 void sc_on_refund(sc_evidence *e, double t_ms, double amount, const sc_params *p);
 void sc_on_complaint(sc_evidence *e, double t_ms, const sc_params *p);
 void sc_on_care(sc_evidence *e, double t_ms, const sc_params *p);
-void sc_on_deal_opened(sc_evidence *e, double t_ms, uint64_t deal_hash);
+/* A deal.opened; completes the deal when its close came first (late event). */
+void sc_on_deal_opened(sc_evidence *e, double t_ms, uint64_t deal_hash, const sc_params *p);
 /* won: true for deal.won, false for deal.lost. */
 void sc_on_deal_closed(sc_evidence *e, double t_ms, uint64_t deal_hash, bool won,
                        const sc_params *p);
 void sc_on_referral_made(sc_evidence *e, double t_ms, const sc_params *p);
 void sc_on_referral_converted(sc_evidence *e, double t_ms, const sc_params *p);
+/* Takes back a credit given at t_ms (a late event moved or removed it). */
+void sc_on_referral_withdrawn(sc_evidence *e, double t_ms, bool converted, const sc_params *p);
+
+/* When a referee's link converts: at max(first purchase, link) if the
+ * first purchase (by event time) is no more than grace_ms before the link
+ * (earlier, the referee was a customer before anyone referred them); 0 when
+ * it does not convert (yet). A function of the two times only, so it is
+ * the same whatever order the link and the purchases arrive in. */
+double sc_referral_conversion_ms(double first_purchase_ms, double link_ms, double grace_ms);
 void sc_on_suggestion(sc_evidence *e, double t_ms, const sc_params *p);
 /* good: survey answer, activity attended, cooperative resolution. */
 void sc_on_cooperation(sc_evidence *e, double t_ms, bool good, const sc_params *p);
@@ -142,6 +166,9 @@ void sc_on_cooperation(sc_evidence *e, double t_ms, bool good, const sc_params *
 uint64_t sc_deal_hash(const char *id, size_t len);
 
 /* ---- evidence -> scores --------------------------------------------- */
+
+/* Net spend for criterion 1's M: spend, never below 0. */
+double sc_monetary(const sc_evidence *e);
 
 /* The nine sub-scores 0..100 at now (evidence brought forward on a copy);
  * NAN marks a criterion without evidence ("unknown"). */
@@ -166,9 +193,12 @@ size_t sc_top_moves(const double before[SC_CRITERIA], const double after[SC_CRIT
 
 /* ---- the tenant's RFM distribution ------------------------------------ */
 
-/* Moves the customer's contribution to stats from what it was to its
- * current ln(1+purchases), ln(1+spend) at e->ref_ms; delta receives the
- * change (so callers can add it to the stored stats in one statement). */
-void sc_stats_update(sc_evidence *e, sc_tenant_stats *delta);
+/* Adds one purchasing customer to a snapshot of the distribution taken at
+ * at_ms: ln(1+purchases) and ln(1+max(0, spend)) with both counters (which
+ * refer to ref_ms) decayed to at_ms, so every customer is seen at the same
+ * instant. Callers add customers in a fixed order (by customer id), which
+ * makes the sums the same in every run. */
+void sc_stats_add(sc_tenant_stats *st, double ref_ms, double purchases, double spend,
+                  double at_ms, double half_life_ms);
 
 #endif

@@ -35,40 +35,30 @@ static bool deal_hash(const rp_host_api *api, const rp_event *ev, uint64_t *hash
     return true;
 }
 
-void sc_track_stats(sc_tenant_ctx *t, sc_cust *c)
-{
-    sc_tenant_stats d = {0};
-    sc_stats_update(&c->ev, &d);
-    double *st = &t->stats.n, *acc = &t->delta.n;
-    const double *dv = &d.n;
-    for (int i = 0; i < 5; i++) {
-        st[i] += dv[i];
-        acc[i] += dv[i];
-    }
-}
-
-static void untrack_stats(sc_tenant_ctx *t, sc_cust *c)
-{
-    if (c->ev.stat_in <= 0)
-        return;
-    double d[5] = {-1, -c->ev.stat_f, -c->ev.stat_f * c->ev.stat_f,
-                   -c->ev.stat_m, -c->ev.stat_m * c->ev.stat_m};
-    double *st = &t->stats.n, *acc = &t->delta.n;
-    for (int i = 0; i < 5; i++) {
-        st[i] += d[i];
-        acc[i] += d[i];
-    }
-}
-
+/* *waive: the customer's first purchase ever handled (no dwell applies). A
+ * purchase that becomes the first by event time (also a late one) may
+ * change the customer's referral conversion. */
 static bool on_purchase(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t, sc_cust *c,
-                        const rp_event *ev, bool *first)
+                        const rp_event *ev, bool *waive)
 {
     double amount = data_double(api, ev, "amount", 0);
     double list_price = data_double(api, ev, "list_price", -1);
     double discount = data_double(api, ev, "discount", -1);
-    *first = sc_on_purchase(&c->ev, (double)ev->ts_ms, amount, list_price, discount,
-                            t->promos, t->npromos, &t->s->params);
-    return !*first || sc_referral_first_purchase(ctx, api, c, ev->ts_ms);
+    bool had_purchase = c->ev.first_purchase_ms > 0;
+    bool first = sc_on_purchase(&c->ev, (double)ev->ts_ms, amount, list_price, discount,
+                                t->promos, t->npromos, &t->s->params);
+    *waive = !had_purchase;
+    return !first || sc_referral_first_purchase(ctx, api, c, had_purchase);
+}
+
+/* The instant a customer is evaluated at: now, but never before the
+ * customer's last evaluation. A late event (earlier than what the customer
+ * has seen) is evaluated at the customer's latest instant: its evidence
+ * already holds later events, so a score "at" the late event's time would
+ * describe no real moment, and a re-check would be scheduled in the past. */
+static int64_t customer_now(const sc_cust *c, int64_t now_ms)
+{
+    return c->updated_ms > now_ms ? c->updated_ms : now_ms;
 }
 
 /* The tier a customer.tier_pinned names; SC_TIER_NONE when it is no tier. */
@@ -120,7 +110,6 @@ static bool on_erase(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t, sc_c
         api->fail(ctx, "scoring: out of memory erasing customer %s", c->customer);
         return false;
     }
-    untrack_stats(t, c);
     sc_cust_reset(c);
     bool ok = sc_store_write_history(ctx, api, t)       /* queued rows of this customer too */
         && api->db_defer(ctx, "DELETE FROM scoring_customers WHERE tenant = $1 AND customer = $2",
@@ -165,7 +154,7 @@ static bool apply(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t, sc_cust
         sc_on_care(&c->ev, ts, p);
     else if (is_type(ev, "deal.opened")) {
         if (deal_hash(api, ev, &h))
-            sc_on_deal_opened(&c->ev, ts, h);
+            sc_on_deal_opened(&c->ev, ts, h, p);
     } else if (is_type(ev, "deal.won") || is_type(ev, "deal.lost")) {
         if (deal_hash(api, ev, &h))
             sc_on_deal_closed(&c->ev, ts, h, is_type(ev, "deal.won"), p);
@@ -243,9 +232,9 @@ bool sc_handle_event(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t,
     }
     const char *cause = ev->type;
     bool waive = false;
+    now_ms = customer_now(c, now_ms);
     if (!apply(ctx, api, t, c, ev, now_ms, &cause, &waive))
         return false;
-    sc_track_stats(t, c);
     return sc_evaluate(ctx, api, t, c, now_ms, cause, waive);
 }
 
@@ -254,6 +243,7 @@ bool sc_handle_customer_timer(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx
 {
     const char *cause = "recheck";
     bool referral;
+    now_ms = customer_now(c, now_ms);
     if (!sc_referral_timer(ctx, api, t, timer, c, &referral))
         return false;
     if (referral) {
@@ -264,6 +254,5 @@ bool sc_handle_customer_timer(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx
         c->next_check_ms = 0; /* this timer has fired */
         sc_account_promos(&c->ev, (double)now_ms, t->promos, t->npromos, &t->s->params);
     }
-    sc_track_stats(t, c);
     return sc_evaluate(ctx, api, t, c, now_ms, cause, false);
 }

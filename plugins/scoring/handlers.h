@@ -19,8 +19,4 @@ bool sc_handle_event(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t,
 bool sc_handle_customer_timer(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t,
                               const rp_timer *timer, sc_cust *c, int64_t now_ms);
 
-/* Moves the customer's contribution in the tenant's RFM stats to its
- * current evidence. */
-void sc_track_stats(sc_tenant_ctx *t, sc_cust *c);
-
 #endif

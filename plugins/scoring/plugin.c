@@ -183,16 +183,20 @@ static int on_events(const rp_call *call, const rp_event *const *events, size_t 
     bool ok = t && add_customers(ctx, api, t, events, n);
     if (ok && has_type(events, n, "purchase"))
         ok = load_promos_for(ctx, api, t, events, n);
-    bool refit = false;
-    int64_t now = 0;
+    int64_t now = 0, earliest = INT64_MAX;
     for (size_t i = 0; ok && i < n; i++) {
+        bool refit = false;
         api->scope_event(ctx, events[i]);
         now = eval_now(api, ctx, events[i]);
+        earliest = now < earliest ? now : earliest;
         ok = sc_handle_event(ctx, api, t, events[i], now, &refit);
+        /* scoring.refit: the refit reads every customer, so it runs on the
+         * tenant clock at the event's instant (in event time: once every
+         * partition has handled what comes before it). */
+        if (ok && refit)
+            ok = sc_refit_request(ctx, api, t, api->now_ms(ctx));
     }
-    ok = ok && sc_refit_ensure_scheduled(ctx, api, t, now);
-    if (ok && refit)
-        ok = refit_tenant(call, t, now);
+    ok = ok && sc_refit_ensure_scheduled(ctx, api, t, earliest);
     return ok ? RP_OK : RP_ERROR;
 }
 
@@ -211,6 +215,16 @@ static bool customer_timer(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t
     return ok && sc_refit_ensure_scheduled(ctx, api, t, now);
 }
 
+/* The refit timer. One set before the refit moved to the tenant clock
+ * (ABI 2.1) lives in a partition: it is moved to the tenant clock at its
+ * due time instead of refitting in that partition's time. */
+static bool refit_timer(const rp_call *call, sc_tenant_ctx *t, const rp_timer *timer, int64_t now)
+{
+    if (timer->partition != RP_PARTITION_TENANT_CLOCK)
+        return sc_refit_arm(call->ctx, call->api, timer->due_ms);
+    return refit_tenant(call, t, now);
+}
+
 /* Due timers of one tenant, in due order. A refit drops the working set,
  * so it is looked up again for each timer. */
 static int on_timers(const rp_call *call, const rp_timer *const *timers, size_t count)
@@ -225,7 +239,7 @@ static int on_timers(const rp_call *call, const rp_timer *const *timers, size_t 
         sc_tenant_ctx *t = working_set(call);
         ok = t != NULL;
         if (ok && strcmp(timer->key, SC_REFIT_TIMER) == 0)
-            ok = refit_tenant(call, t, now);
+            ok = refit_timer(call, t, timer, now);
         else if (ok && timer->customer)
             ok = customer_timer(ctx, api, t, timer, now);
     }
@@ -248,7 +262,7 @@ static void shutdown_plugin(const rp_call *call)
 static const rp_plugin descriptor = {
     RP_PLUGIN_INIT_HEADER,
     .name = "scoring",
-    .version = "2.0.0",
+    .version = "2.1.0",     /* tenant clock (ABI 2.1), order-independent facts */
     .description = "customer value (seed 003's nine criteria), tiers both ways, core-group "
                    "movement, BG/NBD churn risk",
     .subscribes = subscribes,
@@ -268,7 +282,9 @@ static const rp_plugin descriptor = {
     .shutdown = shutdown_plugin,
     /* on_events keys its working set by customer or org, each with its
      * own partition: a run may span partitions. */
-    .flags = RP_PLUGIN_RUNS_SPAN_PARTITIONS,
+    /* RP_PLUGIN_TENANT_CLOCK: its first tenant-clock timer of a tenant holds back
+     * the tenant's later events of the same request (plugin.h) */
+    .flags = RP_PLUGIN_RUNS_SPAN_PARTITIONS | RP_PLUGIN_TENANT_CLOCK,
 };
 
 RP_EXPORT const rp_plugin *rapport_plugin_entry(void)

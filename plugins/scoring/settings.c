@@ -62,7 +62,8 @@ const rp_setting sc_setting_table[] = {
     SETTING("refit_interval", RP_SETTING_DURATION, refit_ms, "7d", MS_MINUTE, MS_10_YEARS,
             "BG/NBD refit interval per tenant (engine time)"),
     SETTING("first_fit_after", RP_SETTING_DURATION, first_fit_ms, "1d", 1000, MS_10_YEARS,
-            "first BG/NBD fit this long after a tenant's first event"),
+            "the tenant's first cut this long after its earliest event (event time): the "
+            "first BG/NBD fit comes refit_interval after it"),
     SETTING("period", RP_SETTING_DURATION, period_ms, "7d", MS_HOUR, MS_10_YEARS,
             "time unit of the BG/NBD model and the horizon of expected_purchases"),
     SETTING("fit_min_customers", RP_SETTING_INT, fit_min_customers, "20", 1, 1e9,

@@ -40,7 +40,7 @@ typedef struct sc_settings {
     int64_t recheck_ms;           /* re-evaluate a silent customer this often */
     rp_list risk_levels;          /* name<bound, ..., name */
     int64_t refit_ms;             /* BG/NBD refit interval */
-    int64_t first_fit_ms;         /* first fit this long after a tenant is first seen */
+    int64_t first_fit_ms;         /* the first cut this long after the tenant's earliest event */
     int64_t period_ms;            /* "next period" of expected_purchases; also the time unit */
     int64_t fit_min_customers;
     int64_t fit_max_customers;

@@ -197,7 +197,8 @@ bool sc_store_load_tenant(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t)
 {
     const char *params[] = {t->tenant};
     rp_rows *rows = api->db_query(ctx,
-        "SELECT s.n, s.sf, s.sff, s.sm, s.smm, p.r, p.alpha, p.a, p.b, p.tenant IS NOT NULL"
+        "SELECT s.n, s.sf, s.sff, s.sm, s.smm, p.r, p.alpha, p.a, p.b, p.tenant IS NOT NULL,"
+        "       CASE WHEN p.status = 'pending' THEN p.next_fit_ms END"
         "  FROM (SELECT 1) one"
         "  LEFT JOIN scoring_tenant_stats s ON s.tenant = $1"
         "  LEFT JOIN scoring_bgnbd_params p ON p.tenant = $1", 1, params);
@@ -216,6 +217,8 @@ bool sc_store_load_tenant(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t)
         t->have_params = t->params.r > 0 && t->params.alpha > 0 && t->params.a > 0 && t->params.b > 0;
         const char *has = api->rows_value(rows, 0, 9);
         t->params_row = has && has[0] == 't';
+        const char *first = api->rows_value(rows, 0, 10);
+        t->first_cut_ms = first ? strtoll(first, NULL, 10) : 0;
     }
     api->rows_free(rows);
     return true;
@@ -402,26 +405,6 @@ static const char upsert_sql[] =
     "  last_purchase_ms = EXCLUDED.last_purchase_ms, next_check_ms = EXCLUDED.next_check_ms,"
     "  evidence = EXCLUDED.evidence";
 
-static bool save_stats(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t)
-{
-    const sc_tenant_stats *d = &t->delta;
-    if (d->n == 0 && d->sf == 0 && d->sff == 0 && d->sm == 0 && d->smm == 0)
-        return true;
-    char partition[16], v[5][40];
-    snprintf(partition, sizeof partition, "%u", api->partition_of(ctx, ""));
-    const double *dv = &d->n;
-    for (int i = 0; i < 5; i++)
-        snprintf(v[i], sizeof v[i], "%.17g", dv[i]);
-    const char *params[] = {t->tenant, partition, v[0], v[1], v[2], v[3], v[4]};
-    memset(&t->delta, 0, sizeof t->delta);
-    return api->db_defer(ctx,
-        "INSERT INTO scoring_tenant_stats (tenant, partition, n, sf, sff, sm, smm)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (tenant) DO UPDATE SET"
-        " n = scoring_tenant_stats.n + EXCLUDED.n, sf = scoring_tenant_stats.sf + EXCLUDED.sf,"
-        " sff = scoring_tenant_stats.sff + EXCLUDED.sff, sm = scoring_tenant_stats.sm + EXCLUDED.sm,"
-        " smm = scoring_tenant_stats.smm + EXCLUDED.smm", 7, params) == RP_OK;
-}
-
 bool sc_store_save(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t, int64_t now_ms)
 {
     (void)now_ms;
@@ -458,5 +441,5 @@ bool sc_store_save(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t, int64_
     }
     for (int k = 0; k < COL_COUNT; k++)
         rp_text_free(&cols[k]);
-    return ok && save_stats(ctx, api, t);
+    return ok;
 }

@@ -2,9 +2,8 @@
  * store.h - the in-memory working set of one transaction for one tenant,
  * and its trips to PostgreSQL: one query loads the tenant's aggregates, one
  * per call loads the customers that call touches for the first time, and
- * one statement writes them all back (plus the tenant's aggregate deltas)
- * before the commit, so a transaction costs a handful of round trips
- * however many events and calls it holds.
+ * one statement writes them all back before the commit, so a transaction
+ * costs a handful of round trips however many events and calls it holds.
  */
 #ifndef SCORING_STORE_H
 #define SCORING_STORE_H
@@ -50,11 +49,11 @@ typedef struct sc_cust {
 typedef struct sc_tenant_ctx {
     char *tenant;             /* malloc'd: the tenant of the calls that use the set */
     const sc_settings *s;     /* that tenant's settings (host-owned, immutable) */
-    sc_tenant_stats stats;    /* as loaded, plus this run's changes */
-    sc_tenant_stats delta;    /* this run's changes, written at the end */
+    sc_tenant_stats stats;    /* the distribution as of the last refit (tenant clock) */
     bool have_params;
     sc_bgnbd params;
     bool params_row;          /* scoring_bgnbd_params has a row */
+    int64_t first_cut_ms;     /* due time of the first cut while it is pending (refit.c); 0: none */
     sc_promo *promos;         /* sorted by starts_ms */
     size_t npromos, promo_cap;
     bool promos_loaded;
@@ -107,7 +106,7 @@ bool sc_store_load_customers(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx 
 bool sc_store_load_promos(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t, int64_t since_ms);
 void sc_tenant_add_promo(sc_tenant_ctx *t, int64_t starts_ms, int64_t ends_ms);
 
-/* Writes dirty customers and the stats delta (deferred, one statement each). */
+/* Writes dirty customers and queued history rows (deferred). */
 bool sc_store_save(rp_ctx *ctx, const rp_host_api *api, sc_tenant_ctx *t, int64_t now_ms);
 
 /* Parses a float8[] literal into exactly n values (NULL -> NAN, missing -> 0). */

@@ -112,16 +112,16 @@ static void test_short_negotiation(void **state)
     sc_params p = params_no_decay();
     sc_evidence e = {0};
     uint64_t d1 = sc_deal_hash("D1", 2), d2 = sc_deal_hash("D2", 2), d3 = sc_deal_hash("D3", 2);
-    sc_on_deal_opened(&e, T0, d1);
+    sc_on_deal_opened(&e, T0, d1, &p);
     sc_on_deal_closed(&e, T0 + 14 * DAY, d1, true, &p);
     double s[SC_CRITERIA];
     sub_at(&e, T0 + 14 * DAY, &p, s);
     assert_float_equal(s[SC_C_SHORT_NEGOTIATION], 50, EPS); /* won after the 14-day half */
-    sc_on_deal_opened(&e, T0, d2);
+    sc_on_deal_opened(&e, T0, d2, &p);
     sc_on_deal_closed(&e, T0 + 7 * DAY, d2, true, &p);
     sub_at(&e, T0 + 14 * DAY, &p, s);
     assert_float_equal(s[SC_C_SHORT_NEGOTIATION], 100 * (0.5 + M_SQRT1_2) / 2, EPS);
-    sc_on_deal_opened(&e, T0, d3);
+    sc_on_deal_opened(&e, T0, d3, &p);
     sc_on_deal_closed(&e, T0 + 1 * DAY, d3, false, &p); /* lost: scores 0 */
     sub_at(&e, T0 + 14 * DAY, &p, s);
     assert_float_equal(s[SC_C_SHORT_NEGOTIATION], 100 * (0.5 + M_SQRT1_2) / 3, EPS);
@@ -293,23 +293,25 @@ static void test_top_moves(void **state)
     assert_float_equal(d[2], 5, EPS);
 }
 
-static void test_stats_follow_customer(void **state)
+/* The distribution's snapshot: each customer's counters decayed to the
+ * snapshot's instant, then ln(1 + x) summed. */
+static void test_stats_snapshot_at_one_instant(void **state)
 {
     (void)state;
-    sc_params p = params_no_decay();
-    sc_evidence e = {0};
-    sc_tenant_stats d = {0};
-    sc_on_purchase(&e, T0, M_E - 1, -1, -1, NULL, 0, &p);
-    sc_stats_update(&e, &d);
-    assert_float_equal(d.n, 1, EPS);
-    assert_float_equal(d.sf, M_LN2, EPS);
-    assert_float_equal(d.sm, 1, EPS);
-    sc_tenant_stats d2 = {0};
-    sc_on_purchase(&e, T0, 0, -1, -1, NULL, 0, &p); /* f: ln 2 -> ln 3 */
-    sc_stats_update(&e, &d2);
-    assert_float_equal(d2.n, 0, EPS);
-    assert_float_equal(d2.sf, log(3) - M_LN2, EPS);
-    assert_float_equal(d2.sm, 0, EPS);
+    double h = 180 * DAY;
+    sc_tenant_stats st = {0};
+    /* Seen at the snapshot's instant: f = ln 2, m = 1. */
+    sc_stats_add(&st, T0, 1, M_E - 1, T0, h);
+    /* Last brought up to date a half-life earlier: 2 purchases and 2 (e - 1)
+     * spent then are worth 1 and e - 1 now, the same contribution. */
+    sc_stats_add(&st, T0 - h, 2, 2 * (M_E - 1), T0, h);
+    /* Net spend below 0 (a refund before its purchase) counts as 0. */
+    sc_stats_add(&st, T0, 1, -5, T0, h);
+    assert_true(st.n == 3);
+    assert_true(fabs(st.sf - 3 * M_LN2) < 1e-12);
+    assert_true(fabs(st.sff - 3 * M_LN2 * M_LN2) < 1e-12);
+    assert_true(fabs(st.sm - 2) < 1e-12);
+    assert_true(fabs(st.smm - 2) < 1e-12);
 }
 
 int main(void)
@@ -328,7 +330,7 @@ int main(void)
         cmocka_unit_test(test_decay_halves_per_half_life),
         cmocka_unit_test(test_silent_customer_falls),
         cmocka_unit_test(test_top_moves),
-        cmocka_unit_test(test_stats_follow_customer),
+        cmocka_unit_test(test_stats_snapshot_at_one_instant),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -133,7 +133,8 @@ static void assert_every_row_in_its_tenant(PGconn *db)
     assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM timers t JOIN scoring_customers c"
                                          " ON c.tenant = t.tenant AND t.key = 'eval:' || c.customer"
                                          " WHERE t.plugin = 'scoring'"), ROUNDS + 2 * (TENANTS - 1));
-    /* each tenant's distribution counts exactly its own purchasing customers */
+    /* each tenant's distribution (a snapshot its refit takes, see
+     * refit_every_tenant) counts exactly its own purchasing customers */
     assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM scoring_tenant_stats"), TENANTS);
     assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM scoring_tenant_stats s WHERE s.n <>"
                                          " (SELECT count(*) FROM scoring_customers c WHERE c.tenant = s.tenant)"), 0);
@@ -165,6 +166,19 @@ static void assert_overrides_in_their_tenants_only(PGconn *db)
                                          " AND tenant IN " ALL_CORE), 4);
 }
 
+/* A scoring.refit for every tenant: each refit (on its tenant's clock)
+ * takes the snapshot of its tenant's distribution; wait until all have. */
+static void refit_every_tenant(const rp_test_daemon *d, PGconn *db, long long ts)
+{
+    batch b = {.len = 0};
+    for (int i = 1; i <= TENANTS; i++)
+        batch_add(&b, "{\"id\":\"refit-mt%03d\",\"type\":\"scoring.refit\",\"ts\":%lld,"
+                      "\"tenant\":\"mt%03d\",\"data\":{}}", i, ts, i);
+    batch_send(d, &b);
+    rp_test_wait_idle(db, 60000);
+    rp_test_wait_sql_int(db, "SELECT count(*) FROM scoring_tenant_stats", TENANTS, 60000);
+}
+
 static void hundred_twenty_tenants_stay_apart(void **state)
 {
     (void)state;
@@ -189,6 +203,7 @@ static void hundred_twenty_tenants_stay_apart(void **state)
     for (int k = 0; k < ROUNDS; k++)
         publish_round(d, db, k, ts + k * 60000);
     publish_interleaved(d, db, ts + 2 * HOUR);
+    refit_every_tenant(d, db, ts + 3 * HOUR);
 
     assert_every_row_in_its_tenant(db);
     assert_overrides_in_their_tenants_only(db);

@@ -318,6 +318,44 @@ static void first_tenant_clock_timer_holds_back_the_same_request(void **state)
     }
 }
 
+/* More due timers than one transaction loads (limits.plugin_batch_events
+ * 20): 30 customers' timers fall due after the sweep, and when the second
+ * request's events (all after both) arrive, one load takes the sweep and 19
+ * of them, so the batch holds back every event behind the last loaded
+ * timer. Partitions whose events are all held must still count as having
+ * reached the sweep: they hung it (the sweep never fired, nor the timers
+ * after it). */
+static void sweep_waits_through_more_timers_than_one_load(void **state)
+{
+    (void)state;
+    char *conninfo = rp_test_create_db("rp_contract_tenant_clock_load");
+    const char *args[] = {"--plugins=" CONTRACT_PLUGIN_DIR "/counter_clock.so", "--clock=event",
+                          "--limits.plugin_batch_events=20", NULL};
+    rp_test_daemon *d = rp_test_daemon_start(conninfo, args);
+    PGconn *db = rp_test_connect(conninfo);
+    for (int request = 0; request < 2; request++) {
+        char json[64 * 256];
+        size_t len = 0;
+        for (int k = 0; k < 30; k++)
+            len += (size_t)snprintf(json + len, sizeof json - len,
+                "%s{\"id\":\"%c%02d\",\"tenant\":\"acme\",\"type\":\"contact\",\"ts\":%lld,"
+                "\"customer\":\"c%d\",\"data\":{\"channel\":\"phone\"%s%s}}",
+                k ? "," : "[", request ? 'n' : 'm', k, BASE_MS + request * 300000LL + k * 1000LL, k,
+                request ? "" : ",\"timer_in_ms\":250000",
+                request == 0 && k == 0 ? ",\"tenant_timer_at\":1700000200000" : "");
+        snprintf(json + len, sizeof json - len, "]");
+        free(rp_test_publish_json(d, json));
+        rp_test_wait_idle(db, 60000);
+    }
+    rp_test_wait_sql_int(db, "SELECT count(*) FROM counter_log WHERE kind = 'timer'", 31, 60000);
+    char *seen = rp_test_sql(db, "SELECT note FROM counter_log WHERE kind = 'sweep'");
+    assert_string_equal(seen, "30");
+    free(seen);
+    assert_int_equal(rp_test_daemon_stop(d, SIGTERM), 0);
+    PQfinish(db);
+    free(conninfo);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -326,6 +364,7 @@ int main(void)
         cmocka_unit_test(lateness_keeps_timers_behind_out_of_order_events),
         cmocka_unit_test(timers_due_at_one_instant_fire_in_key_order),
         cmocka_unit_test(first_tenant_clock_timer_holds_back_the_same_request),
+        cmocka_unit_test(sweep_waits_through_more_timers_than_one_load),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -475,7 +475,9 @@ typedef struct rp_plugin {
  * call takes effect when the call returns, too late for the later events of
  * that call; so in event time the host hands such a plugin a tenant's
  * events one per call until the tenant has a tenant-clock timer of the
- * plugin, and the first one it arms already holds back the rest. */
+ * plugin, and the first one it arms already holds back the rest of its
+ * partition (events of other partitions that the same transaction handled
+ * before it may precede it). */
 #define RP_PLUGIN_TENANT_CLOCK ((uintptr_t)2)
 
 #define RP_PLUGIN_INIT_HEADER                 \

@@ -748,14 +748,17 @@ static bool advance_partition(txn_state *s, uint32_t p, const rp_batch_group *g,
 
 /* Whether partition p has handled every fetched event before instant b:
  * its next event is at or after b (an earlier one behind it is late for
- * the tenant clock), or it has none and no more wait beyond the batch. */
+ * the tenant clock), or it has none left and those beyond the batch are at
+ * or after b: none wait, or they are no earlier than the batch's latest
+ * (or the held event's time, when the batch was cut behind unloaded
+ * timers) less event_lateness_ms. */
 static bool reached(const txn_state *s, const rp_batch_group *g, size_t cursor, int64_t b)
 {
     if (!g)
         return true;
     if (cursor < g->first + g->count)
         return s->batch->events[cursor].ts_ms >= b;
-    return !g->more;
+    return !g->more || g->max_ts - s->w->broker->cfg->event_lateness_ms >= b;
 }
 
 /* Fires the tenant clock's timers due at b once every partition has

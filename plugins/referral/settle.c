@@ -348,8 +348,8 @@ bool rf_reburst(rf_run *r, const rp_event *ev, const char *referrer)
     if (r->s->fraud.burst_max <= 0)
         return true;
     size_t *at = malloc((r->nlinks ? r->nlinks : 1) * sizeof *at);
-    int64_t *times = malloc((r->nlinks ? r->nlinks : 1) * sizeof *times);
-    bool *flagged = malloc(r->nlinks ? r->nlinks : 1);
+    int64_t *times = calloc(r->nlinks ? r->nlinks : 1, sizeof *times);
+    bool *flagged = calloc(r->nlinks ? r->nlinks : 1, sizeof *flagged);
     size_t n = 0;
     bool ok = at && times && flagged;
     for (size_t k = 0; ok && k < r->nlinks; k++)

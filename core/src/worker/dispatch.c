@@ -613,12 +613,9 @@ static int64_t watermark_bound(const txn_state *s)
 
 /* ---------------------------------------------------------------- wall clock */
 
-static bool has_timer_in(const rp_txn_effects *fx, uint32_t partition)
+static bool has_timer_in(txn_state *s, uint32_t partition)
 {
-    for (size_t i = 0; i < fx->timer_count; i++)
-        if (fx->timers[i].partition == partition && fx->timers[i].state == RP_TIMER_LIVE)
-            return true;
-    return false;
+    return rp_fx_next_due(&s->w->host->ctx.fx, partition, INT64_MAX) != NULL;
 }
 
 static const rp_batch_group *group_of(const rp_batch *b, uint32_t partition)
@@ -644,7 +641,6 @@ static bool caught_up(const rp_batch *b)
  * due. */
 static void dispatch_wall_clock(txn_state *s)
 {
-    rp_txn_effects *fx = &s->w->host->ctx.fx;
     int64_t now = watermark_bound(s);
     /* Runs across partitions: the due timers of all partitions go first,
      * in as few on_timers calls as allowed. */
@@ -652,7 +648,7 @@ static void dispatch_wall_clock(txn_state *s)
         fire_due_timers(s, &(timer_pick){.all_partitions = true}, now);
     for (uint32_t p = 0; p < s->w->host->partition_count && budget_left(s); p++) {
         const rp_batch_group *g = group_of(s->batch, p);
-        if (!g && !has_timer_in(fx, p))
+        if (!g && !has_timer_in(s, p))
             continue;
         fire_due(s, p, now);
         size_t next = g ? g->first : 0, end = g ? g->first + g->count : 0;
@@ -817,7 +813,6 @@ static bool plan_event_time(txn_state *s)
  * timer sees every partition at the same instant. */
 static void dispatch_event_time(txn_state *s)
 {
-    rp_txn_effects *fx = &s->w->host->ctx.fx;
     size_t *cursors = malloc((s->batch->group_count ? s->batch->group_count : 1) * sizeof *cursors);
     if (!cursors) {
         out_of_memory(s, "partition cursors", s->batch->group_count);
@@ -835,7 +830,7 @@ static void dispatch_event_time(txn_state *s)
         moved = false;
         for (uint32_t p = 0; p < s->w->host->partition_count && budget_left(s); p++) {
             const rp_batch_group *g = group_of(s->batch, p);
-            if (g || has_timer_in(fx, p))
+            if (g || has_timer_in(s, p))
                 moved |= advance_partition(s, p, g, g ? &cursors[g - s->batch->groups] : NULL);
         }
         if (budget_left(s))

@@ -35,6 +35,29 @@ enum { TENANTS = 101, PER_TENANT = 30, CUSTOMERS = 10, REQUEST_EVENTS = 500 };
 static const int64_t SWEEP_A = BASE_MS + 10 * MINUTE_MS + 30000;
 static const int64_t SWEEP_B = BASE_MS + 20 * MINUTE_MS + 30000;
 
+/* A fresh database with rapportd on it and a connection to it. */
+typedef struct broker_run {
+    char *conninfo;
+    rp_test_daemon *daemon;
+    PGconn *db;
+} broker_run;
+
+static broker_run start_run(const char *db_name, const char *const *args)
+{
+    broker_run run = {.conninfo = rp_test_create_db(db_name)};
+    run.daemon = rp_test_daemon_start(run.conninfo, args);
+    run.db = rp_test_connect(run.conninfo);
+    return run;
+}
+
+/* rapportd must stop cleanly on SIGTERM. */
+static void stop_run(broker_run *run)
+{
+    assert_int_equal(rp_test_daemon_stop(run->daemon, SIGTERM), 0);
+    PQfinish(run->db);
+    free(run->conninfo);
+}
+
 /* Tenant i's id: t000..t099, and one of 256 bytes (the wire's limit). */
 static void tenant_id(int i, char *out, size_t size)
 {
@@ -117,10 +140,10 @@ static void sweeps_see_every_partition_at_one_instant(void **state)
     for (int run = 0; run < 3; run++) {
         char name[64];
         snprintf(name, sizeof name, "rp_contract_tenant_clock_%d", run);
-        char *conninfo = rp_test_create_db(name);
         const char *args[] = {"--plugins=" CONTRACT_PLUGIN_DIR "/counter.so", "--clock=event", partitions[run], NULL};
-        rp_test_daemon *d = rp_test_daemon_start(conninfo, args);
-        PGconn *db = rp_test_connect(conninfo);
+        broker_run broker = start_run(name, args);
+        rp_test_daemon *d = broker.daemon;
+        PGconn *db = broker.db;
         publish_tenants(d);
         rp_test_wait_idle(db, 120000);
         rp_test_wait_sql_int(db, "SELECT count(*) FROM counter_log WHERE kind = 'sweep'", 2 * TENANTS, 60000);
@@ -141,9 +164,7 @@ static void sweeps_see_every_partition_at_one_instant(void **state)
             "WHERE s.type = 'counter.sweep' AND (e.ts_ms >= s.ts_ms) <> (e.seq > s.seq)"), 0);
         assert_int_equal(rp_test_sql_int(db, "SELECT count(*) FROM outbox WHERE type = 'counter.sweep'"),
                          2 * TENANTS);
-        assert_int_equal(rp_test_daemon_stop(d, SIGTERM), 0);
-        PQfinish(db);
-        free(conninfo);
+        stop_run(&broker);
     }
 }
 
@@ -154,11 +175,11 @@ static void sweeps_see_every_partition_at_one_instant(void **state)
 static void wall_clock_sweep_waits_until_every_partition_caught_up(void **state)
 {
     (void)state;
-    char *conninfo = rp_test_create_db("rp_contract_tenant_clock_wall");
     const char *args[] = {"--plugins=" CONTRACT_PLUGIN_DIR "/counter.so", "--clock=fixed:1800000000000",
                           "--limits.plugin_batch_events=200", NULL};
-    rp_test_daemon *d = rp_test_daemon_start(conninfo, args);
-    PGconn *db = rp_test_connect(conninfo);
+    broker_run broker = start_run("rp_contract_tenant_clock_wall", args);
+    rp_test_daemon *d = broker.daemon;
+    PGconn *db = broker.db;
     size_t size = 1000 * 200, len = 0;
     char *json = malloc(size);
     assert_non_null(json);
@@ -178,9 +199,7 @@ static void wall_clock_sweep_waits_until_every_partition_caught_up(void **state)
     char *seen = rp_test_sql(db, "SELECT note FROM counter_log WHERE kind = 'sweep'");
     assert_string_equal(seen, "1000");
     free(seen);
-    assert_int_equal(rp_test_daemon_stop(d, SIGTERM), 0);
-    PQfinish(db);
-    free(conninfo);
+    stop_run(&broker);
 }
 
 /* While its only work is a timer held back by the lateness horizon, the
@@ -211,11 +230,11 @@ static void lateness_keeps_timers_behind_out_of_order_events(void **state)
     for (int run = 0; run < 2; run++) {
         char name[64];
         snprintf(name, sizeof name, "rp_contract_lateness_%d", run);
-        char *conninfo = rp_test_create_db(name);
         const char *args[] = {"--plugins=" CONTRACT_PLUGIN_DIR "/counter.so", "--clock=event", "--partitions=1",
                               lateness[run], NULL};
-        rp_test_daemon *d = rp_test_daemon_start(conninfo, args);
-        PGconn *db = rp_test_connect(conninfo);
+        broker_run broker = start_run(name, args);
+        rp_test_daemon *d = broker.daemon;
+        PGconn *db = broker.db;
         char json[1024];
         snprintf(json, sizeof json,
                  "[{\"id\":\"a1\",\"tenant\":\"acme\",\"type\":\"contact\",\"ts\":%lld,\"customer\":\"A\","
@@ -240,9 +259,7 @@ static void lateness_keeps_timers_behind_out_of_order_events(void **state)
             "SELECT ((SELECT n FROM counter_log WHERE id = 'a2' AND kind = 'event') < "
             "(SELECT n FROM counter_log WHERE id = 't:a1' AND kind = 'timer'))::int");
         assert_int_equal(late_first, run == 0 ? 1 : 0);
-        assert_int_equal(rp_test_daemon_stop(d, SIGTERM), 0);
-        PQfinish(db);
-        free(conninfo);
+        stop_run(&broker);
     }
 }
 
@@ -252,10 +269,10 @@ static void lateness_keeps_timers_behind_out_of_order_events(void **state)
 static void timers_due_at_one_instant_fire_in_key_order(void **state)
 {
     (void)state;
-    char *conninfo = rp_test_create_db("rp_contract_timer_ties");
     const char *args[] = {"--plugins=" CONTRACT_PLUGIN_DIR "/counter.so", "--clock=event", NULL};
-    rp_test_daemon *d = rp_test_daemon_start(conninfo, args);
-    PGconn *db = rp_test_connect(conninfo);
+    broker_run broker = start_run("rp_contract_timer_ties", args);
+    rp_test_daemon *d = broker.daemon;
+    PGconn *db = broker.db;
     char json[1024];
     snprintf(json, sizeof json,
              "[{\"id\":\"b1\",\"tenant\":\"acme\",\"type\":\"contact\",\"ts\":%lld,\"customer\":\"A\","
@@ -273,9 +290,7 @@ static void timers_due_at_one_instant_fire_in_key_order(void **state)
     char *order = rp_test_sql(db, "SELECT string_agg(id, ',' ORDER BY n) FROM counter_log WHERE kind = 'timer'");
     assert_string_equal(order, "k-a,k-b");
     free(order);
-    assert_int_equal(rp_test_daemon_stop(d, SIGTERM), 0);
-    PQfinish(db);
-    free(conninfo);
+    stop_run(&broker);
 }
 
 /* A tenant-clock timer armed inside a call: e0 arms a sweep at 30 s, and the
@@ -293,10 +308,10 @@ static void first_tenant_clock_timer_holds_back_the_same_request(void **state)
         char name[64], plugin_arg[256];
         snprintf(name, sizeof name, "rp_contract_first_sweep_%d", run);
         snprintf(plugin_arg, sizeof plugin_arg, "--plugins=" CONTRACT_PLUGIN_DIR "/%s.so", plugins[run]);
-        char *conninfo = rp_test_create_db(name);
         const char *args[] = {plugin_arg, "--clock=event", "--partitions=1", NULL};
-        rp_test_daemon *d = rp_test_daemon_start(conninfo, args);
-        PGconn *db = rp_test_connect(conninfo);
+        broker_run broker = start_run(name, args);
+        rp_test_daemon *d = broker.daemon;
+        PGconn *db = broker.db;
         char json[4096];
         size_t len = 0;
         for (int k = 0; k < 10; k++)
@@ -312,9 +327,7 @@ static void first_tenant_clock_timer_holds_back_the_same_request(void **state)
         if (strcmp(seen, want[run]) != 0)
             fail_msg("%s: the sweep at 30 s saw %s events, want %s", plugins[run], seen, want[run]);
         free(seen);
-        assert_int_equal(rp_test_daemon_stop(d, SIGTERM), 0);
-        PQfinish(db);
-        free(conninfo);
+        stop_run(&broker);
     }
 }
 
@@ -328,11 +341,11 @@ static void first_tenant_clock_timer_holds_back_the_same_request(void **state)
 static void sweep_waits_through_more_timers_than_one_load(void **state)
 {
     (void)state;
-    char *conninfo = rp_test_create_db("rp_contract_tenant_clock_load");
     const char *args[] = {"--plugins=" CONTRACT_PLUGIN_DIR "/counter_clock.so", "--clock=event",
                           "--limits.plugin_batch_events=20", NULL};
-    rp_test_daemon *d = rp_test_daemon_start(conninfo, args);
-    PGconn *db = rp_test_connect(conninfo);
+    broker_run broker = start_run("rp_contract_tenant_clock_load", args);
+    rp_test_daemon *d = broker.daemon;
+    PGconn *db = broker.db;
     for (int request = 0; request < 2; request++) {
         char json[64 * 256];
         size_t len = 0;
@@ -351,9 +364,7 @@ static void sweep_waits_through_more_timers_than_one_load(void **state)
     char *seen = rp_test_sql(db, "SELECT note FROM counter_log WHERE kind = 'sweep'");
     assert_string_equal(seen, "30");
     free(seen);
-    assert_int_equal(rp_test_daemon_stop(d, SIGTERM), 0);
-    PQfinish(db);
-    free(conninfo);
+    stop_run(&broker);
 }
 
 int main(void)
